@@ -1,0 +1,51 @@
+package dev.mlapp.cli;
+
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Entry point of {@code java -jar ml-app.jar [COMMAND] [OPTIONS]}. With no command, or with options only, it serves.
+ */
+public final class Main {
+
+    static final String USAGE = """
+            Usage: java -jar ml-app.jar [COMMAND] [OPTIONS]
+
+            Commands:
+              serve      serve the model over HTTP (default)
+              infer      run the model on a .npy tensor and write the output as .npy
+              bench      measure raw and end-to-end throughput and latency
+              loadtest   send load to a URL and show how it spreads across pods
+              monitor    watch the app's pods: replicas, CPU and memory, per-pod metrics
+
+            Run 'java -jar ml-app.jar COMMAND --help' for the options of one command.
+            """;
+
+    private Main() {
+    }
+
+    public static void main(String[] args) {
+        System.exit(run(Arrays.asList(args), System.getenv()).code());
+    }
+
+    /** Runs one command; returns instead of exiting, so tests can call it. */
+    public static ExitStatus run(List<String> args, Map<String, String> env) {
+        String command = args.isEmpty() || args.get(0).startsWith("-") ? "serve" : args.get(0);
+        List<String> rest = args.isEmpty() || args.get(0).startsWith("-") ? args : args.subList(1, args.size());
+        try {
+            return switch (command) {
+                case "serve" -> ServeCommand.run(rest, env);
+                case "help", "--help", "-h" -> {
+                    System.out.print(USAGE);
+                    yield ExitStatus.OK;
+                }
+                default -> throw new UsageException("unknown command '" + command + "'");
+            };
+        } catch (UsageException e) {
+            System.err.println("ml-app: " + e.getMessage());
+            System.err.print(USAGE);
+            return ExitStatus.USAGE;
+        }
+    }
+}

@@ -1,0 +1,132 @@
+package dev.mlapp.cli;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Command-line flags of the form {@code --name value} or {@code --name=value} (and bare {@code --flag}),
+ * each backed by an environment variable, so that a container is configured by env and a person by flags.
+ * A flag wins over its variable.
+ */
+public final class Options {
+
+    private final Map<String, String> flags = new HashMap<>();
+    private final List<String> positional = new ArrayList<>();
+    private final Map<String, String> env;
+
+    private Options(Map<String, String> env) {
+        this.env = env;
+    }
+
+    /** @param booleanFlags flags that take no value, e.g. {@code json} for {@code --json} */
+    public static Options parse(List<String> args, Map<String, String> env, List<String> booleanFlags) {
+        Options options = new Options(env);
+        for (int i = 0; i < args.size(); i++) {
+            String arg = args.get(i);
+            if (!arg.startsWith("--")) {
+                options.positional.add(arg);
+                continue;
+            }
+            String name = arg.substring(2);
+            int eq = name.indexOf('=');
+            if (eq >= 0) {
+                options.flags.put(name.substring(0, eq), name.substring(eq + 1));
+            } else if (booleanFlags.contains(name)) {
+                options.flags.put(name, "true");
+            } else if (i + 1 < args.size()) {
+                options.flags.put(name, args.get(++i));
+            } else {
+                throw new UsageException("--" + name + " needs a value");
+            }
+        }
+        return options;
+    }
+
+    public List<String> positional() {
+        return positional;
+    }
+
+    /** Fails on any flag not in {@code known}, so a typo is never silently ignored. */
+    public void requireOnly(List<String> known) {
+        for (String name : flags.keySet()) {
+            if (!known.contains(name)) {
+                throw new UsageException("unknown option --" + name);
+            }
+        }
+    }
+
+    /** The flag's value, else the environment variable's, else empty. */
+    public Optional<String> get(String flag, String envVar) {
+        String value = flags.get(flag);
+        if (value == null && envVar != null) {
+            value = env.get(envVar);
+        }
+        return Optional.ofNullable(value).map(String::trim).filter(v -> !v.isEmpty());
+    }
+
+    public String get(String flag, String envVar, String defaultValue) {
+        return get(flag, envVar).orElse(defaultValue);
+    }
+
+    public boolean flag(String flag, String envVar) {
+        return get(flag, envVar).map(v -> v.equals("true") || v.equals("1") || v.equals("yes")).orElse(false);
+    }
+
+    public int intValue(String flag, String envVar, int defaultValue) {
+        return get(flag, envVar).map(v -> parseInt(flag, v)).orElse(defaultValue);
+    }
+
+    public long longValue(String flag, String envVar, long defaultValue) {
+        return get(flag, envVar).map(v -> parseLong(flag, v)).orElse(defaultValue);
+    }
+
+    public Duration duration(String flag, String envVar, Duration defaultValue) {
+        return get(flag, envVar).map(v -> parseDuration(flag, v)).orElse(defaultValue);
+    }
+
+    /** Accepts {@code 250ms}, {@code 30s}, {@code 2m}, {@code 1h}, or a bare number of seconds. */
+    public static Duration parseDuration(String flag, String value) {
+        try {
+            if (value.endsWith("ms")) {
+                return Duration.ofMillis(Long.parseLong(value.substring(0, value.length() - 2)));
+            }
+            char unit = value.charAt(value.length() - 1);
+            String number = Character.isDigit(unit) ? value : value.substring(0, value.length() - 1);
+            double amount = Double.parseDouble(number);
+            double seconds = switch (unit) {
+                case 'h' -> amount * 3600;
+                case 'm' -> amount * 60;
+                case 's' -> amount;
+                default -> {
+                    if (!Character.isDigit(unit)) {
+                        throw new NumberFormatException();
+                    }
+                    yield amount;
+                }
+            };
+            return Duration.ofNanos((long) (seconds * 1e9));
+        } catch (RuntimeException e) {
+            throw new UsageException("--" + flag + " wants a duration like 500ms, 30s or 2m, not '" + value + "'");
+        }
+    }
+
+    private static int parseInt(String flag, String value) {
+        try {
+            return Integer.parseInt(value);
+        } catch (NumberFormatException e) {
+            throw new UsageException("--" + flag + " wants a whole number, not '" + value + "'");
+        }
+    }
+
+    private static long parseLong(String flag, String value) {
+        try {
+            return Long.parseLong(value);
+        } catch (NumberFormatException e) {
+            throw new UsageException("--" + flag + " wants a whole number, not '" + value + "'");
+        }
+    }
+}

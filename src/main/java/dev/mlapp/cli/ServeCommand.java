@@ -1,0 +1,103 @@
+package dev.mlapp.cli;
+
+import dev.mlapp.http.MlServer;
+import dev.mlapp.http.ServerConfig;
+import dev.mlapp.image.Scaling;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+
+/** {@code serve}: loads the model, serves it, and drains gracefully on SIGTERM. */
+final class ServeCommand {
+
+    static final String HELP = """
+            Usage: java -jar ml-app.jar [serve] [OPTIONS]
+
+            Every option can also be set by the environment variable in brackets; the flag wins.
+              --host HOST                        address to bind [HOST] (default 0.0.0.0)
+              --port N                           port [PORT] (default 5000)
+              --model PATH                       .h5/.keras file or SavedModel directory [MODEL_PATH]
+                                                 (default: the embedded demo model, untrained)
+              --labels FILE                      class names, one per line [LABELS_PATH] (default: Food-11)
+              --pod-name NAME                    replica name for X-Pod-Name [POD_NAME] (default: host name)
+              --hello                            load-balancing demo only, no model [APP_MODE=hello]
+              --scaling 0,1|-1,1|0,255           pixel scaling for the model [INPUT_SCALING] (default 0,1)
+              --max-body-bytes N                 largest upload [MAX_BODY_BYTES] (default 10485760)
+              --max-pixels N                     largest image, width × height [MAX_PIXELS] (default 40000000)
+              --drain-timeout DURATION           time for in-flight work after SIGTERM [DRAIN_TIMEOUT] (default 20s)
+              --max-requests-per-connection N    close keep-alive connections after N requests
+                                                 [MAX_REQUESTS_PER_CONNECTION] (default 0 = never)
+            """;
+
+    private static final List<String> FLAGS = List.of("host", "port", "model", "labels", "pod-name", "hello",
+            "scaling", "max-body-bytes", "max-pixels", "drain-timeout", "max-requests-per-connection", "mode", "help");
+
+    private ServeCommand() {
+    }
+
+    static ExitStatus run(List<String> args, Map<String, String> env) {
+        Options options = Options.parse(args, env, List.of("hello", "help"));
+        if (options.flag("help", null)) {
+            System.out.print(HELP);
+            return ExitStatus.OK;
+        }
+        options.requireOnly(FLAGS);
+        ServerConfig config = config(options, env);
+        MlServer server;
+        try {
+            server = MlServer.start(config);
+        } catch (RuntimeException e) {
+            System.err.println("ml-app: cannot start: " + e.getMessage());
+            return ExitStatus.FAILURE;
+        }
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            server.drainAndStop();
+            stopped.countDown();
+        }, "shutdown"));
+        try {
+            stopped.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return ExitStatus.OK;
+    }
+
+    static ServerConfig config(Options options, Map<String, String> env) {
+        Scaling scaling;
+        try {
+            scaling = Scaling.parse(options.get("scaling", "INPUT_SCALING", "0,1"));
+        } catch (IllegalArgumentException e) {
+            throw new UsageException(e.getMessage());
+        }
+        boolean hello = options.flag("hello", null)
+                || options.get("mode", "APP_MODE", "ml").equalsIgnoreCase("hello");
+        return new ServerConfig(
+                options.get("host", "HOST", ServerConfig.DEFAULT_HOST),
+                options.intValue("port", "PORT", ServerConfig.DEFAULT_PORT),
+                options.get("model", "MODEL_PATH").map(Path::of).orElse(null),
+                options.get("labels", "LABELS_PATH").map(Path::of).orElse(null),
+                options.get("pod-name", "POD_NAME").orElseGet(() -> hostName(env)),
+                hello,
+                scaling,
+                options.longValue("max-body-bytes", "MAX_BODY_BYTES", ServerConfig.DEFAULT_MAX_BODY_BYTES),
+                options.longValue("max-pixels", "MAX_PIXELS", ServerConfig.DEFAULT_MAX_PIXELS),
+                options.duration("drain-timeout", "DRAIN_TIMEOUT", ServerConfig.DEFAULT_DRAIN_TIMEOUT),
+                options.intValue("max-requests-per-connection", "MAX_REQUESTS_PER_CONNECTION", 0));
+    }
+
+    private static String hostName(Map<String, String> env) {
+        String fromEnv = env.get("HOSTNAME");
+        if (fromEnv != null && !fromEnv.isBlank()) {
+            return fromEnv;
+        }
+        try {
+            return InetAddress.getLocalHost().getHostName();
+        } catch (UnknownHostException e) {
+            return "unknown";
+        }
+    }
+}

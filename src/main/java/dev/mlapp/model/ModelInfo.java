@@ -1,0 +1,43 @@
+package dev.mlapp.model;
+
+import java.util.List;
+
+/**
+ * What the server tells clients about the loaded model.
+ *
+ * @param name        display name; the embedded model says "demo (untrained weights)"
+ * @param format      how it was loaded: {@code savedmodel}, {@code keras-h5}, {@code keras-zip}, {@code builtin}
+ * @param source      the file or directory it came from, or {@code embedded:<resource>}
+ * @param sha256      hex digest of the model file (of saved_model.pb for a SavedModel)
+ * @param inputShape  shape of one input item, batch dimension excluded (e.g. 224, 224, 3); -1 for unknown
+ * @param outputShape shape of one output item, batch dimension excluded (e.g. 11)
+ * @param demo        true for the embedded demo model, whose predictions mean nothing
+ * @param details     format-specific facts (Keras version, layer count, parameters…), in display order
+ */
+public record ModelInfo(String name, String format, String source, String sha256,
+                        long[] inputShape, long[] outputShape, boolean demo,
+                        List<Detail> details) {
+
+    public record Detail(String key, String value) {
+    }
+
+    public ModelInfo withName(String newName, boolean isDemo) {
+        return new ModelInfo(newName, format, source, sha256, inputShape, outputShape, isDemo, details);
+    }
+
+    /** Number of floats in one input item; fails if a dimension is unknown. */
+    public int inputItemSize() {
+        return Math.toIntExact(FloatArray.elementCount(inputShape));
+    }
+
+    /** Number of floats in one output item; fails if a dimension is unknown. */
+    public int outputItemSize() {
+        return Math.toIntExact(FloatArray.elementCount(outputShape));
+    }
+
+    /** True when the input is one image, height × width × channels. */
+    public boolean isImageInput() {
+        return inputShape.length == 3 && inputShape[0] > 0 && inputShape[1] > 0
+                && (inputShape[2] == 1 || inputShape[2] == 3);
+    }
+}

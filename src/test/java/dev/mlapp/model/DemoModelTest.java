@@ -1,0 +1,31 @@
+package dev.mlapp.model;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.junit.jupiter.api.Test;
+
+class DemoModelTest {
+
+    @Test
+    void demoModelReturnsElevenProbabilitiesPerImage() {
+        try (Model model = ModelLoader.load(null, SessionOptions.TENSORFLOW_DEFAULTS)) {
+            float[] batch = new float[2 * 224 * 224 * 3];
+            for (int i = 0; i < batch.length; i++) {
+                batch[i] = (i % 255) / 255f;
+            }
+            FloatArray out = model.predict(new FloatArray(new long[] {2, 224, 224, 3}, batch));
+            assertArrayEquals(new long[] {2, 11}, out.shape());
+            for (int b = 0; b < 2; b++) {
+                double sum = 0;
+                for (float p : out.item(b)) {
+                    assertTrue(p >= 0 && p <= 1);
+                    sum += p;
+                }
+                assertEquals(1.0, sum, 1e-5);
+            }
+            assertTrue(model.info().demo());
+        }
+    }
+}
