@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# Regenerates the Keras fixtures (src/test/resources/keras-fixtures/) and the embedded demo model
+# (src/main/resources/models/demo-food11.h5) from dev.mlapp.model.keras.fixtures.FixtureGenerator.
+# Deterministic: a second run changes nothing (FixtureGeneratorTest checks that).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+mvn -B -q test-compile
+mvn -B -q dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile=target/test.classpath
+java -cp "target/test-classes:target/classes:$(cat target/test.classpath)" \
+    dev.mlapp.model.keras.fixtures.FixtureGenerator \
+    src/test/resources/keras-fixtures src/main/resources/models/demo-food11.h5
