@@ -12,7 +12,7 @@ public final class ModelLoader {
     /** Loads a model file or directory; with {@code path == null}, the embedded demo model. */
     public static Model load(Path path, SessionOptions options) {
         if (path == null) {
-            return DemoModel.create(options);
+            return EmbeddedModel.load(options);
         }
         return switch (ModelFormat.detect(path)) {
             case SAVED_MODEL -> SavedModelLoader.load(path, options);

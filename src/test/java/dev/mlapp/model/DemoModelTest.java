@@ -26,6 +26,11 @@ class DemoModelTest {
                 assertEquals(1.0, sum, 1e-5);
             }
             assertTrue(model.info().demo());
+            assertEquals(EmbeddedModel.NAME, model.info().name());
+            assertEquals("keras-h5", model.info().format(), "imported through the Keras importer");
+            assertEquals("embedded:models/demo-food11.h5", model.info().source());
+            assertArrayEquals(new long[] {224, 224, 3}, model.info().inputShape());
+            assertArrayEquals(new long[] {11}, model.info().outputShape());
         }
     }
 }
