@@ -3,6 +3,9 @@ package dev.mlapp.cli;
 import dev.mlapp.http.MlServer;
 import dev.mlapp.http.ServerConfig;
 import dev.mlapp.image.Scaling;
+import dev.mlapp.inference.EngineOptions;
+import dev.mlapp.model.SessionOptions;
+import java.time.Duration;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.file.Path;
@@ -27,13 +30,18 @@ final class ServeCommand {
               --scaling 0,1|-1,1|0,255           pixel scaling for the model [INPUT_SCALING] (default 0,1)
               --max-body-bytes N                 largest upload [MAX_BODY_BYTES] (default 10485760)
               --max-pixels N                     largest image, width × height [MAX_PIXELS] (default 40000000)
-              --drain-timeout DURATION           time for in-flight work after SIGTERM [DRAIN_TIMEOUT] (default 20s)
+              --shutdown-delay DURATION          after SIGTERM, keep serving with /readyz red this long so load
+                                                 balancers notice first [SHUTDOWN_DELAY] (default 0s)
+              --drain-timeout DURATION           then, time for in-flight work to finish [DRAIN_TIMEOUT] (default 20s)
               --max-requests-per-connection N    close keep-alive connections after N requests
                                                  [MAX_REQUESTS_PER_CONNECTION] (default 0 = never)
             """;
 
     private static final List<String> FLAGS = List.of("host", "port", "model", "labels", "pod-name", "hello",
-            "scaling", "max-body-bytes", "max-pixels", "drain-timeout", "max-requests-per-connection", "mode", "help");
+            "scaling", "max-body-bytes", "max-pixels", "shutdown-delay", "drain-timeout", "max-requests-per-connection", "mode", "help");
+
+    /** Longest a model may take to load and warm up; a VGG16 .h5 takes seconds, so this is generous. */
+    private static final Duration STARTUP_TIMEOUT = Duration.ofMinutes(10);
 
     private ServeCommand() {
     }
@@ -58,6 +66,16 @@ final class ServeCommand {
             server.drainAndStop();
             stopped.countDown();
         }, "shutdown"));
+        System.out.println("ml-app " + (config.helloOnly() ? "(hello mode) " : "") + "listening on "
+                + server.url() + " as pod " + config.podName());
+        try {
+            server.awaitStartup(STARTUP_TIMEOUT);
+        } catch (RuntimeException e) {
+            System.err.println("ml-app: cannot serve the model: " + e.getMessage());
+            Runtime.getRuntime().halt(ExitStatus.FAILURE.code());
+        }
+        System.out.println("ml-app ready: open " + server.url() + " or try: curl -F file=@photo.jpg "
+                + server.url() + "predict");
         try {
             stopped.await();
         } catch (InterruptedException e) {
@@ -85,8 +103,11 @@ final class ServeCommand {
                 scaling,
                 options.longValue("max-body-bytes", "MAX_BODY_BYTES", ServerConfig.DEFAULT_MAX_BODY_BYTES),
                 options.longValue("max-pixels", "MAX_PIXELS", ServerConfig.DEFAULT_MAX_PIXELS),
+                options.duration("shutdown-delay", "SHUTDOWN_DELAY", Duration.ZERO),
                 options.duration("drain-timeout", "DRAIN_TIMEOUT", ServerConfig.DEFAULT_DRAIN_TIMEOUT),
-                options.intValue("max-requests-per-connection", "MAX_REQUESTS_PER_CONNECTION", 0));
+                options.intValue("max-requests-per-connection", "MAX_REQUESTS_PER_CONNECTION", 0),
+                EngineOptions.DEFAULTS,
+                SessionOptions.TENSORFLOW_DEFAULTS);
     }
 
     private static String hostName(Map<String, String> env) {
