@@ -62,10 +62,10 @@ final class ServeCommand {
             return ExitStatus.FAILURE;
         }
         CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+        onTermination(() -> {
             server.drainAndStop();
             stopped.countDown();
-        }, "shutdown"));
+        });
         System.out.println("ml-app " + (config.helloOnly() ? "(hello mode) " : "") + "listening on "
                 + server.url() + " as pod " + config.podName());
         try {
@@ -82,6 +82,27 @@ final class ServeCommand {
             Thread.currentThread().interrupt();
         }
         return ExitStatus.OK;
+    }
+
+    /**
+     * SIGTERM (Kubernetes, the local cluster) and SIGINT (Ctrl-C) drain the server and then let {@code run}
+     * return normally, so the process exits 0 rather than the JVM's 143 for a signal.
+     */
+    @SuppressWarnings("restriction")
+    private static void onTermination(Runnable drain) {
+        Runnable once = new Runnable() {
+            private final java.util.concurrent.atomic.AtomicBoolean started = new java.util.concurrent.atomic.AtomicBoolean();
+
+            @Override
+            public void run() {
+                if (started.compareAndSet(false, true)) {
+                    Thread.ofPlatform().name("drain").start(drain);
+                }
+            }
+        };
+        for (String name : List.of("TERM", "INT")) {
+            sun.misc.Signal.handle(new sun.misc.Signal(name), signal -> once.run());
+        }
     }
 
     static ServerConfig config(Options options, Map<String, String> env) {
