@@ -44,7 +44,13 @@ class ServeProcessIT {
             ready = line.startsWith("ml-app ready");
         }
         assertTrue(ready && port > 0, "the server printed its URL and became ready");
-        Thread.ofVirtual().start(() -> out.lines().forEach(l -> { }));
+        Thread.ofVirtual().start(() -> {
+            try {
+                out.lines().forEach(l -> { });
+            } catch (java.io.UncheckedIOException e) {
+                // the process exited and closed its output
+            }
+        });
 
         HttpTestClient http = new HttpTestClient(port);
         assertEquals(200, http.get("/readyz").statusCode());
