@@ -1,5 +1,6 @@
 package dev.mlapp.cli;
 
+import dev.mlapp.http.ConnectionTimeouts;
 import dev.mlapp.http.MlServer;
 import dev.mlapp.http.ServerConfig;
 import dev.mlapp.image.Scaling;
@@ -35,10 +36,14 @@ final class ServeCommand {
               --drain-timeout DURATION           then, time for in-flight work to finish [DRAIN_TIMEOUT] (default 20s)
               --max-requests-per-connection N    close keep-alive connections after N requests
                                                  [MAX_REQUESTS_PER_CONNECTION] (default 0 = never)
+              --request-timeout DURATION         a whole request must arrive within this [REQUEST_TIMEOUT] (default 60s)
+              --idle-timeout DURATION            idle keep-alive connections are closed [IDLE_TIMEOUT] (default 30s)
+              --max-connections N                open connections at most [MAX_CONNECTIONS] (default 1000)
             """;
 
     private static final List<String> FLAGS = List.of("host", "port", "model", "labels", "pod-name", "hello",
-            "scaling", "max-body-bytes", "max-pixels", "shutdown-delay", "drain-timeout", "max-requests-per-connection", "mode", "help");
+            "scaling", "max-body-bytes", "max-pixels", "shutdown-delay", "drain-timeout", "max-requests-per-connection", "mode",
+            "request-timeout", "idle-timeout", "max-connections", "help");
 
     /** Longest a model may take to load and warm up; a VGG16 .h5 takes seconds, so this is generous. */
     private static final Duration STARTUP_TIMEOUT = Duration.ofMinutes(10);
@@ -54,6 +59,11 @@ final class ServeCommand {
         }
         options.requireOnly(FLAGS);
         ServerConfig config = config(options, env);
+        ConnectionTimeouts.apply(
+                options.duration("request-timeout", "REQUEST_TIMEOUT", ConnectionTimeouts.DEFAULT_REQUEST_TIMEOUT),
+                options.duration("idle-timeout", "IDLE_TIMEOUT", ConnectionTimeouts.DEFAULT_IDLE_TIMEOUT),
+                options.intValue("max-connections", "MAX_CONNECTIONS", ConnectionTimeouts.DEFAULT_MAX_CONNECTIONS),
+                true);
         MlServer server;
         try {
             server = MlServer.start(config);

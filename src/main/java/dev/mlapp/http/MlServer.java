@@ -59,6 +59,7 @@ public final class MlServer {
 
     /** Binds, starts serving, and begins loading the model; see {@link #awaitStartup(Duration)}. */
     public static MlServer start(ServerConfig config) {
+        ConnectionTimeouts.applyDefaults();
         HttpServer http;
         try {
             http = HttpServer.create(new InetSocketAddress(config.host(), config.port()), 1024);
