@@ -1,8 +1,12 @@
 package dev.mlapp.cli;
 
+import dev.mlapp.http.ConnectionTimeouts;
 import dev.mlapp.http.MlServer;
 import dev.mlapp.http.ServerConfig;
 import dev.mlapp.image.Scaling;
+import dev.mlapp.inference.EngineOptions;
+import dev.mlapp.model.SessionOptions;
+import java.time.Duration;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.file.Path;
@@ -27,13 +31,22 @@ final class ServeCommand {
               --scaling 0,1|-1,1|0,255           pixel scaling for the model [INPUT_SCALING] (default 0,1)
               --max-body-bytes N                 largest upload [MAX_BODY_BYTES] (default 10485760)
               --max-pixels N                     largest image, width × height [MAX_PIXELS] (default 40000000)
-              --drain-timeout DURATION           time for in-flight work after SIGTERM [DRAIN_TIMEOUT] (default 20s)
+              --shutdown-delay DURATION          after SIGTERM, keep serving with /readyz red this long so load
+                                                 balancers notice first [SHUTDOWN_DELAY] (default 0s)
+              --drain-timeout DURATION           then, time for in-flight work to finish [DRAIN_TIMEOUT] (default 20s)
               --max-requests-per-connection N    close keep-alive connections after N requests
                                                  [MAX_REQUESTS_PER_CONNECTION] (default 0 = never)
+              --request-timeout DURATION         a whole request must arrive within this [REQUEST_TIMEOUT] (default 60s)
+              --idle-timeout DURATION            idle keep-alive connections are closed [IDLE_TIMEOUT] (default 30s)
+              --max-connections N                open connections at most [MAX_CONNECTIONS] (default 1000)
             """;
 
     private static final List<String> FLAGS = List.of("host", "port", "model", "labels", "pod-name", "hello",
-            "scaling", "max-body-bytes", "max-pixels", "drain-timeout", "max-requests-per-connection", "mode", "help");
+            "scaling", "max-body-bytes", "max-pixels", "shutdown-delay", "drain-timeout", "max-requests-per-connection", "mode",
+            "request-timeout", "idle-timeout", "max-connections", "help");
+
+    /** Longest a model may take to load and warm up; a VGG16 .h5 takes seconds, so this is generous. */
+    private static final Duration STARTUP_TIMEOUT = Duration.ofMinutes(10);
 
     private ServeCommand() {
     }
@@ -46,6 +59,11 @@ final class ServeCommand {
         }
         options.requireOnly(FLAGS);
         ServerConfig config = config(options, env);
+        ConnectionTimeouts.apply(
+                options.duration("request-timeout", "REQUEST_TIMEOUT", ConnectionTimeouts.DEFAULT_REQUEST_TIMEOUT),
+                options.duration("idle-timeout", "IDLE_TIMEOUT", ConnectionTimeouts.DEFAULT_IDLE_TIMEOUT),
+                options.intValue("max-connections", "MAX_CONNECTIONS", ConnectionTimeouts.DEFAULT_MAX_CONNECTIONS),
+                true);
         MlServer server;
         try {
             server = MlServer.start(config);
@@ -54,16 +72,47 @@ final class ServeCommand {
             return ExitStatus.FAILURE;
         }
         CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+        onTermination(() -> {
             server.drainAndStop();
             stopped.countDown();
-        }, "shutdown"));
+        });
+        System.out.println("ml-app " + (config.helloOnly() ? "(hello mode) " : "") + "listening on "
+                + server.url() + " as pod " + config.podName());
+        try {
+            server.awaitStartup(STARTUP_TIMEOUT);
+        } catch (RuntimeException e) {
+            System.err.println("ml-app: cannot serve the model: " + e.getMessage());
+            Runtime.getRuntime().halt(ExitStatus.FAILURE.code());
+        }
+        System.out.println("ml-app ready: open " + server.url() + " or try: curl -F file=@photo.jpg "
+                + server.url() + "predict");
         try {
             stopped.await();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
         return ExitStatus.OK;
+    }
+
+    /**
+     * SIGTERM (Kubernetes, the local cluster) and SIGINT (Ctrl-C) drain the server and then let {@code run}
+     * return normally, so the process exits 0 rather than the JVM's 143 for a signal.
+     */
+    @SuppressWarnings("restriction")
+    private static void onTermination(Runnable drain) {
+        Runnable once = new Runnable() {
+            private final java.util.concurrent.atomic.AtomicBoolean started = new java.util.concurrent.atomic.AtomicBoolean();
+
+            @Override
+            public void run() {
+                if (started.compareAndSet(false, true)) {
+                    Thread.ofPlatform().name("drain").start(drain);
+                }
+            }
+        };
+        for (String name : List.of("TERM", "INT")) {
+            sun.misc.Signal.handle(new sun.misc.Signal(name), signal -> once.run());
+        }
     }
 
     static ServerConfig config(Options options, Map<String, String> env) {
@@ -85,8 +134,11 @@ final class ServeCommand {
                 scaling,
                 options.longValue("max-body-bytes", "MAX_BODY_BYTES", ServerConfig.DEFAULT_MAX_BODY_BYTES),
                 options.longValue("max-pixels", "MAX_PIXELS", ServerConfig.DEFAULT_MAX_PIXELS),
+                options.duration("shutdown-delay", "SHUTDOWN_DELAY", Duration.ZERO),
                 options.duration("drain-timeout", "DRAIN_TIMEOUT", ServerConfig.DEFAULT_DRAIN_TIMEOUT),
-                options.intValue("max-requests-per-connection", "MAX_REQUESTS_PER_CONNECTION", 0));
+                options.intValue("max-requests-per-connection", "MAX_REQUESTS_PER_CONNECTION", 0),
+                EngineOptions.DEFAULTS,
+                SessionOptions.TENSORFLOW_DEFAULTS);
     }
 
     private static String hostName(Map<String, String> env) {

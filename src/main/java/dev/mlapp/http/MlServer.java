@@ -1,34 +1,253 @@
 package dev.mlapp.http;
 
+import com.sun.net.httpserver.HttpContext;
 import com.sun.net.httpserver.HttpServer;
+import dev.mlapp.image.ImageException;
+import dev.mlapp.image.ImagePreprocessor;
+import dev.mlapp.inference.Classifier;
+import dev.mlapp.inference.InferenceEngine;
+import dev.mlapp.metrics.AppMetrics;
+import dev.mlapp.model.Labels;
+import dev.mlapp.model.Model;
+import dev.mlapp.model.ModelInfo;
+import dev.mlapp.model.ModelLoadException;
+import dev.mlapp.model.ModelLoader;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.logging.Logger;
 
-/** The running HTTP server. Work in progress: routes land with the serving core. */
+/**
+ * The running server: binds at once (so {@code /healthz} answers while the model loads), loads and warms the
+ * model in the background, then turns {@code /readyz} green. {@link #drainAndStop()} is the SIGTERM path.
+ *
+ * <p>Requests run on virtual threads: a slow client or a request waiting for the model holds no platform
+ * thread, while the model itself runs on the inference engine's own threads.
+ */
 public final class MlServer {
 
-    private final HttpServer server;
+    private static final Logger LOG = Logger.getLogger(MlServer.class.getName());
+    /** Model runs before {@code /readyz} turns green: the first TensorFlow runs pay for graph optimisation. */
+    private static final int WARM_UP_RUNS = 3;
+    private static final String SAMPLE_IMAGE = "samples/sample.jpg";
 
-    private MlServer(HttpServer server) {
-        this.server = server;
+    private final ServerConfig config;
+    private final HttpServer http;
+    private final ExecutorService executor;
+    private final Readiness readiness = new Readiness();
+    private final AppMetrics metrics;
+    private final ServerFilter filter;
+    private final Router router = new Router();
+    private final CompletableFuture<ServedModel> served = new CompletableFuture<>();
+
+    private MlServer(ServerConfig config, HttpServer http, ExecutorService executor) {
+        this.config = config;
+        this.http = http;
+        this.executor = executor;
+        this.metrics = new AppMetrics(version(), config.podName());
+        this.filter = new ServerFilter(config.podName(), metrics, readiness,
+                new ConnectionLimiter(config.maxRequestsPerConnection()));
     }
 
+    /** Binds, starts serving, and begins loading the model; see {@link #awaitStartup(Duration)}. */
     public static MlServer start(ServerConfig config) {
+        ConnectionTimeouts.applyDefaults();
+        HttpServer http;
         try {
-            HttpServer server = HttpServer.create(new InetSocketAddress(config.host(), config.port()), 0);
-            server.start();
-            return new MlServer(server);
+            http = HttpServer.create(new InetSocketAddress(config.host(), config.port()), 1024);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot listen on " + config.host() + ":" + config.port()
+                    + ": " + e.getMessage(), e);
+        }
+        ExecutorService executor = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("http-", 0).factory());
+        http.setExecutor(executor);
+        MlServer server = new MlServer(config, http, executor);
+        server.registerRoutes();
+        http.start();
+        server.loadInBackground();
+        return server;
+    }
+
+    private void registerRoutes() {
+        StatusHandlers status = new StatusHandlers(config.podName(), readiness, metrics, this::servedOrUnavailable);
+        router.get("/whoami", status::whoami)
+                .get("/healthz", status::healthz)
+                .get("/readyz", status::readyz)
+                .get("/metrics", status::metrics);
+        if (!config.helloOnly()) {
+            StaticFiles files = new StaticFiles();
+            PredictHandlers predict = new PredictHandlers(this::servedOrUnavailable, sampleImage(),
+                    config.maxBodyBytes(), config.podName(), metrics, this::onModelFailure);
+            router.get("/", files::index)
+                    .getPrefix(StaticFiles.ASSETS_PREFIX, files::asset)
+                    .post("/predict", predict::predict)
+                    .post("/api/v1/predict", predict::predictApi)
+                    .get("/test", predict::test)
+                    .get("/api/v1/model", status::model);
+        } else {
+            router.get("/", status::whoami);
+        }
+        HttpContext context = http.createContext("/", router);
+        context.getFilters().add(filter);
+    }
+
+    private void loadInBackground() {
+        if (config.helloOnly()) {
+            readiness.ready();
+            LOG.info(() -> "serving the load-balancing demo as " + config.podName() + " at " + url());
+            return;
+        }
+        Thread.ofPlatform().name("model-loader").daemon().start(() -> {
+            try {
+                ServedModel model = loadAndWarmUp();
+                served.complete(model);
+                readiness.ready();
+                LOG.info(() -> "ready: " + model.model().info().name() + " loaded and warmed up in "
+                        + Math.round(model.loadMillis()) + " ms; serving at " + url());
+            } catch (RuntimeException e) {
+                readiness.failed(e.getMessage());
+                served.completeExceptionally(e);
+            }
+        });
+    }
+
+    private ServedModel loadAndWarmUp() {
+        long start = System.nanoTime();
+        Model model = ModelLoader.load(config.modelPath(), config.session());
+        try {
+            ModelInfo info = model.info();
+            if (!info.isImageInput()) {
+                throw new ModelLoadException("model input " + java.util.Arrays.toString(info.inputShape())
+                        + " is not an image (height, width, 1 or 3 channels); the 'infer' command serves other shapes");
+            }
+            Labels labels = Labels.forModel(config.labelsPath(), info.outputItemSize());
+            ImagePreprocessor preprocessor = new ImagePreprocessor((int) info.inputShape()[0],
+                    (int) info.inputShape()[1], config.scaling(), config.maxPixels());
+            InferenceEngine engine = config.engine().createEngine(model);
+            Classifier classifier = new Classifier(preprocessor, engine, labels, config.engine().deadline());
+            for (int i = 0; i < WARM_UP_RUNS; i++) {
+                classifier.classify(sampleImage(), 1);
+            }
+            double millis = (System.nanoTime() - start) / 1e6;
+            metrics.modelLoaded(info.name(), info.format(), info.sha256(), millis / 1000);
+            return new ServedModel(model, classifier, millis);
+        } catch (ImageException e) {
+            model.close();
+            throw new IllegalStateException("the bundled sample image cannot be read: " + e.getMessage(), e);
+        } catch (RuntimeException e) {
+            model.close();
+            throw e;
+        }
+    }
+
+    private ServedModel servedOrUnavailable() {
+        if (!served.isDone()) {
+            throw new ApiError(503, "not_ready", "the model is still loading; retry shortly",
+                    PredictHandlers.RETRY_AFTER_SECONDS);
+        }
+        if (served.isCompletedExceptionally()) {
+            throw new ApiError(503, "model_unavailable", "the model failed to load: " + readiness.reason(),
+                    PredictHandlers.RETRY_AFTER_SECONDS);
+        }
+        return served.join();
+    }
+
+    private void onModelFailure() {
+        readiness.failing("the model failed at run time; see the server log");
+    }
+
+    /**
+     * Waits until the model is loaded and warmed up.
+     *
+     * @throws ModelLoadException the model could not be loaded (the message is for the user)
+     */
+    public void awaitStartup(Duration timeout) {
+        if (config.helloOnly()) {
+            return;
+        }
+        try {
+            served.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
+        } catch (TimeoutException e) {
+            throw new IllegalStateException("model not ready after " + timeout.toSeconds() + " s");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while loading the model", e);
+        }
+    }
+
+    public int port() {
+        return http.getAddress().getPort();
+    }
+
+    public String url() {
+        String host = config.host().equals("0.0.0.0") ? "localhost" : config.host();
+        return "http://" + host + ":" + port() + "/";
+    }
+
+    /** Exact paths served, for tests that tie manifests and docs to the code. */
+    public Set<String> routes() {
+        return router.paths();
+    }
+
+    /** Requests being handled right now (graceful shutdown waits for these). */
+    public int inFlightRequests() {
+        return filter.inFlight();
+    }
+
+    public boolean isReady() {
+        return readiness.isReady();
+    }
+
+    /**
+     * Graceful shutdown: /readyz turns red, the server keeps serving for the shutdown delay (so load balancers
+     * stop sending), the listener closes, in-flight requests get up to the drain timeout, then everything stops.
+     */
+    public void drainAndStop() {
+        readiness.draining();
+        LOG.info(() -> "draining: /readyz is red; " + filter.inFlight() + " request(s) in flight");
+        sleep(config.shutdownDelay());
+        // stop(n) closes the listener at once, then waits up to n seconds for in-flight exchanges to finish.
+        http.stop((int) Math.max(1, Math.ceil(config.drainTimeout().toMillis() / 1000.0)));
+        executor.shutdown();
+        if (served.isDone() && !served.isCompletedExceptionally()) {
+            ServedModel model = served.join();
+            model.classifier().engine().close();
+            model.model().close();
+        }
+        LOG.info("stopped");
+    }
+
+    private static void sleep(Duration duration) {
+        try {
+            Thread.sleep(duration);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static byte[] sampleImage() {
+        try (InputStream in = MlServer.class.getClassLoader().getResourceAsStream(SAMPLE_IMAGE)) {
+            if (in == null) {
+                throw new IllegalStateException("the jar lacks its sample image " + SAMPLE_IMAGE);
+            }
+            return in.readAllBytes();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
     }
 
-    public int port() {
-        return server.getAddress().getPort();
-    }
-
-    public void drainAndStop() {
-        server.stop(0);
+    private static String version() {
+        String version = MlServer.class.getPackage().getImplementationVersion();
+        return version == null ? "dev" : version;
     }
 }

@@ -1,6 +1,8 @@
 package dev.mlapp.http;
 
 import dev.mlapp.image.Scaling;
+import dev.mlapp.inference.EngineOptions;
+import dev.mlapp.model.SessionOptions;
 import java.nio.file.Path;
 import java.time.Duration;
 
@@ -17,12 +19,18 @@ import java.time.Duration;
  * @param scaling                  how pixel values are scaled for the model
  * @param maxBodyBytes             largest request body accepted (413 beyond)
  * @param maxPixels                largest declared image size accepted, checked before decoding (413 beyond)
- * @param drainTimeout             on SIGTERM, how long in-flight requests may take to finish
+ * @param shutdownDelay            on SIGTERM, how long to keep serving with /readyz red before closing the
+ *                                 listener, so load balancers stop sending first (Kubernetes' preStop does the
+ *                                 same; the local HAProxy cluster relies on this)
+ * @param drainTimeout             then, how long in-flight requests may take to finish
  * @param maxRequestsPerConnection after this many requests a keep-alive connection is closed; 0 = never
+ * @param engine                   batching, queue and deadline settings of inference
+ * @param session                  TensorFlow thread pools
  */
 public record ServerConfig(String host, int port, Path modelPath, Path labelsPath, String podName,
                            boolean helloOnly, Scaling scaling, long maxBodyBytes, long maxPixels,
-                           Duration drainTimeout, int maxRequestsPerConnection) {
+                           Duration shutdownDelay, Duration drainTimeout, int maxRequestsPerConnection,
+                           EngineOptions engine, SessionOptions session) {
 
     public static final String DEFAULT_HOST = "0.0.0.0";
     public static final int DEFAULT_PORT = 5000;
@@ -33,6 +41,37 @@ public record ServerConfig(String host, int port, Path modelPath, Path labelsPat
     /** Defaults for tests and embedding: loopback, an ephemeral port, the demo model. */
     public static ServerConfig defaults() {
         return new ServerConfig("127.0.0.1", 0, null, null, "local", false, Scaling.UNIT,
-                DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_PIXELS, DEFAULT_DRAIN_TIMEOUT, 0);
+                DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_PIXELS, Duration.ZERO, DEFAULT_DRAIN_TIMEOUT, 0,
+                EngineOptions.DEFAULTS, SessionOptions.TENSORFLOW_DEFAULTS);
+    }
+
+    public ServerConfig withModel(Path model) {
+        return new ServerConfig(host, port, model, labelsPath, podName, helloOnly, scaling, maxBodyBytes, maxPixels,
+                shutdownDelay, drainTimeout, maxRequestsPerConnection, engine, session);
+    }
+
+    public ServerConfig withPodName(String name) {
+        return new ServerConfig(host, port, modelPath, labelsPath, name, helloOnly, scaling, maxBodyBytes, maxPixels,
+                shutdownDelay, drainTimeout, maxRequestsPerConnection, engine, session);
+    }
+
+    public ServerConfig withHelloOnly(boolean hello) {
+        return new ServerConfig(host, port, modelPath, labelsPath, podName, hello, scaling, maxBodyBytes, maxPixels,
+                shutdownDelay, drainTimeout, maxRequestsPerConnection, engine, session);
+    }
+
+    public ServerConfig withLimits(long bodyBytes, long pixels, int requestsPerConnection) {
+        return new ServerConfig(host, port, modelPath, labelsPath, podName, helloOnly, scaling, bodyBytes, pixels,
+                shutdownDelay, drainTimeout, requestsPerConnection, engine, session);
+    }
+
+    public ServerConfig withShutdown(Duration delay, Duration drain) {
+        return new ServerConfig(host, port, modelPath, labelsPath, podName, helloOnly, scaling, maxBodyBytes, maxPixels,
+                delay, drain, maxRequestsPerConnection, engine, session);
+    }
+
+    public ServerConfig withEngine(EngineOptions engineOptions) {
+        return new ServerConfig(host, port, modelPath, labelsPath, podName, helloOnly, scaling, maxBodyBytes, maxPixels,
+                shutdownDelay, drainTimeout, maxRequestsPerConnection, engineOptions, session);
     }
 }

@@ -1,0 +1,50 @@
+package dev.mlapp.http;
+
+import java.time.Duration;
+
+/**
+ * Limits the JDK's HTTP server enforces on connections, which it reads once per process from system properties
+ * (so they are process-wide, not per server): a client dribbling its request (slowloris) or not reading the
+ * response is cut off, idle keep-alive connections are closed, and the number of connections is bounded.
+ * The defaults below apply unless the properties were set already (e.g. {@code -Dsun.net.httpserver.maxReqTime=…}).
+ */
+public final class ConnectionTimeouts {
+
+    /** Whole request (headers and body) must arrive within this: a 10 MiB upload at 2 Mbit/s takes ~40 s. */
+    public static final Duration DEFAULT_REQUEST_TIMEOUT = Duration.ofSeconds(60);
+    /** Whole response must be taken by the client within this. */
+    public static final Duration DEFAULT_RESPONSE_TIMEOUT = Duration.ofSeconds(60);
+    /** Keep-alive connections idle longer are closed. */
+    public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofSeconds(30);
+    /** Open connections beyond this are refused at accept; each costs a socket and a little memory. */
+    public static final int DEFAULT_MAX_CONNECTIONS = 1000;
+    /** Request headers beyond this many bytes are refused. */
+    public static final int DEFAULT_MAX_HEADER_BYTES = 64 * 1024;
+
+    private ConnectionTimeouts() {
+    }
+
+    public static void applyDefaults() {
+        apply(DEFAULT_REQUEST_TIMEOUT, DEFAULT_IDLE_TIMEOUT, DEFAULT_MAX_CONNECTIONS, false);
+    }
+
+    /**
+     * @param override replace values already set (true for values the user gave on the command line)
+     */
+    public static void apply(Duration requestTimeout, Duration idleTimeout, int maxConnections, boolean override) {
+        set("sun.net.httpserver.maxReqTime", Long.toString(Math.max(1, requestTimeout.toSeconds())), override);
+        set("sun.net.httpserver.maxRspTime", Long.toString(DEFAULT_RESPONSE_TIMEOUT.toSeconds()), override);
+        set("sun.net.httpserver.idleInterval", Long.toString(Math.max(1, idleTimeout.toSeconds())), override);
+        set("sun.net.httpserver.maxConnections", Integer.toString(maxConnections), override);
+        set("sun.net.httpserver.maxReqHeaderSize", Integer.toString(DEFAULT_MAX_HEADER_BYTES), override);
+        // Check deadlines every second rather than the default ten, so timeouts are enforced to the second.
+        set("sun.net.httpserver.clockTick", "1000", override);
+        set("sun.net.httpserver.timerMillis", "1000", override);
+    }
+
+    private static void set(String property, String value, boolean override) {
+        if (override || System.getProperty(property) == null) {
+            System.setProperty(property, value);
+        }
+    }
+}

@@ -1,0 +1,149 @@
+package dev.mlapp.http;
+
+import com.sun.net.httpserver.HttpExchange;
+import dev.mlapp.image.ImageException;
+import dev.mlapp.inference.DeadlineExceededException;
+import dev.mlapp.inference.OverloadedException;
+import dev.mlapp.inference.Prediction;
+import dev.mlapp.metrics.AppMetrics;
+import dev.mlapp.model.InferenceException;
+import dev.mlapp.model.ModelInfo;
+import java.io.IOException;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.function.Supplier;
+
+/** {@code POST /predict}, {@code POST /api/v1/predict} and {@code GET /test}. */
+final class PredictHandlers {
+
+    static final int DEFAULT_K = 5;
+    /** Seconds a client is told to wait after a 503 (overloaded or not ready). */
+    static final int RETRY_AFTER_SECONDS = 1;
+
+    private final Supplier<ServedModel> model;
+    private final byte[] sampleImage;
+    private final long maxBodyBytes;
+    private final String podName;
+    private final AppMetrics metrics;
+    private final Runnable onModelFailure;
+
+    /**
+     * @param model          the served model; throws a 503 ApiError while it is not ready
+     * @param onModelFailure called when TensorFlow fails, so readiness can take this replica out of rotation
+     */
+    PredictHandlers(Supplier<ServedModel> model, byte[] sampleImage, long maxBodyBytes, String podName,
+                    AppMetrics metrics, Runnable onModelFailure) {
+        this.model = model;
+        this.sampleImage = sampleImage;
+        this.maxBodyBytes = maxBodyBytes;
+        this.podName = podName;
+        this.metrics = metrics;
+        this.onModelFailure = onModelFailure;
+    }
+
+    /** The course's route: text by default, JSON when asked. */
+    void predict(HttpExchange exchange) throws IOException {
+        ServedModel served = model.get();
+        reply(exchange, served, classify(served, Uploads.image(exchange, maxBodyBytes), DEFAULT_K, exchange),
+                Responses.wantsJson(exchange));
+    }
+
+    /** The API route: always JSON, {@code ?k=} classes. */
+    void predictApi(HttpExchange exchange) throws IOException {
+        ServedModel served = model.get();
+        int k = topK(exchange);
+        reply(exchange, served, classify(served, Uploads.image(exchange, maxBodyBytes), k, exchange), true);
+    }
+
+    /** The course's readiness and siege target: the bundled sample image. */
+    void test(HttpExchange exchange) throws IOException {
+        ServedModel served = model.get();
+        reply(exchange, served, classify(served, sampleImage, DEFAULT_K, exchange), Responses.wantsJson(exchange));
+    }
+
+    private Prediction classify(ServedModel served, byte[] image, int k, HttpExchange exchange) {
+        try {
+            Prediction prediction = served.classifier().classify(image, k);
+            metrics.prediction(prediction.best().label(), prediction.preprocessNanos(), prediction.inferenceNanos());
+            return prediction;
+        } catch (ImageException e) {
+            throw switch (e.kind()) {
+                case UNSUPPORTED_FORMAT -> new ApiError(415, "unsupported_image", e.getMessage());
+                case CORRUPT -> new ApiError(400, "invalid_image", e.getMessage());
+                case TOO_LARGE -> new ApiError(413, "image_too_large", e.getMessage());
+            };
+        } catch (OverloadedException e) {
+            throw new ApiError(503, "overloaded", "this replica is at capacity (" + e.getMessage()
+                    + "); retry shortly", RETRY_AFTER_SECONDS);
+        } catch (DeadlineExceededException e) {
+            throw new ApiError(503, "deadline_exceeded", "the request waited too long for the model ("
+                    + e.getMessage() + "); retry shortly", RETRY_AFTER_SECONDS);
+        } catch (InferenceException e) {
+            onModelFailure.run();
+            throw new ApiError(500, "inference_failed", e.getMessage());
+        }
+    }
+
+    private void reply(HttpExchange exchange, ServedModel served, Prediction prediction, boolean json)
+            throws IOException {
+        double inferenceSeconds = prediction.inferenceNanos() / 1e9;
+        if (!json) {
+            Prediction.ScoredLabel best = prediction.best();
+            Responses.text(exchange, 200, String.format(Locale.ROOT, "%s (%.2f), Inference Time : %.4f seconds",
+                    best.label(), best.probability(), inferenceSeconds));
+            return;
+        }
+        Responses.json(exchange, 200, body(served.model().info(), prediction));
+    }
+
+    private Map<String, Object> body(ModelInfo info, Prediction prediction) {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("label", prediction.best().label());
+        body.put("confidence", prediction.best().probability());
+        List<Map<String, Object>> top = prediction.topK().stream().map(s -> {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("label", s.label());
+            m.put("probability", s.probability());
+            return m;
+        }).toList();
+        body.put("top_k", top);
+        body.put("inference_ms", round(prediction.inferenceNanos() / 1e6));
+        body.put("preprocess_ms", round(prediction.preprocessNanos() / 1e6));
+        body.put("queue_ms", round(prediction.queueNanos() / 1e6));
+        body.put("batch_size", prediction.batchSize());
+        body.put("pod", podName);
+        Map<String, Object> model = new LinkedHashMap<>();
+        model.put("name", info.name());
+        model.put("sha256", info.sha256());
+        model.put("demo", info.demo());
+        body.put("model", model);
+        return body;
+    }
+
+    private static double round(double ms) {
+        return Math.round(ms * 1000) / 1000.0;
+    }
+
+    private static int topK(HttpExchange exchange) {
+        String query = exchange.getRequestURI().getRawQuery();
+        if (query == null) {
+            return DEFAULT_K;
+        }
+        for (String pair : query.split("&")) {
+            if (pair.startsWith("k=")) {
+                try {
+                    int k = Integer.parseInt(pair.substring(2));
+                    if (k >= 1 && k <= 1000) {
+                        return k;
+                    }
+                } catch (NumberFormatException e) {
+                    // fall through to the error below
+                }
+                throw ApiError.badRequest("k must be a whole number from 1 to 1000");
+            }
+        }
+        return DEFAULT_K;
+    }
+}

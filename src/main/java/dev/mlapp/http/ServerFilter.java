@@ -1,0 +1,83 @@
+package dev.mlapp.http;
+
+import com.sun.net.httpserver.Filter;
+import com.sun.net.httpserver.HttpExchange;
+import dev.mlapp.metrics.AppMetrics;
+import java.io.IOException;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * What every request gets, whatever its route: the {@code X-Pod-Name} header, connection management
+ * ({@code Connection: close} when draining or past the per-connection limit), metrics, the in-flight count
+ * that graceful shutdown waits on, and the JSON error body for anything a handler throws.
+ */
+final class ServerFilter extends Filter {
+
+    private static final Logger LOG = Logger.getLogger(ServerFilter.class.getName());
+
+    private final String podName;
+    private final AppMetrics metrics;
+    private final Readiness readiness;
+    private final ConnectionLimiter connections;
+    private final AtomicInteger inFlight = new AtomicInteger();
+
+    ServerFilter(String podName, AppMetrics metrics, Readiness readiness, ConnectionLimiter connections) {
+        this.podName = podName;
+        this.metrics = metrics;
+        this.readiness = readiness;
+        this.connections = connections;
+    }
+
+    int inFlight() {
+        return inFlight.get();
+    }
+
+    @Override
+    public void doFilter(HttpExchange exchange, Chain chain) throws IOException {
+        long start = System.nanoTime();
+        inFlight.incrementAndGet();
+        metrics.requestStarted();
+        exchange.getResponseHeaders().set("X-Pod-Name", podName);
+        if (readiness.isDraining() || connections.shouldClose(exchange)) {
+            exchange.getResponseHeaders().set("Connection", "close");
+        }
+        try {
+            chain.doFilter(exchange);
+        } catch (ApiError e) {
+            if (e.status() == 413) {
+                exchange.getResponseHeaders().set("Connection", "close");
+            }
+            respond(exchange, e);
+        } catch (IOException e) {
+            LOG.log(Level.FINE, "client connection failed", e);
+            exchange.close();
+        } catch (RuntimeException e) {
+            LOG.log(Level.SEVERE, "unhandled error on " + exchange.getRequestURI(), e);
+            respond(exchange, new ApiError(500, "internal_error", "the server failed: " + e));
+        } finally {
+            Object route = exchange.getAttribute(Router.ROUTE_ATTRIBUTE);
+            metrics.requestFinished(route == null ? "unmatched" : route.toString(), exchange.getRequestMethod(),
+                    exchange.getResponseCode(), System.nanoTime() - start);
+            inFlight.decrementAndGet();
+        }
+    }
+
+    private static void respond(HttpExchange exchange, ApiError error) {
+        if (exchange.getResponseCode() != -1) {
+            exchange.close(); // headers already went out; the client sees a truncated body
+            return;
+        }
+        try {
+            Responses.error(exchange, error);
+        } catch (IOException e) {
+            exchange.close();
+        }
+    }
+
+    @Override
+    public String description() {
+        return "pod header, connection limits, metrics and error bodies";
+    }
+}

@@ -1,0 +1,83 @@
+package dev.mlapp.http;
+
+import com.sun.net.httpserver.HttpExchange;
+import dev.mlapp.metrics.AppMetrics;
+import dev.mlapp.model.ModelInfo;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.function.Supplier;
+
+/** Identity, health and metadata: {@code /whoami}, {@code /healthz}, {@code /readyz}, {@code /metrics}, {@code /api/v1/model}. */
+final class StatusHandlers {
+
+    private final String podName;
+    private final Readiness readiness;
+    private final AppMetrics metrics;
+    private final Supplier<ServedModel> model;
+
+    StatusHandlers(String podName, Readiness readiness, AppMetrics metrics, Supplier<ServedModel> model) {
+        this.podName = podName;
+        this.readiness = readiness;
+        this.metrics = metrics;
+        this.model = model;
+    }
+
+    /** The course's load-balancing demo. */
+    void whoami(HttpExchange exchange) throws IOException {
+        if (Responses.wantsJson(exchange)) {
+            Map<String, Object> body = new LinkedHashMap<>();
+            body.put("pod", podName);
+            body.put("message", "hello user from " + podName);
+            Responses.json(exchange, 200, body);
+        } else {
+            Responses.text(exchange, 200, "hello user from " + podName);
+        }
+    }
+
+    /** Liveness: the process serves HTTP. Deliberately independent of the model, so a slow load is not a restart. */
+    void healthz(HttpExchange exchange) throws IOException {
+        Responses.json(exchange, 200, Map.of("status", "ok", "pod", podName));
+    }
+
+    void readyz(HttpExchange exchange) throws IOException {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("status", readiness.state().name().toLowerCase(java.util.Locale.ROOT));
+        body.put("reason", readiness.reason());
+        body.put("pod", podName);
+        if (readiness.isReady()) {
+            Responses.json(exchange, 200, body);
+        } else {
+            exchange.getResponseHeaders().set("Retry-After", Integer.toString(PredictHandlers.RETRY_AFTER_SECONDS));
+            Responses.json(exchange, 503, body);
+        }
+    }
+
+    void metrics(HttpExchange exchange) throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(16 * 1024);
+        metrics.writeTo(out);
+        Responses.bytes(exchange, 200, metrics.contentType(), out.toByteArray());
+    }
+
+    void model(HttpExchange exchange) throws IOException {
+        ServedModel served = model.get();
+        ModelInfo info = served.model().info();
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("name", info.name());
+        body.put("format", info.format());
+        body.put("source", info.source());
+        body.put("sha256", info.sha256());
+        body.put("demo", info.demo());
+        body.put("input_shape", Arrays.stream(info.inputShape()).boxed().toList());
+        body.put("output_shape", Arrays.stream(info.outputShape()).boxed().toList());
+        body.put("labels", served.classifier().labels().names());
+        body.put("load_ms", Math.round(served.loadMillis()));
+        Map<String, String> details = new LinkedHashMap<>();
+        info.details().forEach(d -> details.put(d.key(), d.value()));
+        body.put("details", details);
+        body.put("pod", podName);
+        Responses.json(exchange, 200, body);
+    }
+}

@@ -1,0 +1,53 @@
+package dev.mlapp.http;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.mlapp.testing.HttpTestClient;
+import dev.mlapp.testing.TestImages;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.junit.jupiter.api.Test;
+
+/** SIGTERM's code path: requests already in flight when draining starts all finish; nothing is dropped. */
+class GracefulShutdownTest {
+
+    @Test
+    void drainingFinishesEveryInFlightRequestThenRefusesConnections() throws Exception {
+        MlServer server = MlServer.start(ServerConfig.defaults().withPodName("draining-pod")
+                .withShutdown(Duration.ofMillis(300), Duration.ofSeconds(20)));
+        server.awaitStartup(Duration.ofMinutes(2));
+        HttpTestClient http = new HttpTestClient(server.port());
+        byte[] image = TestImages.picture("jpg", 1600, 1200);
+        int requests = 24;
+        try (ExecutorService pool = Executors.newFixedThreadPool(requests)) {
+            List<Future<HttpResponse<String>>> responses = new ArrayList<>();
+            for (int i = 0; i < requests; i++) {
+                responses.add(pool.submit(() -> http.upload("/api/v1/predict", "file", image)));
+            }
+            long waitUntil = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            while (server.inFlightRequests() < requests / 2 && System.nanoTime() < waitUntil) {
+                Thread.sleep(2);
+            }
+            assertTrue(server.inFlightRequests() >= requests / 2, "requests should be in flight");
+
+            Future<?> drained = pool.submit(server::drainAndStop);
+            Thread.sleep(100);
+            HttpResponse<String> readiness = http.get("/readyz");
+            assertEquals(503, readiness.statusCode(), "readiness turns red first");
+            assertTrue(readiness.body().contains("draining"), readiness.body());
+
+            for (Future<HttpResponse<String>> response : responses) {
+                assertEquals(200, response.get().statusCode(), response.get().body());
+            }
+            drained.get();
+        }
+        assertThrows(RuntimeException.class, () -> http.get("/healthz"), "the listener is closed after draining");
+    }
+}

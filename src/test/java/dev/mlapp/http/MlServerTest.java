@@ -1,0 +1,239 @@
+package dev.mlapp.http;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import dev.mlapp.testing.HttpTestClient;
+import dev.mlapp.testing.TestImages;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+/** Every route of the serving core over real HTTP, against the embedded model and real TensorFlow. */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class MlServerTest {
+
+    private static final String POD = "ml-app-test-7f9c";
+    private MlServer server;
+    private HttpTestClient http;
+    private final byte[] jpeg = TestImages.picture("jpg", 300, 200);
+
+    @BeforeAll
+    void start() {
+        server = MlServer.start(ServerConfig.defaults().withPodName(POD));
+        server.awaitStartup(Duration.ofMinutes(2));
+        http = new HttpTestClient(server.port());
+    }
+
+    @AfterAll
+    void stop() {
+        server.drainAndStop();
+    }
+
+    private static JsonObject json(HttpResponse<String> response) {
+        return JsonParser.parseString(response.body()).getAsJsonObject();
+    }
+
+    private static void assertError(HttpResponse<String> response, int status, String code) {
+        assertEquals(status, response.statusCode(), response.body());
+        assertEquals(code, json(response).get("error").getAsString(), response.body());
+        assertTrue(json(response).get("message").getAsString().length() > 10, "a sentence for people");
+        assertEquals(POD, response.headers().firstValue("X-Pod-Name").orElseThrow());
+    }
+
+    @Test
+    void predictAnswersTheCoursesTextByDefault() {
+        HttpResponse<String> response = http.upload("/predict", "file", jpeg);
+        assertEquals(200, response.statusCode(), response.body());
+        assertTrue(response.body().matches("(?s)[A-Za-z/ ]+ \\(0\\.\\d\\d\\), Inference Time : \\d+\\.\\d{4} seconds\\n"),
+                response.body());
+        assertEquals(POD, response.headers().firstValue("X-Pod-Name").orElseThrow());
+    }
+
+    @Test
+    void predictAnswersJsonWhenAsked() {
+        JsonObject body = json(http.upload("/predict", "file", jpeg, "Accept", "application/json"));
+        assertEquals(5, body.getAsJsonArray("top_k").size());
+        assertEquals(body.get("label").getAsString(),
+                body.getAsJsonArray("top_k").get(0).getAsJsonObject().get("label").getAsString());
+    }
+
+    @Test
+    void predictAcceptsARawImageBody() {
+        HttpResponse<String> response = http.raw("/predict", "image/png", TestImages.picture("png", 64, 64));
+        assertEquals(200, response.statusCode(), response.body());
+    }
+
+    @Test
+    void apiPredictReturnsRankedProbabilitiesPodAndModel() {
+        HttpResponse<String> response = http.upload("/api/v1/predict?k=3", "file", jpeg);
+        assertEquals(200, response.statusCode(), response.body());
+        JsonObject body = json(response);
+        var top = body.getAsJsonArray("top_k");
+        assertEquals(3, top.size());
+        float previous = Float.MAX_VALUE;
+        for (var entry : top) {
+            float p = entry.getAsJsonObject().get("probability").getAsFloat();
+            assertTrue(p <= previous && p >= 0 && p <= 1);
+            previous = p;
+        }
+        assertEquals(top.get(0).getAsJsonObject().get("probability").getAsFloat(), body.get("confidence").getAsFloat());
+        assertTrue(body.get("inference_ms").getAsDouble() > 0);
+        assertEquals(POD, body.get("pod").getAsString());
+        JsonObject model = body.getAsJsonObject("model");
+        assertTrue(model.get("demo").getAsBoolean());
+        assertTrue(model.get("name").getAsString().contains("demo"));
+        assertFalse(model.get("sha256").getAsString().isEmpty());
+    }
+
+    @Test
+    void everyImageFormatIsAccepted() {
+        for (String format : List.of("jpg", "png", "gif", "bmp")) {
+            HttpResponse<String> response = http.upload("/api/v1/predict", "file", TestImages.picture(format, 50, 80));
+            assertEquals(200, response.statusCode(), format + ": " + response.body());
+        }
+    }
+
+    @Test
+    void testRoutePredictsTheBundledSample() {
+        HttpResponse<String> text = http.get("/test");
+        assertEquals(200, text.statusCode(), text.body());
+        assertTrue(text.body().contains("Inference Time :"), text.body());
+        JsonObject json = json(http.get("/test", "Accept", "application/json"));
+        assertEquals(5, json.getAsJsonArray("top_k").size());
+        assertTrue(text.body().startsWith(json.get("label").getAsString() + " ("), "same sample, same answer");
+    }
+
+    @Test
+    void whoamiNamesThePodInTextAndJson() {
+        assertEquals("hello user from " + POD + "\n", http.get("/whoami").body());
+        assertEquals(POD, json(http.get("/whoami", "Accept", "application/json")).get("pod").getAsString());
+    }
+
+    @Test
+    void healthAndReadiness() {
+        assertEquals(200, http.get("/healthz").statusCode());
+        HttpResponse<String> ready = http.get("/readyz");
+        assertEquals(200, ready.statusCode());
+        assertEquals("ready", json(ready).get("status").getAsString());
+    }
+
+    @Test
+    void modelMetadataDescribesTheServedModel() {
+        JsonObject model = json(http.get("/api/v1/model"));
+        assertEquals("[224,224,3]", model.get("input_shape").toString());
+        assertEquals("[11]", model.get("output_shape").toString());
+        assertEquals(11, model.getAsJsonArray("labels").size());
+        assertEquals("Noodles/Pasta", model.getAsJsonArray("labels").get(6).getAsString());
+        assertTrue(model.get("demo").getAsBoolean());
+        assertTrue(model.get("load_ms").getAsLong() > 0);
+    }
+
+    @Test
+    void metricsUseThePrometheusTextFormat() {
+        http.upload("/api/v1/predict", "file", jpeg);
+        HttpResponse<String> metrics = http.get("/metrics");
+        assertEquals(200, metrics.statusCode());
+        assertTrue(metrics.headers().firstValue("Content-Type").orElseThrow().startsWith("text/plain; version=0.0.4"));
+        String body = metrics.body();
+        for (String name : List.of("# TYPE http_requests_total counter", "http_request_duration_seconds_bucket",
+                "http_requests_in_flight", "ml_inference_duration_seconds_count", "ml_model_load_seconds",
+                "ml_app_build_info", "jvm_memory_used_bytes")) {
+            assertTrue(body.contains(name), "missing " + name);
+        }
+        assertTrue(body.matches("(?s).*http_requests_total\\{method=\"POST\",route=\"/api/v1/predict\",status=\"200\"} [1-9].*"));
+    }
+
+    @Test
+    void theUploadPageIsSelfContained() {
+        HttpResponse<String> page = http.get("/");
+        assertEquals(200, page.statusCode());
+        assertTrue(page.headers().firstValue("Content-Type").orElseThrow().startsWith("text/html"));
+        assertFalse(page.body().matches("(?s).*(src|href)=\"https?://.*"), "no CDN: pods often have no internet");
+    }
+
+    @Test
+    void missingFileFieldIs400() {
+        assertError(http.upload("/predict", "image", jpeg), 400, "bad_request");
+    }
+
+    @Test
+    void corruptAndTruncatedImagesAre400() {
+        byte[] truncated = java.util.Arrays.copyOf(jpeg, jpeg.length / 3);
+        assertError(http.upload("/api/v1/predict", "file", truncated), 400, "invalid_image");
+        byte[] corrupt = jpeg.clone();
+        for (int i = 200; i < corrupt.length; i++) {
+            corrupt[i] = (byte) (i * 31);
+        }
+        HttpResponse<String> response = http.upload("/api/v1/predict", "file", corrupt);
+        assertTrue(response.statusCode() == 400 || response.statusCode() == 200, response.body());
+    }
+
+    @Test
+    void bodyOverTheLimitIs413() {
+        byte[] big = new byte[(int) ServerConfig.DEFAULT_MAX_BODY_BYTES + 1024];
+        assertError(http.raw("/api/v1/predict", "image/jpeg", big), 413, "payload_too_large");
+    }
+
+    @Test
+    void imageDeclaringTooManyPixelsIsRefusedBeforeDecoding() {
+        assertError(http.upload("/api/v1/predict", "file", TestImages.pngDeclaring(60_000, 60_000)), 413,
+                "image_too_large");
+    }
+
+    @Test
+    void notAnImageIs415() {
+        assertError(http.upload("/api/v1/predict", "file", "hello, not a picture".getBytes(StandardCharsets.UTF_8)),
+                415, "unsupported_image");
+        assertError(http.raw("/predict", "text/plain", "hi".getBytes(StandardCharsets.UTF_8)), 415,
+                "unsupported_media_type");
+    }
+
+    @Test
+    void unknownPathIs404AndWrongMethodIs405() {
+        assertError(http.get("/nope"), 404, "not_found");
+        assertError(http.get("/predictx"), 404, "not_found");
+        HttpResponse<String> wrong = http.get("/predict");
+        assertError(wrong, 405, "method_not_allowed");
+        assertEquals("POST", wrong.headers().firstValue("Allow").orElseThrow());
+        assertError(http.method("DELETE", "/healthz"), 405, "method_not_allowed");
+    }
+
+    @Test
+    void badTopKIs400() {
+        assertError(http.upload("/api/v1/predict?k=zero", "file", jpeg), 400, "bad_request");
+    }
+
+    @Test
+    void thirtyTwoConcurrentRequestsAllGetTheirOwnCorrectAnswer() throws Exception {
+        byte[] other = TestImages.picture("png", 120, 90);
+        String expectedA = json(http.upload("/api/v1/predict?k=11", "file", jpeg)).get("top_k").toString();
+        String expectedB = json(http.upload("/api/v1/predict?k=11", "file", other)).get("top_k").toString();
+        try (ExecutorService pool = Executors.newFixedThreadPool(32)) {
+            List<Future<Boolean>> results = new ArrayList<>();
+            for (int i = 0; i < 32; i++) {
+                boolean a = i % 2 == 0;
+                results.add(pool.submit(() -> {
+                    HttpResponse<String> r = http.upload("/api/v1/predict?k=11", "file", a ? jpeg : other);
+                    return r.statusCode() == 200
+                            && json(r).get("top_k").toString().equals(a ? expectedA : expectedB);
+                }));
+            }
+            for (Future<Boolean> result : results) {
+                assertTrue(result.get());
+            }
+        }
+    }
+}
