@@ -67,6 +67,22 @@ class InferCommandTest {
     }
 
     @Test
+    void runsAKerasArchiveThroughTheImporter() throws IOException, java.net.URISyntaxException {
+        Path fixture = Path.of(InferCommandTest.class.getResource("/keras-fixtures/nested_trainable_keras3_keras")
+                .toURI());
+        Path out = dir.resolve("out.npy");
+        Run run = run("infer", "--model", fixture.resolve("model.keras").toString(),
+                "--input", fixture.resolve("input.npy").toString(), "--output", out.toString());
+        assertEquals(ExitStatus.OK, run.status, run.err);
+        FloatArray expected = Npy.read(fixture.resolve("expected.npy"));
+        FloatArray actual = Npy.read(out);
+        assertArrayEquals(expected.shape(), actual.shape());
+        for (int i = 0; i < expected.data().length; i++) {
+            assertEquals(expected.data()[i], actual.data()[i], 1e-4);
+        }
+    }
+
+    @Test
     void embeddedModelIsTheDefault() throws IOException {
         Path in = dir.resolve("in.npy");
         Path out = dir.resolve("out.npy");
