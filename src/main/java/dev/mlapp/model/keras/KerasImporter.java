@@ -1,17 +1,68 @@
 package dev.mlapp.model.keras;
 
+import dev.mlapp.model.Digests;
 import dev.mlapp.model.Model;
+import dev.mlapp.model.ModelFormat;
+import dev.mlapp.model.ModelInfo;
 import dev.mlapp.model.ModelLoadException;
 import dev.mlapp.model.SessionOptions;
+import dev.mlapp.model.TfModel;
 import java.nio.file.Path;
+import java.util.List;
+import org.tensorflow.Graph;
+import org.tensorflow.Operand;
+import org.tensorflow.Session;
+import org.tensorflow.op.Ops;
+import org.tensorflow.types.TFloat32;
 
-/** Rebuilds a Keras model file (.h5, .keras) as a TensorFlow graph. */
+/**
+ * Rebuilds a Keras model file ({@code .h5} from Keras 2 or 3, {@code .keras} archives) as a TensorFlow graph in
+ * one session, with no Python: a format reader produces a {@link KerasModelFile}, {@link GraphBuilder} wires the
+ * layers, {@link LayerOps} translates each one.
+ */
 public final class KerasImporter {
 
     private KerasImporter() {
     }
 
     public static Model load(Path file, SessionOptions options) {
-        throw new ModelLoadException("Keras files are not supported yet: " + file);
+        ModelFormat format = ModelFormat.detect(file);
+        try (KerasModelFile keras = switch (format) {
+            case KERAS_H5 -> LegacyH5Reader.read(file);
+            case KERAS_ZIP -> KerasArchiveReader.read(file);
+            case SAVED_MODEL -> throw new ModelLoadException(file + " is a SavedModel, not a Keras file");
+        }) {
+            return build(file, keras, options);
+        }
+    }
+
+    private static Model build(Path file, KerasModelFile keras, SessionOptions options) {
+        Graph graph = new Graph();
+        try {
+            Ops tf = Ops.create(graph);
+            GraphBuilder builder = new GraphBuilder(tf, keras);
+            Operand<TFloat32> output = builder.build(keras.modelConfig());
+            long[] outputShape = output.shape().asArray();
+            Session session = new Session(graph, options.toConfigProto());
+            String fileName = file.getFileName().toString();
+            ModelInfo info = new ModelInfo(fileName, keras.format(), file.toAbsolutePath().toString(),
+                    Digests.sha256(file), builder.inputShape(),
+                    java.util.Arrays.copyOfRange(outputShape, 1, outputShape.length), false,
+                    List.of(new ModelInfo.Detail("keras_version", keras.kerasVersion()),
+                            new ModelInfo.Detail("backend", keras.backend()),
+                            new ModelInfo.Detail("model_class", keras.modelConfig().get("class_name").getAsString()),
+                            new ModelInfo.Detail("layers", Integer.toString(builder.layerCount())),
+                            new ModelInfo.Detail("parameters", Long.toString(builder.parameterCount()))));
+            return new TfModel(info, session, GraphBuilder.INPUT, GraphBuilder.OUTPUT, () -> {
+                session.close();
+                graph.close();
+            });
+        } catch (RuntimeException e) {
+            graph.close();
+            if (e instanceof ModelLoadException) {
+                throw e;
+            }
+            throw new ModelLoadException("cannot import Keras model " + file + ": " + e.getMessage(), e);
+        }
     }
 }

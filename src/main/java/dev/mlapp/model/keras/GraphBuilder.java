@@ -1,0 +1,338 @@
+package dev.mlapp.model.keras;
+
+import com.google.gson.JsonArray;
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import dev.mlapp.model.FloatArray;
+import dev.mlapp.model.ModelLoadException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.tensorflow.Operand;
+import org.tensorflow.ndarray.Shape;
+import org.tensorflow.op.Ops;
+import org.tensorflow.op.core.Placeholder;
+import org.tensorflow.types.TFloat32;
+
+/**
+ * Walks a serialised Keras model — Sequential (list-style or dict-style config) or Functional (old
+ * {@code [[name, node, tensor, kwargs]]} inbound nodes or Keras 3 {@code {"args": [...]}} ones), nested to any
+ * depth — and wires each layer's {@link LayerOps} translation into one TensorFlow graph with a single float32
+ * placeholder {@code input} and a single output {@code output}.
+ */
+final class GraphBuilder {
+
+    static final String INPUT = "input";
+    static final String OUTPUT = "output";
+
+    private final Ops tf;
+    private final LayerOps ops;
+    private final WeightStore weights;
+    private Placeholder<TFloat32> input;
+    private long[] inputShape;
+    private int layerCount;
+    private long parameterCount;
+
+    GraphBuilder(Ops tf, KerasModelFile file) {
+        this.tf = tf;
+        this.ops = new LayerOps(tf, file.isKeras3());
+        this.weights = file.weights();
+    }
+
+    /** Builds the whole model; returns the output (no batch dimension in {@link #inputShape()}). */
+    Operand<TFloat32> build(JsonObject model) {
+        List<KTensor> outputs = buildModel(model, LayerPath.ROOT, null);
+        if (outputs.size() != 1) {
+            throw new ModelLoadException("the model has " + outputs.size() + " outputs; only single-output "
+                    + "models can be served");
+        }
+        return tf.withName(OUTPUT).identity(ops.logicalValue(outputs.get(0)));
+    }
+
+    long[] inputShape() {
+        return inputShape;
+    }
+
+    int layerCount() {
+        return layerCount;
+    }
+
+    long parameterCount() {
+        return parameterCount;
+    }
+
+    private static boolean isModel(JsonObject layer) {
+        JsonElement config = layer.get("config");
+        return config != null && (config.isJsonArray()
+                || (config.isJsonObject() && config.getAsJsonObject().has("layers")));
+    }
+
+    private static String className(JsonObject layer) {
+        return layer.get("class_name").getAsString();
+    }
+
+    private static JsonObject configOf(JsonObject layer) {
+        JsonElement c = layer.get("config");
+        return c != null && c.isJsonObject() ? c.getAsJsonObject() : new JsonObject();
+    }
+
+    private static String nameOf(JsonObject layer) {
+        JsonObject config = configOf(layer);
+        if (config.has("name")) {
+            return config.get("name").getAsString();
+        }
+        return layer.has("name") ? layer.get("name").getAsString() : className(layer);
+    }
+
+    /** Builds a (sub)model; with {@code inputs == null} it is the top level and creates the placeholder. */
+    private List<KTensor> buildModel(JsonObject model, LayerPath path, List<KTensor> inputs) {
+        String cls = className(model);
+        return switch (cls) {
+            case "Sequential" -> List.of(buildSequential(model, path, inputs));
+            case "Functional", "Model" -> buildFunctional(model, path, inputs);
+            default -> throw new ModelLoadException("model class " + cls + " is a subclassed model whose "
+                    + "computation is Python code; only Sequential and Functional models can be imported");
+        };
+    }
+
+    private KTensor placeholder(JsonElement batchShape, String where) {
+        if (input != null) {
+            throw new ModelLoadException("the model has more than one input; only single-input models can be served");
+        }
+        if (batchShape == null || !batchShape.isJsonArray()) {
+            throw new ModelLoadException("cannot tell the input shape of " + where
+                    + " (no InputLayer and no batch_input_shape)");
+        }
+        JsonArray dims = batchShape.getAsJsonArray();
+        long[] shape = new long[dims.size()];
+        for (int i = 0; i < shape.length; i++) {
+            shape[i] = dims.get(i).isJsonNull() ? -1 : dims.get(i).getAsLong();
+        }
+        shape[0] = -1;
+        inputShape = java.util.Arrays.copyOfRange(shape, 1, shape.length);
+        input = tf.withName(INPUT).placeholder(TFloat32.class, Placeholder.shape(Shape.of(shape)));
+        return KTensor.of(input);
+    }
+
+    private static JsonElement batchShapeOf(JsonObject config) {
+        for (String key : new String[] {"batch_input_shape", "batch_shape"}) {
+            if (config.has(key) && !config.get(key).isJsonNull()) {
+                return config.get(key);
+            }
+        }
+        if (config.has("input_shape") && config.get("input_shape").isJsonArray()) {
+            JsonArray withBatch = new JsonArray();
+            withBatch.add(com.google.gson.JsonNull.INSTANCE);
+            withBatch.addAll(config.get("input_shape").getAsJsonArray());
+            return withBatch;
+        }
+        return null;
+    }
+
+    private KTensor buildSequential(JsonObject model, LayerPath path, List<KTensor> inputs) {
+        JsonElement config = model.get("config");
+        JsonArray layers = config.isJsonArray() ? config.getAsJsonArray()
+                : config.getAsJsonObject().getAsJsonArray("layers");
+        KTensor x = inputs == null ? null : inputs.get(0);
+        ArchiveKeys keys = new ArchiveKeys();
+        for (JsonElement element : layers) {
+            JsonObject layer = element.getAsJsonObject();
+            if (className(layer).equals("InputLayer")) {
+                if (x == null) {
+                    x = placeholder(batchShapeOf(configOf(layer)), nameOf(layer));
+                }
+                continue;
+            }
+            if (x == null) {
+                JsonElement shape = batchShapeOf(configOf(layer));
+                if (shape == null && config.isJsonObject()) {
+                    shape = config.getAsJsonObject().get("build_input_shape");
+                }
+                x = placeholder(shape, nameOf(layer));
+            }
+            x = applyLayer(layer, path.child(nameOf(layer), keys.next(className(layer))), List.of(x)).get(0);
+        }
+        if (x == null) {
+            throw new ModelLoadException("Sequential model " + nameOf(model) + " has no layers");
+        }
+        return x;
+    }
+
+    private List<KTensor> buildFunctional(JsonObject model, LayerPath path, List<KTensor> inputs) {
+        JsonObject config = configOf(model);
+        JsonArray layers = config.getAsJsonArray("layers");
+        Map<String, List<List<KTensor>>> produced = new HashMap<>();
+        Map<String, JsonObject> byName = new LinkedHashMap<>();
+        Map<String, String> archiveKey = new HashMap<>();
+        ArchiveKeys keys = new ArchiveKeys();
+        for (JsonElement element : layers) {
+            JsonObject layer = element.getAsJsonObject();
+            String name = layer.has("name") ? layer.get("name").getAsString() : nameOf(layer);
+            byName.put(name, layer);
+            archiveKey.put(name, keys.next(className(layer)));
+            produced.put(name, new ArrayList<>());
+        }
+        List<TensorRef> inputRefs = refs(config.get("input_layers"));
+        for (int i = 0; i < inputRefs.size(); i++) {
+            TensorRef ref = inputRefs.get(i);
+            JsonObject layer = byName.get(ref.layer());
+            if (layer == null) {
+                throw new ModelLoadException("model input " + ref.layer() + " is not among its layers");
+            }
+            KTensor tensor;
+            if (inputs == null) {
+                tensor = placeholder(batchShapeOf(configOf(layer)), ref.layer());
+            } else if (i < inputs.size()) {
+                tensor = inputs.get(i);
+            } else {
+                throw new ModelLoadException("nested model " + nameOf(model) + " expects more inputs than it gets");
+            }
+            produced.get(ref.layer()).add(List.of(tensor));
+        }
+        // Layers are listed in creation order, which is not always a topological order for shared layers, so
+        // keep sweeping until every node has run (as Keras's functional.from_config does).
+        boolean progress = true;
+        while (progress) {
+            progress = false;
+            for (Map.Entry<String, JsonObject> entry : byName.entrySet()) {
+                String name = entry.getKey();
+                JsonObject layer = entry.getValue();
+                List<JsonElement> nodes = inboundNodes(layer);
+                List<List<KTensor>> done = produced.get(name);
+                while (!className(layer).equals("InputLayer") && done.size() < nodes.size()) {
+                    List<KTensor> nodeInputs = resolve(nodes.get(done.size()), produced);
+                    if (nodeInputs == null) {
+                        break;
+                    }
+                    done.add(applyLayer(layer, path.child(name, archiveKey.get(name)), nodeInputs));
+                    progress = true;
+                }
+            }
+        }
+        List<KTensor> outputs = new ArrayList<>();
+        for (TensorRef ref : refs(config.get("output_layers"))) {
+            List<List<KTensor>> nodes = produced.get(ref.layer());
+            if (nodes == null || nodes.size() <= ref.node()) {
+                throw new ModelLoadException("cannot compute model output " + ref.layer()
+                        + ": its inputs are never produced (unsupported graph structure)");
+            }
+            outputs.add(nodes.get(ref.node()).get(ref.tensor()));
+        }
+        return outputs;
+    }
+
+    private record TensorRef(String layer, int node, int tensor) {
+    }
+
+    /** {@code [[name, node, tensor], ...]} or, for one tensor in Keras 3, just {@code [name, node, tensor]}. */
+    private static List<TensorRef> refs(JsonElement element) {
+        List<TensorRef> refs = new ArrayList<>();
+        if (element == null || !element.isJsonArray()) {
+            return refs;
+        }
+        JsonArray array = element.getAsJsonArray();
+        if (!array.isEmpty() && array.get(0).isJsonPrimitive()) {
+            refs.add(ref(array));
+            return refs;
+        }
+        for (JsonElement e : array) {
+            refs.add(ref(e.getAsJsonArray()));
+        }
+        return refs;
+    }
+
+    private static TensorRef ref(JsonArray a) {
+        return new TensorRef(a.get(0).getAsString(), a.size() > 1 ? a.get(1).getAsInt() : 0,
+                a.size() > 2 ? a.get(2).getAsInt() : 0);
+    }
+
+    private static List<JsonElement> inboundNodes(JsonObject layer) {
+        List<JsonElement> nodes = new ArrayList<>();
+        if (layer.has("inbound_nodes") && layer.get("inbound_nodes").isJsonArray()) {
+            layer.getAsJsonArray("inbound_nodes").forEach(nodes::add);
+        }
+        return nodes;
+    }
+
+    /** The node's input tensors, or null while one of them is not built yet. */
+    private static List<KTensor> resolve(JsonElement node, Map<String, List<List<KTensor>>> produced) {
+        List<TensorRef> refs = new ArrayList<>();
+        if (node.isJsonObject()) {
+            collectKerasTensors(node.getAsJsonObject().get("args"), refs);
+        } else {
+            for (JsonElement e : node.getAsJsonArray()) {
+                refs.add(ref(e.getAsJsonArray()));
+            }
+        }
+        List<KTensor> tensors = new ArrayList<>();
+        for (TensorRef ref : refs) {
+            List<List<KTensor>> nodes = produced.get(ref.layer());
+            if (nodes == null) {
+                throw new ModelLoadException("a layer takes input from unknown layer " + ref.layer());
+            }
+            if (nodes.size() <= ref.node()) {
+                return null;
+            }
+            tensors.add(nodes.get(ref.node()).get(ref.tensor()));
+        }
+        return tensors;
+    }
+
+    /** Keras 3 nodes: {@code {"class_name": "__keras_tensor__", "config": {"keras_history": [l, n, t]}}}. */
+    private static void collectKerasTensors(JsonElement e, List<TensorRef> out) {
+        if (e == null || e.isJsonNull() || e.isJsonPrimitive()) {
+            return;
+        }
+        if (e.isJsonArray()) {
+            e.getAsJsonArray().forEach(child -> collectKerasTensors(child, out));
+            return;
+        }
+        JsonObject o = e.getAsJsonObject();
+        if (o.has("class_name") && "__keras_tensor__".equals(o.get("class_name").getAsString())) {
+            out.add(ref(o.getAsJsonObject("config").getAsJsonArray("keras_history")));
+        }
+    }
+
+    private List<KTensor> applyLayer(JsonObject layer, LayerPath path, List<KTensor> inputs) {
+        if (isModel(layer)) {
+            return buildModel(layer, path, inputs);
+        }
+        List<FloatArray> values = weights.weightsOf(path);
+        layerCount++;
+        for (FloatArray w : values) {
+            parameterCount += w.data().length;
+        }
+        LayerConfig config = new LayerConfig(className(layer), path.leafName(), configOf(layer), path, values);
+        try {
+            return List.of(ops.apply(config, inputs));
+        } catch (IllegalArgumentException | IllegalStateException e) {
+            throw new ModelLoadException("layer '" + path + "' (" + config.className() + ") cannot be built: "
+                    + e.getMessage(), e);
+        }
+    }
+
+    /** The keys saving_lib gives layers in a list: snake-cased class name, then _1, _2... for repeats. */
+    private static final class ArchiveKeys {
+        private final Map<String, Integer> used = new HashMap<>();
+
+        String next(String className) {
+            String base = snakeCase(className);
+            Integer count = used.get(base);
+            if (count == null) {
+                used.put(base, 0);
+                return base;
+            }
+            used.put(base, count + 1);
+            return base + "_" + (count + 1);
+        }
+
+        /** keras naming.to_snake_case. */
+        static String snakeCase(String name) {
+            String s = name.replaceAll("\\W+", "");
+            s = s.replaceAll("(.)([A-Z][a-z]+)", "$1_$2");
+            return s.replaceAll("([a-z])([A-Z])", "$1_$2").toLowerCase(java.util.Locale.ROOT);
+        }
+    }
+}

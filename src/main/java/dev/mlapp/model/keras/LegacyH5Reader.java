@@ -1,0 +1,108 @@
+package dev.mlapp.model.keras;
+
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import dev.mlapp.model.FloatArray;
+import dev.mlapp.model.ModelLoadException;
+import io.jhdf.HdfFile;
+import io.jhdf.api.Dataset;
+import io.jhdf.api.Group;
+import io.jhdf.api.Node;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Reads the HDF5 layout of {@code model.save("x.h5")} as standalone Keras 2, tf.keras 2 and Keras 3
+ * ({@code keras/src/legacy/saving/legacy_h5_format.py}) all write it: the root attribute {@code model_config}
+ * holds the architecture JSON, and group {@code model_weights} holds one group per top-level layer whose
+ * {@code weight_names} attribute lists that layer's datasets in order.
+ *
+ * <p>A nested model (a {@code Sequential} whose first layer is a whole VGG16) is one top-level layer: its group holds
+ * every inner weight, named {@code <inner layer>/<weight>:0} (tf.keras) or {@code <scope>/<inner layer>/<weight>}
+ * (Keras 3 variable paths), in trainable-then-non-trainable order when the nested model is trainable and layer
+ * order when frozen. Grouping by the inner layer's name recovers each inner layer's own weights in its own order
+ * either way.
+ */
+final class LegacyH5Reader {
+
+    private LegacyH5Reader() {
+    }
+
+    static KerasModelFile read(Path file) {
+        HdfFile hdf;
+        try {
+            hdf = new HdfFile(file);
+        } catch (RuntimeException e) {
+            throw new ModelLoadException("cannot read HDF5 file " + file + ": " + e.getMessage(), e);
+        }
+        try {
+            String config = Hdf5Values.string(hdf, "model_config");
+            if (config == null) {
+                throw new ModelLoadException(file + " holds no model_config: it is a weights-only file "
+                        + "(model.save_weights); save the whole model with model.save(\"" + file.getFileName() + "\")");
+            }
+            JsonObject modelConfig = JsonParser.parseString(config).getAsJsonObject();
+            Node weightsNode = hdf.getChild("model_weights");
+            if (!(weightsNode instanceof Group weights)) {
+                throw new ModelLoadException(file + " holds a model_config but no model_weights group");
+            }
+            String version = firstNonNull(Hdf5Values.string(hdf, "keras_version"),
+                    Hdf5Values.string(weights, "keras_version"), "unknown");
+            String backend = firstNonNull(Hdf5Values.string(hdf, "backend"),
+                    Hdf5Values.string(weights, "backend"), "unknown");
+            return new KerasModelFile("keras-h5", modelConfig, version, backend, new Store(hdf, weights));
+        } catch (RuntimeException e) {
+            hdf.close();
+            throw e instanceof ModelLoadException ? e
+                    : new ModelLoadException("cannot read Keras HDF5 file " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static String firstNonNull(String... values) {
+        for (String v : values) {
+            if (v != null) {
+                return v;
+            }
+        }
+        return null;
+    }
+
+    private record Store(HdfFile hdf, Group root) implements WeightStore {
+
+        @Override
+        public List<FloatArray> weightsOf(LayerPath layer) {
+            Node node = root.getChild(layer.names().get(0));
+            if (!(node instanceof Group group)) {
+                return List.of();
+            }
+            List<String> names = Hdf5Values.strings(group, "weight_names");
+            List<FloatArray> values = new ArrayList<>();
+            for (String name : names) {
+                if (layer.depth() == 1 || innerLayerOf(name).equals(layer.leafName())) {
+                    values.add(Hdf5Values.floats(dataset(group, name)));
+                }
+            }
+            return values;
+        }
+
+        /** {@code block1_conv1/kernel:0} and {@code sequential/vgg16/block1_conv1/kernel} both name block1_conv1. */
+        private static String innerLayerOf(String weightName) {
+            String[] parts = weightName.split("/");
+            return parts.length < 2 ? "" : parts[parts.length - 2];
+        }
+
+        private static Dataset dataset(Group group, String name) {
+            Node node = group.getByPath(name);
+            if (!(node instanceof Dataset dataset)) {
+                throw new ModelLoadException("weight " + name + " listed in " + group.getPath() + " is missing");
+            }
+            return dataset;
+        }
+
+        @Override
+        public void close() {
+            hdf.close();
+        }
+    }
+}
