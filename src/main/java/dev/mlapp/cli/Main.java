@@ -36,6 +36,7 @@ public final class Main {
         try {
             return switch (command) {
                 case "serve" -> ServeCommand.run(rest, env);
+                case "infer" -> InferCommand.run(rest, env);
                 case "help", "--help", "-h" -> {
                     System.out.print(USAGE);
                     yield ExitStatus.OK;
