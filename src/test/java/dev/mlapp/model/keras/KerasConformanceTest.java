@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 import dev.mlapp.model.FloatArray;
 import dev.mlapp.model.Model;
 import dev.mlapp.model.ModelLoader;
+import dev.mlapp.model.Npy;
 import dev.mlapp.model.SessionOptions;
 import dev.mlapp.testing.SystemTools;
 import java.io.IOException;
@@ -101,8 +102,8 @@ class KerasConformanceTest {
 
     private static void check(Path dir) throws IOException {
         String name = dir.getFileName().toString();
-        FloatArray input = TestNpy.read(dir.resolve("input.npy"));
-        FloatArray expected = TestNpy.read(dir.resolve("expected.npy"));
+        FloatArray input = Npy.read(dir.resolve("input.npy"));
+        FloatArray expected = Npy.read(dir.resolve("expected.npy"));
         FloatArray actual;
         try (Model model = ModelLoader.load(dir.resolve("model.h5"), OPTIONS)) {
             actual = model.predict(input);
