@@ -43,6 +43,12 @@ public final class ImportBench {
     }
 
     private static void loadTimes(Path file, int rounds) {
+        long init = System.nanoTime();
+        try (Graph g = new Graph(); Session s = new Session(g)) {
+            org.tensorflow.op.Ops.create(g).constant(1f);
+        }
+        System.out.printf("TensorFlow native initialisation (once per JVM, not part of import): %.0f ms%n",
+                (System.nanoTime() - init) / 1e6);
         List<Double> ms = new ArrayList<>();
         for (int i = 0; i < rounds; i++) {
             long start = System.nanoTime();
@@ -53,8 +59,7 @@ public final class ImportBench {
                 }
             }
         }
-        System.out.printf("vgg16 load (sha256 + read + build graph + session): first (cold JVM, TensorFlow "
-                + "initialising) %.0f ms; later runs %s ms, median %.0f ms%n", ms.get(0),
+        System.out.printf("vgg16 load (sha256 + read + build graph + session): first (cold JVM) %.0f ms; later runs %s ms, median %.0f ms%n", ms.get(0),
                 format(ms.subList(1, ms.size())), median(ms.subList(1, ms.size())));
     }
 
@@ -79,11 +84,10 @@ public final class ImportBench {
             List<Double> directRates = new ArrayList<>();
             List<Double> ratios = new ArrayList<>();
             for (int r = 0; r < rounds; r++) {
-                double a = rate(imported, one, seconds);
-                double b = rate(handWritten, one, seconds);
-                importedRates.add(a);
-                directRates.add(b);
-                ratios.add(a / b);
+                double[] pair = interleavedRates(imported, handWritten, one, seconds);
+                importedRates.add(pair[0]);
+                directRates.add(pair[1]);
+                ratios.add(pair[0] / pair[1]);
             }
             System.out.printf("%s imported: %s inferences/s (median %.2f)%n", name, format(importedRates),
                     median(importedRates));
@@ -94,18 +98,30 @@ public final class ImportBench {
         }
     }
 
-    private static double rate(Model model, FloatArray input, double seconds) {
+    /**
+     * Alternates single inferences of the two models and sums each one's time, so that load from other processes
+     * (the machine is shared) falls on both equally instead of on whichever ran during a busy spell.
+     */
+    private static double[] interleavedRates(Model a, Model b, FloatArray input, double seconds) {
         for (int i = 0; i < 2; i++) {
-            model.predict(input);
+            a.predict(input);
+            b.predict(input);
         }
-        long start = System.nanoTime();
-        long deadline = start + (long) (seconds * 1e9);
+        long timeA = 0;
+        long timeB = 0;
         int count = 0;
+        long deadline = System.nanoTime() + (long) (seconds * 1e9);
         while (System.nanoTime() < deadline) {
-            model.predict(input);
+            long t0 = System.nanoTime();
+            a.predict(input);
+            long t1 = System.nanoTime();
+            b.predict(input);
+            long t2 = System.nanoTime();
+            timeA += t1 - t0;
+            timeB += t2 - t1;
             count++;
         }
-        return count / ((System.nanoTime() - start) / 1e9);
+        return new double[] {count / (timeA / 1e9), count / (timeB / 1e9)};
     }
 
     private static double maxDelta(FloatArray a, FloatArray b) {
