@@ -50,8 +50,8 @@ final class Hdf5Values {
     }
 
     private static List<String> toStrings(Object data) {
-        if (data == null) {
-            return List.of(); // an empty list attribute, as layers without weights have
+        if (data == null || (data.getClass().isArray() && java.lang.reflect.Array.getLength(data) == 0)) {
+            return List.of(); // layers without weights: h5py stores np.asarray([]), an empty float64 array
         }
         if (data instanceof String[] array) {
             return Arrays.asList(array);

@@ -20,7 +20,6 @@ import org.tensorflow.op.image.ResizeNearestNeighbor;
 import org.tensorflow.op.math.Mean;
 import org.tensorflow.op.nn.Conv2d;
 import org.tensorflow.op.nn.Conv2dBackpropInput;
-import org.tensorflow.op.nn.DepthwiseConv2dNative;
 import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.TInt32;
 
@@ -349,16 +348,42 @@ final class LayerOps {
         return tf.concat(outs, tf.constant(3));
     }
 
-    private Operand<TFloat32> depthwiseOp(Operand<TFloat32> x, Operand<TFloat32> w, int[] strides, int[] dilation,
+    /**
+     * TensorFlow's CPU depthwise kernel refuses dilations, so a dilated depthwise kernel is spread out at import
+     * with zeros between its taps: the same sums, and SAME padding sees the same effective size.
+     */
+    private Operand<TFloat32> depthwiseOp(Operand<TFloat32> x, FloatArray kernel, int[] strides, int[] dilation,
                                           String padding) {
-        return tf.nn.depthwiseConv2dNative(x, w, longs(1, strides[0], strides[1], 1), padding.toUpperCase(),
-                DepthwiseConv2dNative.dilations(longs(1, dilation[0], dilation[1], 1)));
+        FloatArray k = dilation[0] == 1 && dilation[1] == 1 ? kernel : dilate(kernel, dilation);
+        return depthwiseOp(x, constant(k), strides, padding);
+    }
+
+    private Operand<TFloat32> depthwiseOp(Operand<TFloat32> x, Operand<TFloat32> kernel, int[] strides,
+                                          String padding) {
+        return tf.nn.depthwiseConv2dNative(x, kernel, longs(1, strides[0], strides[1], 1), padding.toUpperCase());
+    }
+
+    private static FloatArray dilate(FloatArray kernel, int[] rate) {
+        long[] s = kernel.shape();
+        int kh = (int) s[0];
+        int kw = (int) s[1];
+        int inner = (int) (s[2] * s[3]);
+        int dh = (kh - 1) * rate[0] + 1;
+        int dw = (kw - 1) * rate[1] + 1;
+        float[] out = new float[dh * dw * inner];
+        for (int i = 0; i < kh; i++) {
+            for (int j = 0; j < kw; j++) {
+                System.arraycopy(kernel.data(), (i * kw + j) * inner, out, (i * rate[0] * dw + j * rate[1]) * inner,
+                        inner);
+            }
+        }
+        return new FloatArray(new long[] {dh, dw, s[2], s[3]}, out);
     }
 
     private KTensor depthwise(LayerConfig layer, KTensor in) {
         boolean cf = layer.channelsFirst();
         Operand<TFloat32> x = channelsLast(in, cf);
-        Operand<TFloat32> y = depthwiseOp(x, constant(layer.weight(0, "depthwise_kernel")),
+        Operand<TFloat32> y = depthwiseOp(x, layer.weight(0, "depthwise_kernel"),
                 layer.ints("strides", 2, 1), layer.ints("dilation_rate", 2, 1), layer.string("padding", "valid"));
         if (layer.bool("use_bias", true)) {
             y = tf.nn.biasAdd(y, constant(layer.weight(1, "bias")));
@@ -369,25 +394,25 @@ final class LayerOps {
     private KTensor separable(LayerConfig layer, KTensor in, int rank) {
         boolean cf = layer.channelsFirst();
         Operand<TFloat32> x = channelsLast(in, cf);
-        Operand<TFloat32> depthwise = constant(layer.weight(0, "depthwise_kernel"));
-        Operand<TFloat32> pointwise = constant(layer.weight(1, "pointwise_kernel"));
+        FloatArray depthwise = layer.weight(0, "depthwise_kernel");
+        FloatArray pointwise = layer.weight(1, "pointwise_kernel");
         int[] strides = layer.ints("strides", rank, 1);
         int[] dilation = layer.ints("dilation_rate", rank, 1);
         String padding = layer.string("padding", "valid");
         if (rank == 1) {
             x = tf.expandDims(x, tf.constant(1));
-            depthwise = tf.expandDims(depthwise, tf.constant(0));
-            pointwise = tf.expandDims(pointwise, tf.constant(0));
+            depthwise = withLeadingOne(depthwise);
+            pointwise = withLeadingOne(pointwise);
             strides = new int[] {1, strides[0]};
             dilation = new int[] {1, dilation[0]};
             if (padding.equals("causal")) {
-                int left = dilation[1] * (int) (layer.weight(0, "depthwise_kernel").shape()[0] - 1);
+                int left = dilation[1] * (int) (depthwise.shape()[1] - 1);
                 x = tf.pad(x, tf.constant(new int[][] {{0, 0}, {0, 0}, {left, 0}, {0, 0}}), scalar(0));
                 padding = "valid";
             }
         }
         Operand<TFloat32> y = depthwiseOp(x, depthwise, strides, dilation, padding);
-        y = tf.nn.conv2d(y, pointwise, longs(1, 1, 1, 1), "VALID");
+        y = tf.nn.conv2d(y, constant(pointwise), longs(1, 1, 1, 1), "VALID");
         if (rank == 1) {
             y = tf.squeeze(y, Squeeze.axis(List.of(1L)));
         }
@@ -395,6 +420,13 @@ final class LayerOps {
             y = tf.nn.biasAdd(y, constant(layer.weight(2, "bias")));
         }
         return activate(layer, new KTensor(y, cf), layer.activation());
+    }
+
+    private static FloatArray withLeadingOne(FloatArray a) {
+        long[] shape = new long[a.shape().length + 1];
+        shape[0] = 1;
+        System.arraycopy(a.shape(), 0, shape, 1, a.shape().length);
+        return new FloatArray(shape, a.data());
     }
 
     private KTensor convTranspose(LayerConfig layer, KTensor in) {
