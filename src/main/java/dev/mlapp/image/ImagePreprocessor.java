@@ -1,31 +1,41 @@
 package dev.mlapp.image;
 
-import java.awt.Graphics2D;
-import java.awt.RenderingHints;
-import java.awt.image.BufferedImage;
-import java.io.ByteArrayInputStream;
-import java.io.IOException;
-import java.util.Iterator;
-import javax.imageio.ImageIO;
-import javax.imageio.ImageReader;
-import javax.imageio.stream.ImageInputStream;
-
 /**
- * Turns an uploaded image into the model's input: decode, RGB, resize to the model's size, scale.
- * Stateless and thread-safe.
+ * Turns an uploaded image into the model's input the way the course's Python pipeline does
+ * ({@code Image.open → exif_transpose → convert('RGB') → resize((w, h), BICUBIC) → scale}): decode JPEG, PNG,
+ * GIF (first frame) or BMP, honour the EXIF orientation, convert to RGB, resize with PIL's bicubic filter, scale.
+ * Thread-safe; scratch buffers are pooled across calls.
  */
 public final class ImagePreprocessor {
+
+    /** Scratch arrays kept for reuse: about one per core of concurrent preprocessing is plenty. */
+    private static final int POOLED_BUFFERS = 2 * Runtime.getRuntime().availableProcessors() + 2;
+    /** Larger scratch arrays (pictures over ~5 megapixels) are not kept, so one huge upload does not pin memory. */
+    private static final int MAX_POOLED_BYTES = 16 << 20;
 
     private final int height;
     private final int width;
     private final Scaling scaling;
     private final long maxPixels;
+    private final float[] lut = new float[256];
+    private final ImageDecoder decoder;
+    private final BicubicResampler resampler;
+    private final BufferPool pool;
 
     public ImagePreprocessor(int height, int width, Scaling scaling, long maxPixels) {
+        if (height <= 0 || width <= 0) {
+            throw new IllegalArgumentException("model input size must be positive, not " + height + "×" + width);
+        }
         this.height = height;
         this.width = width;
         this.scaling = scaling;
         this.maxPixels = maxPixels;
+        for (int v = 0; v < 256; v++) {
+            lut[v] = scaling.apply(v);
+        }
+        this.pool = new BufferPool(POOLED_BUFFERS, MAX_POOLED_BYTES);
+        this.decoder = new ImageDecoder(maxPixels, pool);
+        this.resampler = new BicubicResampler(pool);
     }
 
     public int height() {
@@ -36,48 +46,23 @@ public final class ImagePreprocessor {
         return width;
     }
 
-    /** @return height × width × 3 floats, row-major RGB, scaled */
-    public float[] toTensor(byte[] encoded) throws ImageException {
-        BufferedImage image = decode(encoded);
-        BufferedImage resized = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
-        Graphics2D g = resized.createGraphics();
-        g.setRenderingHint(RenderingHints.KEY_INTERPOLATION, RenderingHints.VALUE_INTERPOLATION_BICUBIC);
-        g.drawImage(image, 0, 0, width, height, null);
-        g.dispose();
-        float[] out = new float[height * width * 3];
-        int i = 0;
-        for (int y = 0; y < height; y++) {
-            for (int x = 0; x < width; x++) {
-                int rgb = resized.getRGB(x, y);
-                out[i++] = scaling.apply((rgb >> 16) & 0xff);
-                out[i++] = scaling.apply((rgb >> 8) & 0xff);
-                out[i++] = scaling.apply(rgb & 0xff);
-            }
-        }
-        return out;
+    public Scaling scaling() {
+        return scaling;
     }
 
-    private BufferedImage decode(byte[] encoded) throws ImageException {
-        try (ImageInputStream in = ImageIO.createImageInputStream(new ByteArrayInputStream(encoded))) {
-            Iterator<ImageReader> readers = ImageIO.getImageReaders(in);
-            if (!readers.hasNext()) {
-                throw new ImageException(ImageException.Kind.UNSUPPORTED_FORMAT,
-                        "not an image: expected JPEG, PNG, GIF or BMP");
+    public long maxPixels() {
+        return maxPixels;
+    }
+
+    /** @return height × width × 3 floats, row-major RGB, scaled */
+    public float[] toTensor(byte[] encoded) throws ImageException {
+        DecodedImage image = decoder.decode(encoded);
+        try {
+            return resampler.resize(image.pixels(), width, height, lut);
+        } finally {
+            if (image.pooled()) {
+                pool.release(image.pixels().data());
             }
-            ImageReader reader = readers.next();
-            try {
-                reader.setInput(in, true, true);
-                long pixels = (long) reader.getWidth(0) * reader.getHeight(0);
-                if (pixels > maxPixels) {
-                    throw new ImageException(ImageException.Kind.TOO_LARGE, "image has " + pixels
-                            + " pixels, the limit is " + maxPixels);
-                }
-                return reader.read(0);
-            } finally {
-                reader.dispose();
-            }
-        } catch (IOException | RuntimeException e) {
-            throw new ImageException(ImageException.Kind.CORRUPT, "cannot decode image: " + e.getMessage(), e);
         }
     }
 }
