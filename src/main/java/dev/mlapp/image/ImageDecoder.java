@@ -34,6 +34,9 @@ final class ImageDecoder {
                 ImageException.Kind.UNSUPPORTED_FORMAT, "not an image: expected JPEG, PNG, GIF or BMP"));
         try {
             ImageHeaders headers = ImageHeaders.read(format, data);
+            if (headers.declaredWidth() > 0 && headers.declaredHeight() > 0) {
+                checkSize(format, headers.declaredWidth(), headers.declaredHeight());
+            }
             return read(format, headers, data);
         } catch (IOException | RuntimeException e) {
             throw new ImageException(ImageException.Kind.CORRUPT,
@@ -85,15 +88,14 @@ final class ImageDecoder {
         }
     }
 
-    private void checkSize(ImageFormat format, int width, int height) throws ImageException {
+    private void checkSize(ImageFormat format, long width, long height) throws ImageException {
         if (width <= 0 || height <= 0) {
             throw new ImageException(ImageException.Kind.CORRUPT,
                     "the " + format + " image declares a size of " + width + "×" + height);
         }
-        long pixels = (long) width * height;
-        if (pixels > maxPixels) {
+        if (width > maxPixels / height) { // width × height > maxPixels, without overflowing for 2³²×2³²
             throw new ImageException(ImageException.Kind.TOO_LARGE, "the " + format + " image is " + width + "×"
-                    + height + " = " + pixels + " pixels; the limit is " + maxPixels);
+                    + height + " pixels; the limit is " + maxPixels + " pixels");
         }
     }
 

@@ -1,12 +1,14 @@
 package dev.mlapp.image;
 
 /**
- * What we need from an image's header segments that ImageIO does not give us: the EXIF orientation (JPEG APP1,
- * PNG eXIf) and, for JPEG, the component count and the Adobe APP14 colour transform that tell CMYK from YCCK.
- * Reads only the segments before the image data; every length is bounds-checked, so hostile bytes only ever
- * yield "nothing found".
+ * What we need from an image's header segments before ImageIO sees it: the declared size (so the pixel limit
+ * does not depend on how each ImageIO reader treats absurd headers), the EXIF orientation (JPEG APP1, PNG eXIf)
+ * and, for JPEG, the component count and the Adobe APP14 colour transform that tell CMYK from YCCK. Reads only
+ * the segments before the image data; every length is bounds-checked, so hostile bytes only ever yield
+ * "nothing found" (a declared size of 0 means "unknown": ImageIO's header reading then decides).
  */
-record ImageHeaders(Orientation orientation, int jpegComponents, int adobeTransform) {
+record ImageHeaders(long declaredWidth, long declaredHeight, Orientation orientation, int jpegComponents,
+                    int adobeTransform) {
 
     static final int NO_ADOBE_MARKER = -1;
     /** APP14 transform value for YCCK-encoded CMYK. */
@@ -18,13 +20,38 @@ record ImageHeaders(Orientation orientation, int jpegComponents, int adobeTransf
     static ImageHeaders read(ImageFormat format, byte[] data) {
         return switch (format) {
             case JPEG -> readJpeg(data);
-            case PNG -> new ImageHeaders(readPngOrientation(data), 0, NO_ADOBE_MARKER);
-            default -> new ImageHeaders(Orientation.NORMAL, 0, NO_ADOBE_MARKER);
+            case PNG -> data.length >= 24
+                    ? new ImageHeaders(u32be(data, 16), u32be(data, 20), readPngOrientation(data), 0, NO_ADOBE_MARKER)
+                    : unknown();
+            case GIF -> data.length >= 10
+                    ? new ImageHeaders(u16(data, 6, true), u16(data, 8, true), Orientation.NORMAL, 0, NO_ADOBE_MARKER)
+                    : unknown();
+            case BMP -> readBmp(data);
         };
+    }
+
+    private static ImageHeaders unknown() {
+        return new ImageHeaders(0, 0, Orientation.NORMAL, 0, NO_ADOBE_MARKER);
+    }
+
+    private static ImageHeaders readBmp(byte[] d) {
+        if (d.length < 26) {
+            return unknown();
+        }
+        long headerSize = u32(d, 14, true);
+        if (headerSize == 12) { // OS/2 BITMAPCOREHEADER: 16-bit sizes
+            return new ImageHeaders(u16(d, 18, true), u16(d, 20, true), Orientation.NORMAL, 0, NO_ADOBE_MARKER);
+        }
+        // BITMAPINFOHEADER and later: signed 32-bit sizes, negative height = stored top-down
+        long width = Math.abs((long) (int) u32(d, 18, true));
+        long height = Math.abs((long) (int) u32(d, 22, true));
+        return new ImageHeaders(width, height, Orientation.NORMAL, 0, NO_ADOBE_MARKER);
     }
 
     private static ImageHeaders readJpeg(byte[] d) {
         Orientation orientation = null;
+        long width = 0;
+        long height = 0;
         int components = 0;
         int adobe = NO_ADOBE_MARKER;
         int pos = 2;
@@ -54,12 +81,15 @@ record ImageHeaders(Orientation orientation, int jpegComponents, int adobeTransf
                 orientation = readTiffOrientation(d, body + 6, end);
             } else if (marker == 0xEE && hasPrefix(d, body, end, "Adobe") && end - body >= 12) {
                 adobe = d[body + 11] & 0xFF;
-            } else if (isStartOfFrame(marker) && end - body >= 6) {
+            } else if (isStartOfFrame(marker) && end - body >= 6 && width == 0) {
+                height = u16be(d, body + 1);
+                width = u16be(d, body + 3);
                 components = d[body + 5] & 0xFF;
             }
             pos = end;
         }
-        return new ImageHeaders(orientation == null ? Orientation.NORMAL : orientation, components, adobe);
+        return new ImageHeaders(width, height, orientation == null ? Orientation.NORMAL : orientation, components,
+                adobe);
     }
 
     private static boolean isStartOfFrame(int marker) {
