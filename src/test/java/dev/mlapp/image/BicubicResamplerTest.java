@@ -41,7 +41,7 @@ class BicubicResamplerTest {
      * clips an overshoot.
      */
     @ParameterizedTest
-    @CsvSource({"97,61,224,224", "224,224,224,224", "40,30,224,160", "640,480,33,17", "20,300,50,10"})
+    @CsvSource({"97,61,150,120", "120,90,120,90", "40,30,224,160", "640,480,33,17", "20,300,50,10"})
     void agreesWithAFloatingPointConvolutionWithinOneStep(int inW, int inH, int outW, int outH) {
         Random random = new Random(inW * 1000L + inH);
         byte[] pixels = new byte[inW * inH * 3];
@@ -56,19 +56,20 @@ class BicubicResamplerTest {
         double[][] h = weights(inW, outW);
         double[][] v = weights(inH, outH);
         for (int c = 0; c < 3; c++) {
+            double[][] rows = new double[inH][outW]; // horizontal pass, kept in full precision
+            for (int y = 0; y < inH; y++) {
+                for (int xx = 0; xx < outW; xx++) {
+                    for (int x = 0; x < inW; x++) {
+                        rows[y][xx] += h[xx][x] * (pixels[(y * inW + x) * 3 + c] & 0xFF);
+                    }
+                }
+            }
             for (int yy = 0; yy < outH; yy++) {
                 double tolerance = 0.5 + 0.5 * Arrays.stream(v[yy]).map(Math::abs).sum() + 1e-9;
                 for (int xx = 0; xx < outW; xx++) {
                     double s = 0;
                     for (int y = 0; y < inH; y++) {
-                        if (v[yy][y] == 0) {
-                            continue;
-                        }
-                        double row = 0;
-                        for (int x = 0; x < inW; x++) {
-                            row += h[xx][x] * (pixels[(y * inW + x) * 3 + c] & 0xFF);
-                        }
-                        s += v[yy][y] * row;
+                        s += v[yy][y] * rows[y][xx];
                     }
                     double expected = Math.max(0, Math.min(255, s));
                     float actual = ours[(yy * outW + xx) * 3 + c];
