@@ -1,15 +1,21 @@
 package dev.mlapp.image;
 
+import java.util.concurrent.Semaphore;
+
 /**
  * Turns an uploaded image into the model's input the way the course's Python pipeline does
  * ({@code Image.open → exif_transpose → convert('RGB') → resize((w, h), BICUBIC) → scale}): decode JPEG, PNG,
  * GIF (first frame) or BMP, honour the EXIF orientation, convert to RGB, resize with PIL's bicubic filter, scale.
- * Thread-safe; scratch buffers are pooled across calls.
+ * Thread-safe; scratch buffers are pooled across calls. At most {@link #CONCURRENT_DECODES} images are decoded at
+ * once: decoding is CPU-bound, so more would not finish sooner, and each one in flight holds a full-size decoded
+ * picture (up to 3 × maxPixels bytes); with requests on virtual threads nothing else would bound that memory.
  */
 public final class ImagePreprocessor {
 
-    /** Scratch arrays kept for reuse: about one per core of concurrent preprocessing is plenty. */
-    private static final int POOLED_BUFFERS = 2 * Runtime.getRuntime().availableProcessors() + 2;
+    /** One decode per core (at least two, so a slow decode never blocks all others on a one-core pod). */
+    static final int CONCURRENT_DECODES = Math.max(2, Runtime.getRuntime().availableProcessors());
+    /** Scratch arrays kept for reuse: a decode in flight borrows at most two (converted pixels, resize rows). */
+    private static final int POOLED_BUFFERS = 2 * CONCURRENT_DECODES;
     /** Larger scratch arrays (pictures over ~5 megapixels) are not kept, so one huge upload does not pin memory. */
     private static final int MAX_POOLED_BYTES = 16 << 20;
 
@@ -21,6 +27,7 @@ public final class ImagePreprocessor {
     private final ImageDecoder decoder;
     private final BicubicResampler resampler;
     private final BufferPool pool;
+    private final Semaphore decodeSlots = new Semaphore(CONCURRENT_DECODES, true);
 
     public ImagePreprocessor(int height, int width, Scaling scaling, long maxPixels) {
         if (height <= 0 || width <= 0) {
@@ -56,13 +63,18 @@ public final class ImagePreprocessor {
 
     /** @return height × width × 3 floats, row-major RGB, scaled */
     public float[] toTensor(byte[] encoded) throws ImageException {
-        DecodedImage image = decoder.decode(encoded);
+        decodeSlots.acquireUninterruptibly();
         try {
-            return resampler.resize(image.pixels(), width, height, lut);
-        } finally {
-            if (image.pooled()) {
-                pool.release(image.pixels().data());
+            DecodedImage image = decoder.decode(encoded);
+            try {
+                return resampler.resize(image.pixels(), width, height, lut);
+            } finally {
+                if (image.pooled()) {
+                    pool.release(image.pixels().data());
+                }
             }
+        } finally {
+            decodeSlots.release();
         }
     }
 }
