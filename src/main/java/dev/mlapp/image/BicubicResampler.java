@@ -92,27 +92,37 @@ final class BicubicResampler {
     private static void horizontalPass(RgbImage in, Coefficients c, int firstRow, int rows, int outWidth,
                                        byte[] temp) {
         byte[] data = in.data();
+        int width = in.width();
         int xStep = in.xStep();
         int r0 = in.redOffset();
         int g0 = in.greenOffset();
         int b0 = in.blueOffset();
         int ksize = c.ksize();
         int[] weights = c.weights();
+        int[] first = c.first();
+        int[] count = c.count();
+        // Each input row is first unpacked into a plain RGB int row: whatever the view's strides (orientation,
+        // grey, alpha), the convolution then runs over contiguous memory.
+        int[] row = new int[width * 3];
         int t = 0;
         for (int y = 0; y < rows; y++) {
-            int rowStart = in.index(0, firstRow + y);
+            for (int x = 0, p = in.index(0, firstRow + y), q = 0; x < width; x++, p += xStep, q += 3) {
+                row[q] = data[p + r0] & 0xFF;
+                row[q + 1] = data[p + g0] & 0xFF;
+                row[q + 2] = data[p + b0] & 0xFF;
+            }
             for (int xx = 0; xx < outWidth; xx++) {
-                int count = c.count()[xx];
                 int k = xx * ksize;
-                int p = rowStart + c.first()[xx] * xStep;
+                int p = first[xx] * 3;
+                int end = p + count[xx] * 3;
                 int r = HALF;
                 int g = HALF;
                 int b = HALF;
-                for (int x = 0; x < count; x++, p += xStep) {
-                    int w = weights[k + x];
-                    r += (data[p + r0] & 0xFF) * w;
-                    g += (data[p + g0] & 0xFF) * w;
-                    b += (data[p + b0] & 0xFF) * w;
+                for (; p < end; p += 3, k++) {
+                    int w = weights[k];
+                    r += row[p] * w;
+                    g += row[p + 1] * w;
+                    b += row[p + 2] * w;
                 }
                 temp[t++] = (byte) clip8(r);
                 temp[t++] = (byte) clip8(g);
