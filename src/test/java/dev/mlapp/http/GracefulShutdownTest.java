@@ -10,6 +10,7 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -37,7 +38,9 @@ class GracefulShutdownTest {
             }
             assertTrue(server.inFlightRequests() >= requests / 2, "requests should be in flight");
 
-            Future<?> drained = pool.submit(server::drainAndStop);
+            // Its own thread: every pool thread is busy with an upload, so pool.submit would wait for one to finish.
+            CompletableFuture<Void> drained = CompletableFuture.runAsync(server::drainAndStop,
+                    command -> Thread.ofPlatform().name("test-drain").start(command));
             Thread.sleep(100);
             HttpResponse<String> readiness = http.get("/readyz");
             assertEquals(503, readiness.statusCode(), "readiness turns red first");
