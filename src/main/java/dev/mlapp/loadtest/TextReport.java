@@ -44,7 +44,8 @@ public final class TextReport {
             out.append(String.format(Locale.ROOT, "%nEvenness: chi-square %.2f, %d degrees of freedom, p = %.4g — %s%n",
                     chi.statistic(), chi.degreesOfFreedom(), chi.pValue(),
                     chi.pValue() >= 0.01 ? "consistent with an even split"
-                            : "NOT even (if keep-alive is on, see docs/testing-load-balancing.md)"));
+                            : "NOT even: more than chance allows (keep-alive? a dead or slow replica? "
+                            + "see docs/testing-load-balancing.md)"));
         }
         return out.toString();
     }
