@@ -55,7 +55,7 @@ public final class HtmlReport {
             maxShare = Math.max(maxShare, s.share(pod));
         }
         double even = 1.0 / rows;
-        double scale = Math.max(maxShare, even) * 1.15;
+        double scale = Math.max(maxShare, even) * 1.3; // room for the labels right of the bars
         int plotWidth = WIDTH - LEFT - 20;
         StringBuilder svg = new StringBuilder(String.format(Locale.ROOT,
                 "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" role=\"img\" "
@@ -76,8 +76,9 @@ public final class HtmlReport {
         svg.append(String.format(Locale.ROOT,
                 "<line x1=\"%.1f\" y1=\"4\" x2=\"%.1f\" y2=\"%d\" stroke=\"#c33\" stroke-dasharray=\"4 3\"/>%n",
                 evenX, evenX, y));
-        svg.append(String.format(Locale.ROOT, "<text x=\"%.1f\" y=\"%d\" fill=\"#c33\">even share %.1f%%</text>%n",
-                evenX + 4, y + 14, even * 100));
+        svg.append(String.format(Locale.ROOT,
+                "<text x=\"%.1f\" y=\"%d\" fill=\"#c33\" text-anchor=\"end\">even share %.1f%%</text>%n",
+                evenX - 4, y + 14, even * 100));
         return svg.append("</svg>\n").toString();
     }
 

@@ -117,4 +117,25 @@ class LocalClusterIT {
             assertTrue(Math.abs(share - 0.25) <= 0.25 * TOLERANCE, pod.getKey() + " served " + share + " of " + total);
         }
     }
+
+    @Test
+    @Order(4)
+    void aReplicaStoppedGracefullyCostsNoRequestAtAll() throws Exception {
+        // SIGTERM: /readyz turns red, the replica keeps serving for SHUTDOWN_DELAY (2 s) while HAProxy's checks
+        // (every 500 ms, out after 2) take it out of rotation, then it drains — as a pod behind a Service does.
+        CompletableFuture<LoadRun> load = CompletableFuture.supplyAsync(() -> {
+            try {
+                return LoadGenerator.run(newConnections(4, Duration.ofSeconds(5), 0));
+            } catch (InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        Thread.sleep(1000);
+        cluster.kill(2, "TERM");
+        LoadRun run = load.get(60, TimeUnit.SECONDS);
+        LoadSummary summary = LoadSummary.of(run, List.of());
+        System.out.println(TextReport.render(run.plan(), summary));
+        assertEquals(0, summary.failed(), "failures: " + summary.failures());
+        assertEquals(List.of("ml-app-1", "ml-app-2", "ml-app-4", "ml-app-5"), List.copyOf(summary.pods().keySet()));
+    }
 }

@@ -80,6 +80,8 @@ class OpenLoopTimingTest {
     void closedLoopHidesTheStallInOneRequest() throws InterruptedException {
         LoadRun run = LoadGenerator.run(plan(0));
         long late = run.samples().stream().filter(s -> s.latencyNanos() > 500 * MS).count();
-        assertEquals(1, late, "a closed loop sends nothing while it waits, so only one request looks slow");
+        // a closed loop sends nothing while it waits, so only the stalled request looks slow (allowing two more
+        // for a busy test machine; the open loop shows dozens)
+        assertTrue(late >= 1 && late <= 3, "requests later than 500 ms: " + late);
     }
 }
