@@ -85,7 +85,8 @@ final class MonitorCommand {
             }
             return ExitStatus.OK;
         } catch (Kubectl.KubectlException e) {
-            System.err.println("ml-app monitor: kubectl failed: " + e.getMessage());
+            System.err.println("ml-app monitor: kubectl cannot list the pods: " + e.getMessage()
+                    + "\n(check that 'kubectl get nodes' works here: KUBECONFIG or ~/.kube/config)");
             return ExitStatus.FAILURE;
         } catch (IOException e) {
             System.err.println("ml-app monitor: cannot write the CSV: " + e.getMessage());

@@ -150,8 +150,10 @@ public final class ClusterMonitor {
             if (response.statusCode() != 200) {
                 return pod;
             }
+            double inFlight = PrometheusText.sum(response.body(), "http_requests_in_flight");
+            // the pod renders /metrics while our scrape is in flight: not counting it shows 0 on an idle pod
             return pod.withServed(PrometheusText.sum(response.body(), "http_requests_total"),
-                    PrometheusText.sum(response.body(), "http_requests_in_flight"));
+                    inFlight > 0 ? inFlight - 1 : inFlight);
         } catch (java.io.IOException e) {
             return pod; // pod IPs are often unreachable from outside the cluster; the column stays empty
         } catch (InterruptedException e) {

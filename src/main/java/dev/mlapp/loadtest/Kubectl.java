@@ -60,7 +60,7 @@ public final class Kubectl {
                 throw new KubectlException("kubectl " + String.join(" ", args) + " took over " + TIMEOUT_SECONDS + " s");
             }
             if (process.exitValue() != 0) {
-                throw new KubectlException(err.join().strip());
+                throw new KubectlException(lastLine(err.join()));
             }
             return out;
         } catch (IOException e) {
@@ -69,6 +69,12 @@ public final class Kubectl {
             Thread.currentThread().interrupt();
             throw new KubectlException("interrupted");
         }
+    }
+
+    /** kubectl's conclusion is its last line; client-go's retries before it only repeat the cause. */
+    private static String lastLine(String stderr) {
+        String[] lines = stderr.strip().split("\n");
+        return lines[lines.length - 1].strip();
     }
 
     private static String readAll(Process process, boolean stderr) {
