@@ -41,11 +41,11 @@ public final class TextReport {
         }
         ChiSquare chi = s.evenness();
         if (chi != null) {
-            out.append(String.format(Locale.ROOT, "%nEvenness: chi-square %.2f, %d degrees of freedom, p = %.4g — %s%n",
+            out.append(String.format(Locale.ROOT, "%nEvenness: chi-square %.2f, %d degrees of freedom, p = %.4g%n  %s%n",
                     chi.statistic(), chi.degreesOfFreedom(), chi.pValue(),
                     chi.pValue() >= 0.01 ? "consistent with an even split"
-                            : "NOT even: more than chance allows (keep-alive? a dead or slow replica? "
-                            + "see docs/testing-load-balancing.md)"));
+                            : "NOT even: more than chance allows (keep-alive? a dead or slow replica?"
+                            + " See docs/testing-load-balancing.md)"));
         }
         return out.toString();
     }
