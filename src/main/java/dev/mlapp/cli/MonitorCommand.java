@@ -1,0 +1,114 @@
+package dev.mlapp.cli;
+
+import dev.mlapp.loadtest.ClusterMonitor;
+import dev.mlapp.loadtest.ClusterSnapshot;
+import dev.mlapp.loadtest.Kubectl;
+import dev.mlapp.loadtest.MonitorReport;
+import java.io.IOException;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+/** {@code monitor}: every few seconds, the app's replicas, their CPU and memory, and what each has served. */
+final class MonitorCommand {
+
+    static final Duration DEFAULT_DURATION = Duration.ofSeconds(60);
+    static final Duration DEFAULT_INTERVAL = Duration.ofSeconds(5);
+    static final String DEFAULT_NAMESPACE = "default";
+    static final String DEFAULT_SELECTOR = "app=ml-app";
+
+    static final String HELP = """
+            Usage: java -jar ml-app.jar monitor [OPTIONS]
+
+            Runs where kubectl reaches the cluster. CPU and memory usage need metrics-server (as 'kubectl top' does).
+              --duration DURATION   how long to watch (default 60s; 0 = one snapshot)
+              --interval DURATION   time between snapshots (default 5s)
+              --namespace NS        namespace of the app (default default)
+              --selector LABELS     label selector of the app's pods (default app=ml-app)
+              --csv FILE            also write one row per pod and snapshot to FILE
+              --kubectl PATH        kubectl to run [KUBECTL] (default: kubectl on PATH)
+            """;
+
+    private static final List<String> FLAGS = List.of("duration", "interval", "namespace", "selector", "csv",
+            "kubectl", "help");
+
+    private MonitorCommand() {
+    }
+
+    static ExitStatus run(List<String> args, Map<String, String> env) {
+        Options options = Options.parse(args, env, List.of("help"));
+        if (options.flag("help", null)) {
+            System.out.print(HELP);
+            return ExitStatus.OK;
+        }
+        options.requireOnly(FLAGS);
+        Duration duration = options.duration("duration", null, DEFAULT_DURATION);
+        Duration interval = options.duration("interval", null, DEFAULT_INTERVAL);
+        if (interval.isZero() || interval.isNegative()) {
+            throw new UsageException("--interval must be positive");
+        }
+        Map<String, String> kubectlEnv = new java.util.HashMap<>(env);
+        options.get("kubectl", "KUBECTL").ifPresent(path -> kubectlEnv.put("KUBECTL", path));
+        ClusterMonitor monitor;
+        try {
+            monitor = new ClusterMonitor(Kubectl.locate(kubectlEnv), options.get("namespace", null, DEFAULT_NAMESPACE),
+                    options.get("selector", null, DEFAULT_SELECTOR));
+        } catch (Kubectl.KubectlException e) {
+            System.err.println("ml-app monitor: " + e.getMessage());
+            return ExitStatus.FAILURE;
+        }
+        Writer csv = null;
+        try {
+            if (options.get("csv", null).isPresent()) {
+                csv = Files.newBufferedWriter(Path.of(options.get("csv", null).get()), StandardCharsets.UTF_8);
+                csv.write(MonitorReport.CSV_HEADER + "\n");
+            }
+            long snapshots = Math.max(1, duration.toNanos() / interval.toNanos());
+            String lastProblem = null;
+            long start = System.nanoTime();
+            for (long i = 0; i < snapshots; i++) {
+                sleepUntil(start + i * interval.toNanos());
+                ClusterSnapshot snapshot = monitor.snapshot();
+                if (snapshot.metricsProblem() != null && !snapshot.metricsProblem().equals(lastProblem)) {
+                    System.err.println("ml-app monitor: " + snapshot.metricsProblem());
+                }
+                lastProblem = snapshot.metricsProblem();
+                System.out.println(MonitorReport.table(snapshot));
+                if (csv != null) {
+                    csv.write(MonitorReport.csvRows(snapshot));
+                    csv.flush();
+                }
+            }
+            return ExitStatus.OK;
+        } catch (Kubectl.KubectlException e) {
+            System.err.println("ml-app monitor: kubectl cannot list the pods: " + e.getMessage()
+                    + "\n(check that 'kubectl get nodes' works here: KUBECONFIG or ~/.kube/config)");
+            return ExitStatus.FAILURE;
+        } catch (IOException e) {
+            System.err.println("ml-app monitor: cannot write the CSV: " + e.getMessage());
+            return ExitStatus.FAILURE;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return ExitStatus.FAILURE;
+        } finally {
+            if (csv != null) {
+                try {
+                    csv.close();
+                } catch (IOException ignored) {
+                    // already reported or nothing to add
+                }
+            }
+        }
+    }
+
+    private static void sleepUntil(long nanoTime) throws InterruptedException {
+        long remaining = nanoTime - System.nanoTime();
+        if (remaining > 0) {
+            Thread.sleep(Duration.ofNanos(remaining));
+        }
+    }
+}

@@ -1,0 +1,142 @@
+package dev.mlapp.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.mlapp.http.MlServer;
+import dev.mlapp.http.ServerConfig;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The monitor against a fake {@code kubectl} on PATH that prints real-shaped JSON (captured from a kubeadm
+ * cluster, names changed) — the one thing that cannot exist here is the Kubernetes API. The pod's IP and
+ * container port point at a real server, so the per-pod /metrics scrape is real.
+ */
+class MonitorCommandTest {
+
+    @TempDir
+    Path dir;
+    private MlServer server;
+    private final ByteArrayOutputStream stdout = new ByteArrayOutputStream();
+    private final ByteArrayOutputStream stderr = new ByteArrayOutputStream();
+    private PrintStream originalOut;
+    private PrintStream originalErr;
+
+    @BeforeEach
+    void start() {
+        server = MlServer.start(ServerConfig.defaults().withHelloOnly(true).withPodName("ml-app-7d9c6b5f4-abcde"));
+        originalOut = System.out;
+        originalErr = System.err;
+        System.setOut(new PrintStream(stdout, true, StandardCharsets.UTF_8));
+        System.setErr(new PrintStream(stderr, true, StandardCharsets.UTF_8));
+    }
+
+    @AfterEach
+    void stop() {
+        System.setOut(originalOut);
+        System.setErr(originalErr);
+        server.drainAndStop();
+    }
+
+    private Map<String, String> fakeKubectl(boolean metricsServer) throws IOException {
+        Path bin = Files.createDirectories(dir.resolve("bin"));
+        String pods = resource("pods.json").replace("@PORT@", String.valueOf(server.port()));
+        Files.writeString(dir.resolve("pods.json"), pods);
+        Files.writeString(dir.resolve("pod-metrics.json"), resource("pod-metrics.json"));
+        String metricsBranch = metricsServer
+                ? "cat '" + dir.resolve("pod-metrics.json") + "'"
+                : "echo 'Error from server (NotFound): the server could not find the requested resource' >&2; exit 1";
+        Path kubectl = bin.resolve("kubectl");
+        Files.writeString(kubectl, """
+                #!/bin/sh
+                echo "$*" >> '%s'
+                case "$1 $2" in
+                  "get pods") cat '%s' ;;
+                  "get --raw") %s ;;
+                  *) echo "unexpected: $*" >&2; exit 2 ;;
+                esac
+                """.formatted(dir.resolve("calls.log"), dir.resolve("pods.json"), metricsBranch));
+        Files.setPosixFilePermissions(kubectl, PosixFilePermissions.fromString("rwxr-xr-x"));
+        Map<String, String> env = new HashMap<>();
+        env.put("PATH", bin + ":/usr/bin:/bin");
+        return env;
+    }
+
+    private static String resource(String name) throws IOException {
+        try (var in = MonitorCommandTest.class.getResourceAsStream("/kubectl/" + name)) {
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
+    }
+
+    private void sendRequests(int n) throws Exception {
+        HttpClient client = HttpClient.newHttpClient();
+        for (int i = 0; i < n; i++) {
+            client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/whoami")).build(),
+                    HttpResponse.BodyHandlers.discarding());
+        }
+    }
+
+    @Test
+    void oneSnapshotShowsRequestsLimitsUsageAndTheServedCount() throws Exception {
+        sendRequests(7);
+        Path csv = dir.resolve("monitor.csv");
+        ExitStatus status = Main.run(List.of("monitor", "--duration", "0s", "--csv", csv.toString(),
+                "--namespace", "default", "--selector", "app=ml-app"), fakeKubectl(true));
+        assertEquals(ExitStatus.OK, status, stderr.toString());
+        String table = stdout.toString(StandardCharsets.UTF_8);
+        assertTrue(table.contains("replicas 2 (1 ready)"), table);
+        assertTrue(table.contains("254m/500m/1000m"), table);
+        assertTrue(table.contains("183Mi/512Mi/1024Mi") || table.contains("183Mi/512Mi/1.0Gi"), table);
+
+        List<String> rows = Files.readAllLines(csv);
+        assertEquals(3, rows.size(), rows.toString());
+        String[] ready = rows.get(1).split(",");
+        assertEquals("ml-app-7d9c6b5f4-abcde", ready[1]);
+        assertEquals("true", ready[2]);
+        assertEquals("1", ready[3]);
+        assertEquals(253.816279, Double.parseDouble(ready[4]), 1e-6);
+        assertEquals(187236L * 1024, Long.parseLong(ready[7]));
+        assertEquals(1L << 30, Long.parseLong(ready[9]));
+        assertTrue(Double.parseDouble(ready[10]) >= 7, "requests served, from the pod's /metrics: " + ready[10]);
+        String[] pending = rows.get(2).split(",", -1);
+        assertEquals("false", pending[2]);
+        assertEquals("", pending[4], "no usage for a pod the metrics API does not list");
+        assertEquals("", pending[6], "no CPU limit set");
+
+        String calls = Files.readString(dir.resolve("calls.log"));
+        assertTrue(calls.contains("get pods -n default -l app=ml-app -o json"), calls);
+        assertTrue(calls.contains("get --raw /apis/metrics.k8s.io/v1beta1/namespaces/default/pods"), calls);
+    }
+
+    @Test
+    void withoutMetricsServerItSaysSoAndStillShowsTheRest() throws Exception {
+        ExitStatus status = Main.run(List.of("monitor", "--duration", "0s"), fakeKubectl(false));
+        assertEquals(ExitStatus.OK, status);
+        assertTrue(stderr.toString().contains("install metrics-server"), stderr.toString());
+        assertTrue(stdout.toString().contains("-/500m/1000m"), stdout.toString());
+    }
+
+    @Test
+    void withoutKubectlItFailsWithAClearMessage() {
+        ExitStatus status = Main.run(List.of("monitor", "--duration", "0s"), Map.of("PATH", dir.toString()));
+        assertEquals(ExitStatus.FAILURE, status);
+        assertTrue(stderr.toString().contains("kubectl is not on PATH"), stderr.toString());
+    }
+}

@@ -1,0 +1,116 @@
+package dev.mlapp.loadtest;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import dev.mlapp.testing.SystemTools;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Drives {@code scripts/local-cluster.sh} from a test: the packaged jar, the running JVM's own java, and a run
+ * directory of its own. Port 32000 (the course's nodePort) when free, else a free port, so a developer's own
+ * cluster on 32000 does not break the test.
+ */
+final class LocalCluster implements AutoCloseable {
+
+    static final int NODE_PORT = 32000;
+    static final int REPLICAS = 5;
+    private static final Path SCRIPT = Path.of("scripts", "local-cluster.sh").toAbsolutePath();
+    private static final Path JAR = Path.of("target", "ml-app.jar").toAbsolutePath();
+
+    final int port;
+    private final Path runDir;
+
+    private LocalCluster(int port, Path runDir) {
+        this.port = port;
+        this.runDir = runDir;
+    }
+
+    /** Starts five hello-mode replicas behind HAProxy; skips (fails in CI) without haproxy. */
+    static LocalCluster up(String name, String... extraOptions) throws IOException, InterruptedException {
+        SystemTools.require("haproxy", "haproxy");
+        if (!Files.isRegularFile(JAR)) {
+            fail(JAR + " is missing: integration tests run after 'mvn package'");
+        }
+        int port = isFree(NODE_PORT) ? NODE_PORT : freePort();
+        if (port != NODE_PORT) {
+            System.err.println("port " + NODE_PORT + " is busy; the local cluster uses " + port);
+        }
+        Path runDir = Path.of("target", "local-cluster-it-" + name).toAbsolutePath();
+        LocalCluster cluster = new LocalCluster(port, runDir);
+        List<String> command = new ArrayList<>(List.of("up", "--hello", "--replicas", String.valueOf(REPLICAS),
+                "--port", String.valueOf(port), "--base-port", String.valueOf(freeBlock(REPLICAS))));
+        command.addAll(List.of(extraOptions));
+        String out = cluster.script(command, 300);
+        System.out.println(out);
+        return cluster;
+    }
+
+    /** Sends {@code signal} (TERM or KILL) to replica {@code n} (1-based). */
+    void kill(int n, String signal) throws IOException, InterruptedException {
+        script(List.of("kill", String.valueOf(n), "--signal", signal), 10);
+    }
+
+    String status() throws IOException, InterruptedException {
+        return script(List.of("status"), 30);
+    }
+
+    @Override
+    public void close() throws IOException, InterruptedException {
+        script(List.of("down"), 60);
+    }
+
+    private String script(List<String> args, int timeoutSeconds) throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>(List.of("bash", SCRIPT.toString()));
+        command.addAll(args);
+        command.addAll(List.of("--run-dir", runDir.toString()));
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+        builder.environment().put("JAVA", Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        builder.environment().put("ML_APP_JAR", JAR.toString());
+        Process process = builder.start();
+        process.getOutputStream().close();
+        if (!process.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
+            process.destroyForcibly();
+            fail("local-cluster.sh " + args + " took more than " + timeoutSeconds + " s");
+        }
+        String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertEquals(0, process.exitValue(), "local-cluster.sh " + args + ":\n" + out);
+        return out;
+    }
+
+    private static boolean isFree(int port) {
+        try (ServerSocket socket = new ServerSocket(port, 1, InetAddress.getLoopbackAddress())) {
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return socket.getLocalPort();
+        }
+    }
+
+    /** First port of {@code count} consecutive free ports, from 5001 (the script's default) upwards. */
+    private static int freeBlock(int count) {
+        for (int base = 5001; base < 6000; base += count) {
+            boolean free = true;
+            for (int p = base; p < base + count && free; p++) {
+                free = isFree(p);
+            }
+            if (free) {
+                return base;
+            }
+        }
+        throw new IllegalStateException("no " + count + " free consecutive ports between 5001 and 6000");
+    }
+}
