@@ -7,6 +7,11 @@ import java.time.Duration;
  * (so they are process-wide, not per server): a client dribbling its request (slowloris) or not reading the
  * response is cut off, idle keep-alive connections are closed, and the number of connections is bounded.
  * The defaults below apply unless the properties were set already (e.g. {@code -Dsun.net.httpserver.maxReqTime=…}).
+ *
+ * <p>The names are those {@code sun.net.httpserver.ServerConfig} reads in JDK 21 to 25. Note the odd one out:
+ * the connection limit is {@code jdk.httpserver.maxConnections}, not {@code sun.net.…}; a misspelt property is
+ * silently ignored, so {@code SlowClientsIT} checks each limit against the real jar. A connection beyond the
+ * limit is closed right after accept, without a response.
  */
 public final class ConnectionTimeouts {
 
@@ -35,7 +40,7 @@ public final class ConnectionTimeouts {
         set("sun.net.httpserver.maxReqTime", Long.toString(Math.max(1, requestTimeout.toSeconds())), override);
         set("sun.net.httpserver.maxRspTime", Long.toString(DEFAULT_RESPONSE_TIMEOUT.toSeconds()), override);
         set("sun.net.httpserver.idleInterval", Long.toString(Math.max(1, idleTimeout.toSeconds())), override);
-        set("sun.net.httpserver.maxConnections", Integer.toString(maxConnections), override);
+        set("jdk.httpserver.maxConnections", Integer.toString(maxConnections), override);
         set("sun.net.httpserver.maxReqHeaderSize", Integer.toString(DEFAULT_MAX_HEADER_BYTES), override);
         // Check deadlines every second rather than the default ten, so timeouts are enforced to the second.
         set("sun.net.httpserver.clockTick", "1000", override);

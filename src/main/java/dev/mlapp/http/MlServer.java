@@ -24,7 +24,10 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Function;
 import java.util.logging.Logger;
 
 /**
@@ -40,6 +43,12 @@ public final class MlServer {
     /** Model runs before {@code /readyz} turns green: the first TensorFlow runs pay for graph optimisation. */
     private static final int WARM_UP_RUNS = 3;
     private static final String SAMPLE_IMAGE = "samples/sample.jpg";
+    /**
+     * While the model is failing, how often the sample image is run to see whether it works again. Short enough
+     * that a transient fault (a GPU/driver hiccup, memory pressure) costs a replica seconds, not a restart; long
+     * enough that a dead model costs one failed run every interval.
+     */
+    static final Duration SELF_CHECK_INTERVAL = Duration.ofSeconds(2);
 
     private final ServerConfig config;
     private final HttpServer http;
@@ -49,11 +58,17 @@ public final class MlServer {
     private final ServerFilter filter;
     private final Router router = new Router();
     private final CompletableFuture<ServedModel> served = new CompletableFuture<>();
+    private final Function<ServerConfig, Model> loader;
+    private final ScheduledExecutorService selfCheck = Executors.newSingleThreadScheduledExecutor(
+            Thread.ofPlatform().name("model-self-check").daemon().factory());
+    private final AtomicBoolean selfCheckScheduled = new AtomicBoolean();
 
-    private MlServer(ServerConfig config, HttpServer http, ExecutorService executor) {
+    private MlServer(ServerConfig config, HttpServer http, ExecutorService executor,
+                     Function<ServerConfig, Model> loader) {
         this.config = config;
         this.http = http;
         this.executor = executor;
+        this.loader = loader;
         this.metrics = new AppMetrics(version(), config.podName());
         this.filter = new ServerFilter(config.podName(), metrics, readiness,
                 new ConnectionLimiter(config.maxRequestsPerConnection()));
@@ -61,6 +76,11 @@ public final class MlServer {
 
     /** Binds, starts serving, and begins loading the model; see {@link #awaitStartup(Duration)}. */
     public static MlServer start(ServerConfig config) {
+        return start(config, c -> ModelLoader.load(c.modelPath(), c.session()));
+    }
+
+    /** As {@link #start(ServerConfig)}, serving the model {@code loader} returns; for tests of faulty models. */
+    static MlServer start(ServerConfig config, Function<ServerConfig, Model> loader) {
         ConnectionTimeouts.applyDefaults();
         HttpServer http;
         try {
@@ -71,7 +91,7 @@ public final class MlServer {
         }
         ExecutorService executor = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("http-", 0).factory());
         http.setExecutor(executor);
-        MlServer server = new MlServer(config, http, executor);
+        MlServer server = new MlServer(config, http, executor, loader);
         server.registerRoutes();
         http.start();
         server.loadInBackground();
@@ -123,7 +143,7 @@ public final class MlServer {
 
     private ServedModel loadAndWarmUp() {
         long start = System.nanoTime();
-        Model model = ModelLoader.load(config.modelPath(), config.session());
+        Model model = loader.apply(config);
         try {
             ModelInfo info = model.info();
             if (!info.isImageInput()) {
@@ -165,11 +185,42 @@ public final class MlServer {
             throw new ApiError(503, "model_unavailable", "the model failed to load: " + readiness.reason(),
                     PredictHandlers.RETRY_AFTER_SECONDS);
         }
+        if (readiness.isFailing()) {
+            // Quick, retryable refusals while the self-check waits for the model to work again, rather than
+            // one slow 500 per request until the load balancer notices /readyz.
+            throw new ApiError(503, "model_failing", "the model is failing on this replica; retry shortly",
+                    PredictHandlers.RETRY_AFTER_SECONDS);
+        }
         return served.join();
     }
 
+    /**
+     * A TensorFlow run failed: /readyz turns red so Kubernetes (or HAProxy) stops routing here, and a self-check
+     * runs the sample image every {@link #SELF_CHECK_INTERVAL} until the model answers again, then turns it green.
+     */
     private void onModelFailure() {
         readiness.failing("the model failed at run time; see the server log");
+        if (selfCheckScheduled.compareAndSet(false, true)) {
+            LOG.warning("the model failed at run time; /readyz is red until a self-check on the sample image passes");
+            selfCheck.schedule(this::selfCheck, SELF_CHECK_INTERVAL.toMillis(), TimeUnit.MILLISECONDS);
+        }
+    }
+
+    private void selfCheck() {
+        if (!readiness.isFailing()) {
+            selfCheckScheduled.set(false);
+            return;
+        }
+        try {
+            served.join().classifier().classify(sampleImage(), 1);
+            selfCheckScheduled.set(false);
+            if (readiness.recovered()) {
+                LOG.info("self-check passed: the model works again; /readyz is green");
+            }
+        } catch (RuntimeException | ImageException e) {
+            LOG.warning(() -> "self-check failed, retrying in " + SELF_CHECK_INTERVAL.toSeconds() + " s: " + e);
+            selfCheck.schedule(this::selfCheck, SELF_CHECK_INTERVAL.toMillis(), TimeUnit.MILLISECONDS);
+        }
     }
 
     /**
@@ -227,6 +278,7 @@ public final class MlServer {
         // stop(n) closes the listener at once, then waits up to n seconds for in-flight exchanges to finish.
         http.stop((int) Math.max(1, Math.ceil(config.drainTimeout().toMillis() / 1000.0)));
         executor.shutdown();
+        selfCheck.shutdownNow();
         if (served.isDone() && !served.isCompletedExceptionally()) {
             ServedModel model = served.join();
             model.classifier().close();

@@ -53,6 +53,16 @@ final class Readiness {
         moveUnlessDraining(State.FAILED, reason);
     }
 
+    /** FAILING → READY once a self-check passes; any other state is left alone. */
+    boolean recovered() {
+        Status before = status.getAndUpdate(s -> s.state() == State.FAILING ? new Status(State.READY, "ok") : s);
+        return before.state() == State.FAILING;
+    }
+
+    boolean isFailing() {
+        return state() == State.FAILING;
+    }
+
     void draining() {
         status.set(new Status(State.DRAINING, "shutting down"));
     }

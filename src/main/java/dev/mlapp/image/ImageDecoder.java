@@ -33,6 +33,9 @@ final class ImageDecoder {
         ImageFormat format = ImageFormat.sniff(data).orElseThrow(() -> new ImageException(
                 ImageException.Kind.UNSUPPORTED_FORMAT, "not an image: expected JPEG, PNG, GIF or BMP"));
         try {
+            if (format == ImageFormat.PNG) {
+                PngChunks.verify(data);
+            }
             ImageHeaders headers = ImageHeaders.read(format, data);
             if (headers.declaredWidth() > 0 && headers.declaredHeight() > 0) {
                 checkSize(format, headers.declaredWidth(), headers.declaredHeight());

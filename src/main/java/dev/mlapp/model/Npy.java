@@ -79,7 +79,7 @@ public final class Npy {
             default -> throw new NpyException(name + " holds dtype '" + descr
                     + "'; only little-endian float32 ('<f4') or float64 ('<f8') is supported");
         };
-        long count = FloatArray.elementCount(shape);
+        long count = elementCount(shape, name);
         if (count > Integer.MAX_VALUE / bytesPerValue) {
             throw new NpyException(name + " holds " + count + " values, too many for one array");
         }
@@ -150,6 +150,24 @@ public final class Npy {
             throw new NpyException(name + " has no readable '" + key + "' in its .npy header: " + header.strip());
         }
         return m.group(1);
+    }
+
+    /** The product of the dimensions, refusing negative ones and products past a long (found by fuzzing). */
+    private static long elementCount(long[] shape, String name) throws NpyException {
+        long count = 1;
+        for (long d : shape) {
+            if (d < 0) {
+                throw new NpyException(name + " has a negative dimension in its shape "
+                        + java.util.Arrays.toString(shape));
+            }
+            try {
+                count = Math.multiplyExact(count, d);
+            } catch (ArithmeticException e) {
+                throw new NpyException(name + " declares shape " + java.util.Arrays.toString(shape)
+                        + ", too many values for one array");
+            }
+        }
+        return count;
     }
 
     private static long[] parseShape(String text, String name) throws NpyException {
