@@ -8,6 +8,7 @@
 #                               [--max-requests-per-connection N] [--run-dir DIR]
 #   scripts/local-cluster.sh status [--run-dir DIR]
 #   scripts/local-cluster.sh kill REPLICA [--signal TERM|KILL] [--run-dir DIR]
+#   scripts/local-cluster.sh restart REPLICA [--run-dir DIR]   (SIGTERM, wait for the drain, start, wait ready)
 #   scripts/local-cluster.sh down [--run-dir DIR]
 #
 # Defaults: 5 replicas on 127.0.0.1:5001.., HAProxy on 127.0.0.1:32000, state in target/local-cluster/.
@@ -34,7 +35,7 @@ READY_TIMEOUT=${READY_TIMEOUT:-180}
 CHECK_INTERVAL=500ms
 
 usage() {
-    sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//' >&2
+    sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//' >&2
     exit 2
 }
 
@@ -142,19 +143,14 @@ cmd_up() {
     echo "$BASE_PORT" >"$RUN_DIR/base-port"
     echo "$PORT" >"$RUN_DIR/port"
 
-    local i args
+    # What 'restart' needs to start a replica again exactly as 'up' did.
+    declare -p HELLO MODEL MAX_REQUESTS_PER_CONNECTION JAR JAVA JAVA_OPTS SHUTDOWN_DELAY >"$RUN_DIR/options"
+
+    local i
     for ((i = 1; i <= REPLICAS; i++)); do
         local port=$(( BASE_PORT + i - 1 ))
         [[ "$(http_status "$port" /)" == 000 ]] || die "replica port $port is in use (choose --base-port)"
-        args=(--host 127.0.0.1 --port "$port" --pod-name "ml-app-$i")
-        [[ "$HELLO" == true ]] && args+=(--hello)
-        [[ -n "$MODEL" ]] && args+=(--model "$MODEL")
-        [[ "$MAX_REQUESTS_PER_CONNECTION" != 0 ]] && args+=(--max-requests-per-connection "$MAX_REQUESTS_PER_CONNECTION")
-        # shellcheck disable=SC2086 # JAVA_OPTS is a list of options
-        POD_NAME="ml-app-$i" SHUTDOWN_DELAY="$SHUTDOWN_DELAY" TF_CPP_MIN_LOG_LEVEL=2 \
-            nohup "$JAVA" $JAVA_OPTS -jar "$JAR" "${args[@]}" >"$RUN_DIR/replica-$i.log" 2>&1 </dev/null &
-        echo $! >"$RUN_DIR/replica-$i.pid"
-        echo "started ml-app-$i (pid $!) on 127.0.0.1:$port"
+        start_replica "$i" "$port"
     done
 
     local deadline=$(( SECONDS + READY_TIMEOUT ))
@@ -180,6 +176,51 @@ cmd_up() {
     # Every replica must pass a health check before rotation is even: rise 1 means one interval at most.
     sleep 1
     echo "up: $REPLICAS replicas behind HAProxy (tcp, roundrobin) at http://127.0.0.1:$PORT/ (state in $RUN_DIR)"
+}
+
+start_replica() {
+    local i=$1 port=$2 args
+    args=(--host 127.0.0.1 --port "$port" --pod-name "ml-app-$i")
+    [[ "$HELLO" == true ]] && args+=(--hello)
+    [[ -n "$MODEL" ]] && args+=(--model "$MODEL")
+    [[ "$MAX_REQUESTS_PER_CONNECTION" != 0 ]] && args+=(--max-requests-per-connection "$MAX_REQUESTS_PER_CONNECTION")
+    # shellcheck disable=SC2086 # JAVA_OPTS is a list of options
+    POD_NAME="ml-app-$i" SHUTDOWN_DELAY="$SHUTDOWN_DELAY" TF_CPP_MIN_LOG_LEVEL=2 \
+        nohup "$JAVA" $JAVA_OPTS -jar "$JAR" "${args[@]}" >>"$RUN_DIR/replica-$i.log" 2>&1 </dev/null &
+    echo $! >"$RUN_DIR/replica-$i.pid"
+    echo "started ml-app-$i (pid $!) on 127.0.0.1:$port"
+}
+
+# One step of a rolling restart, as Kubernetes does it for one pod: SIGTERM (readiness turns red, HAProxy takes
+# the replica out, in-flight work drains), wait for the process to exit, start it again, wait until /readyz is
+# green and HAProxy has seen one passing check.
+cmd_restart() {
+    [[ -n "$TARGET_REPLICA" ]] || die "restart needs a replica number, e.g. 'restart 3'"
+    [[ -f "$RUN_DIR/options" ]] || die "no cluster state in $RUN_DIR; run 'up' first"
+    # shellcheck disable=SC1091 # written by cmd_up
+    source "$RUN_DIR/options"
+    local pid port tries
+    pid=$(cat "$RUN_DIR/replica-$TARGET_REPLICA.pid" 2>/dev/null || echo "")
+    port=$(replica_port "$TARGET_REPLICA")
+    if is_ours "$pid" ml-app; then
+        kill -TERM "$pid"
+        for ((tries = 0; tries < 300; tries++)); do
+            is_ours "$pid" ml-app || break
+            sleep 0.1
+        done
+        is_ours "$pid" ml-app && die "ml-app-$TARGET_REPLICA (pid $pid) did not exit within 30 s of SIGTERM"
+        echo "ml-app-$TARGET_REPLICA drained and exited"
+    fi
+    start_replica "$TARGET_REPLICA" "$port"
+    local deadline=$(( SECONDS + READY_TIMEOUT ))
+    until [[ "$(http_status "$port" /readyz)" == 200 ]]; do
+        is_ours "$(cat "$RUN_DIR/replica-$TARGET_REPLICA.pid")" ml-app \
+            || { tail -20 "$RUN_DIR/replica-$TARGET_REPLICA.log" >&2; die "ml-app-$TARGET_REPLICA exited"; }
+        (( SECONDS < deadline )) || die "ml-app-$TARGET_REPLICA not ready after ${READY_TIMEOUT}s"
+        sleep 0.2
+    done
+    sleep 1 # one HAProxy check (every 500 ms, rise 1) puts it back into rotation
+    echo "ml-app-$TARGET_REPLICA is ready again"
 }
 
 cmd_status() {
@@ -248,6 +289,7 @@ case "$COMMAND" in
     up) cmd_up ;;
     status) cmd_status ;;
     kill) cmd_kill ;;
+    restart) cmd_restart ;;
     down) cmd_down ;;
     *) usage ;;
 esac

@@ -59,6 +59,11 @@ final class LocalCluster implements AutoCloseable {
         script(List.of("kill", String.valueOf(n), "--signal", signal), 10);
     }
 
+    /** Restarts replica {@code n} as Kubernetes restarts a pod: SIGTERM, drain, start, ready. */
+    void restart(int n) throws IOException, InterruptedException {
+        System.out.println(script(List.of("restart", String.valueOf(n)), 240));
+    }
+
     String status() throws IOException, InterruptedException {
         return script(List.of("status"), 30);
     }
