@@ -3,8 +3,9 @@
 
 /** An error reply from the API (or no reply at all: status 0). */
 export class ApiError extends Error {
-  constructor(status, code, serverMessage, retryAfterSeconds, pod) {
+  constructor(status, code, serverMessage, retryAfterSeconds, pod, body = null) {
     super(serverMessage || `HTTP ${status}`);
+    this.body = body;
     this.status = status;
     this.code = code;
     this.serverMessage = serverMessage;
@@ -39,8 +40,9 @@ export async function requestJson(url, options = {}) {
   const ms = performance.now() - started;
   const body = parseJson(text);
   if (!response.ok) {
-    throw new ApiError(response.status, body?.error ?? null, body?.message ?? text.trim().slice(0, 300),
-      retryAfter(response.headers.get('Retry-After')), body?.pod ?? pod);
+    const message = body ? body.message ?? body.reason ?? null : text.trim().slice(0, 300);
+    throw new ApiError(response.status, body?.error ?? null, message,
+      retryAfter(response.headers.get('Retry-After')), body?.pod ?? pod, body);
   }
   return { body, pod: body?.pod ?? pod, status: response.status, ms };
 }
@@ -119,6 +121,9 @@ export function hideError(element) {
 export function formatMs(ms) {
   if (ms === null || ms === undefined || !Number.isFinite(ms)) {
     return '–';
+  }
+  if (ms === 0) {
+    return '0 ms';
   }
   if (ms < 10) {
     return `${ms.toFixed(2)} ms`;

@@ -207,7 +207,11 @@ export class BalanceView {
     }
     const known = done.map((r) => this.connections.get(r.url)).filter((v) => v !== undefined);
     if (known.length === done.length && done.length > 0) {
-      text += `. ${known.filter(Boolean).length} of ${done.length} opened a new connection`;
+      const opened = known.filter(Boolean).length;
+      text += `. ${opened} of ${done.length} opened a new connection`;
+      if (opened < done.length) {
+        text += ' (the browser reused its open connections for the rest)';
+      }
     }
     return `${text}.`;
   }
@@ -264,12 +268,11 @@ function cell(text, className) {
 }
 
 /**
- * Resource Timing marks a reused connection with connectStart == connectEnd == domainLookupEnd; a new one has
- * connectEnd after connectStart. (On loopback a connect can finish inside the timer's resolution, so we also count
- * a request whose connect phase starts after the DNS phase ends.)
+ * Resource Timing gives a reused connection connectStart == connectEnd == fetchStart; a new one has a connect phase
+ * after fetchStart. (On loopback a connect can finish inside the timer's resolution, hence both tests.)
  */
 function opensNewConnection(entry) {
-  return entry.connectEnd > entry.connectStart || entry.connectStart > entry.domainLookupEnd;
+  return entry.connectEnd > entry.connectStart || entry.connectStart > entry.fetchStart;
 }
 
 function drawStrip(canvas, run, done) {

@@ -27,9 +27,7 @@ export class PredictView {
       demoBadge: root.querySelector('#demo-badge'),
       pod: root.querySelector('#result-pod'),
       topK: root.querySelector('#top-k'),
-      inference: root.querySelector('#time-inference'),
-      total: root.querySelector('#time-total'),
-      roundTrip: root.querySelector('#time-round-trip'),
+      timings: root.querySelector('#timings'),
     };
     this.listen();
   }
@@ -144,11 +142,28 @@ export class PredictView {
     el.pod.textContent = pod ?? 'unknown';
     el.pod.style.setProperty('--pod-colour', podColour(pod));
     el.topK.replaceChildren(...(body.top_k ?? []).slice(0, TOP_K).map(topKItem));
-    el.inference.textContent = formatMs(body.inference_ms);
-    el.total.textContent = formatMs(body.total_ms);
-    el.roundTrip.textContent = formatMs(ms);
+    el.timings.replaceChildren(...timings(body, ms).map(([name, value]) => {
+      const pair = document.createElement('div');
+      const term = document.createElement('dt');
+      term.textContent = name;
+      const detail = document.createElement('dd');
+      detail.textContent = formatMs(value);
+      pair.append(term, detail);
+      return pair;
+    }));
     el.result.hidden = false;
   }
+}
+
+/** The server's own timings that it reported, then the round trip this page measured. */
+function timings(body, roundTripMs) {
+  const reported = [
+    ['Inference', body.inference_ms],
+    ['Preprocessing', body.preprocess_ms],
+    ['Queue', body.queue_ms],
+    ['Server total', body.total_ms],
+  ].filter(([, value]) => typeof value === 'number');
+  return [...reported, ['Round trip', roundTripMs]];
 }
 
 function topKItem({ label, probability }, rank) {

@@ -1,0 +1,225 @@
+// The web page in a real browser (Debian's headless Chromium, driven by playwright-core) against real ml-app
+// replicas started from the built jar. Run: mvn -B -DskipTests package && (cd e2e && npm ci) && node --test e2e/
+// Screenshots and server logs land in target/e2e-artifacts/.
+import { describe, test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { basename } from 'node:path';
+import { missingPrerequisite, launchBrowser, startReplica, artifact, SAMPLE_IMAGE } from './support.mjs';
+
+const skip = await missingPrerequisite();
+if (skip) {
+  console.log(`# ${skip}`);
+}
+
+const SOLO_POD = 'e2e-solo';
+const MAX_BODY_BYTES = 1024 * 1024;
+
+describe('the web page on one replica', { skip: skip ?? false }, () => {
+  let server;
+  let browser;
+  let page;
+  const sample = readFileSync(SAMPLE_IMAGE);
+
+  before(async () => {
+    // One request per connection, so the load-balancing view can show every request on a new connection; a small
+    // body limit, so a real 413 can be provoked.
+    server = await startReplica({ podName: SOLO_POD, extraArgs: ['--max-requests-per-connection', '1',
+      '--max-body-bytes', String(MAX_BODY_BYTES)] });
+    browser = await launchBrowser();
+    page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    page.on('pageerror', (error) => assert.fail(`script error in the page: ${error.message}`));
+    await page.goto(`${server.url}/`);
+  });
+
+  after(async () => {
+    await browser?.close();
+    await server?.stop();
+  });
+
+  test('the status view shows the model, readiness and the replica', async () => {
+    const model = await (await fetch(`${server.url}/api/v1/model`)).json();
+    await page.locator('#status-ready[data-state="ok"]').waitFor();
+    assert.equal(await page.textContent('#status-ready'), 'Ready');
+    assert.equal(await page.textContent('#status-pod'), SOLO_POD);
+    assert.equal(await page.textContent('#model-name'), model.name);
+    assert.equal(await page.textContent('#model-input'), model.input_shape.join(' × '));
+    assert.equal(await page.textContent('#model-labels-count'), String(model.labels.length));
+    assert.equal(await page.isVisible('#status-demo-badge'), model.demo);
+    assert.equal(await page.textContent('#served-by-pod'), SOLO_POD);
+  });
+
+  test('choosing a real image renders the top 5 the API gives, the pod and the demo badge', async () => {
+    const expected = await predictViaApi(server.url, sample, 'sample.jpg');
+    await page.getByLabel('Choose an image').setInputFiles(SAMPLE_IMAGE);
+    await waitForAnswer(page, 'sample.jpg');
+
+    assert.equal(await page.textContent('#result-label'), expected.label);
+    assert.deepEqual(await renderedTopK(page), expected.top_k.map(({ label, probability }) =>
+      ({ label, percent: `${(probability * 100).toFixed(1)}%` })));
+    assert.equal((await renderedTopK(page)).length, 5);
+    assert.equal(await page.textContent('#result-pod'), SOLO_POD);
+    assert.equal(await page.isVisible('#demo-badge'), expected.model.demo);
+    if (expected.model.demo) {
+      assert.match(await page.textContent('#demo-badge'), /demo model \(untrained weights\)/);
+    }
+    assert.equal(await page.getAttribute('#preview-image', 'alt'), 'Preview of sample.jpg');
+    // Announced to screen readers through the live status region.
+    assert.match(await page.textContent('#predict-status'), new RegExp(`${escape(expected.label)}.*pod ${SOLO_POD}`));
+    const timings = await page.locator('#timings dt').allTextContents();
+    assert.ok(timings.includes('Inference') && timings.includes('Round trip'), `timings shown: ${timings}`);
+    await page.screenshot({ path: artifact('predict-desktop.png'), fullPage: true });
+  });
+
+  test('a dropped image and a pasted image are classified too', async () => {
+    const expected = await predictViaApi(server.url, sample, 'sample.jpg');
+    await dispatchWithFile(page, 'drop', sample, 'dropped.jpg');
+    await waitForAnswer(page, 'dropped.jpg');
+    assert.equal(await page.textContent('#result-label'), expected.label);
+
+    await dispatchWithFile(page, 'paste', sample, 'pasted.jpg');
+    await waitForAnswer(page, 'pasted.jpg');
+    assert.equal(await page.textContent('#result-label'), expected.label);
+  });
+
+  test('a file that is not an image gets a plain sentence from the 415', async () => {
+    await page.getByLabel('Choose an image').setInputFiles({ name: 'notes.txt', mimeType: 'text/plain',
+      buffer: Buffer.from('shopping list: noodles, rice, soup\n') });
+    const error = page.getByRole('alert').filter({ hasText: 'image' });
+    await error.waitFor();
+    assert.equal(await error.locator('.error-sentence').textContent(),
+      "That file isn't an image the server can read. Choose a JPEG, PNG, GIF or BMP image.");
+    assert.match(await error.locator('.error-detail').textContent(), new RegExp(`HTTP 415 from pod ${SOLO_POD}`));
+    assert.equal(await page.isVisible('#result'), false, 'the previous result is not left on screen');
+    assert.equal(await page.isVisible('#preview-missing'), true, 'says there is no preview');
+    await page.screenshot({ path: artifact('error-not-an-image.png') });
+  });
+
+  test('too large (a real 413) and overloaded (503 with Retry-After) read as sentences', async () => {
+    const huge = Buffer.alloc(MAX_BODY_BYTES + 200_000, 7);
+    huge.set([0xff, 0xd8, 0xff, 0xe0]);
+    await page.getByLabel('Choose an image').setInputFiles({ name: 'huge.jpg', mimeType: 'image/jpeg', buffer: huge });
+    await page.locator('#predict-error .error-sentence', { hasText: 'too large' }).waitFor();
+    assert.match(await page.textContent('#predict-error .error-detail'), /HTTP 413/);
+
+    // An overloaded replica can't be produced on demand with one request, so this one reply is stubbed in the
+    // browser, in the exact shape the server sends (see PredictHandlers): what's tested is the page's reading of it.
+    await page.route('**/api/v1/predict?k=5', (route) => route.fulfill({
+      status: 503,
+      headers: { 'Retry-After': '3', 'X-Pod-Name': SOLO_POD },
+      contentType: 'application/json',
+      body: JSON.stringify({ error: 'overloaded', message: 'this replica is at capacity (queue full); retry shortly' }),
+    }));
+    try {
+      await page.getByLabel('Choose an image').setInputFiles(SAMPLE_IMAGE);
+      await page.locator('#predict-error .error-sentence', { hasText: 'busy' }).waitFor();
+      assert.equal(await page.textContent('#predict-error .error-sentence'),
+        'The server is busy or not ready yet. Try again in 3 seconds.');
+    } finally {
+      await page.unroute('**/api/v1/predict?k=5');
+    }
+  });
+
+  test('keyboard only: Tab reaches the file picker, and Enter runs the load-balancing view', async () => {
+    await page.goto(`${server.url}/`);
+    const reached = [];
+    for (let i = 0; i < 12 && reached.at(-1) !== 'file-input'; i++) {
+      await page.keyboard.press('Tab');
+      reached.push(await page.evaluate(() => document.activeElement.id || document.activeElement.textContent.trim()));
+    }
+    assert.equal(reached.at(-1), 'file-input', `Tab order: ${reached.join(' → ')}`);
+    const outline = await page.$eval('#drop-zone', (zone) => getComputedStyle(zone).outlineStyle);
+    assert.equal(outline, 'solid', 'the drop zone shows that the file picker has focus');
+
+    await page.getByLabel('Requests', { exact: true }).fill('30');
+    await page.getByLabel('At once').fill('3');
+    await page.getByLabel('Requests', { exact: true }).press('Enter');
+    const summary = await waitForBalanceSummary(page);
+    assert.match(summary, /^Done: 30 requests in [\d.]+ s, answered by 1 pod\. 30 of 30 opened a new connection\.$/);
+    assert.deepEqual(await podCounts(page), { [SOLO_POD]: 30 });
+  });
+
+  test('the load-balancing view can send predictions (with a generated image)', async () => {
+    await page.goto(`${server.url}/`);
+    await page.getByLabel('Requests', { exact: true }).fill('8');
+    await page.getByRole('radio', { name: '/api/v1/predict' }).check();
+    await page.getByRole('button', { name: 'Start' }).click();
+    const summary = await waitForBalanceSummary(page);
+    assert.match(summary, /^Done: 8 requests in [\d.]+ s, answered by 1 pod\./);
+    assert.deepEqual(await podCounts(page), { [SOLO_POD]: 8 });
+    await page.screenshot({ path: artifact('balance-one-replica.png'), fullPage: true });
+  });
+
+  test('on a phone-sized screen nothing scrolls sideways', async () => {
+    const phone = await browser.newPage({ viewport: { width: 375, height: 740 }, deviceScaleFactor: 2,
+      isMobile: true, hasTouch: true });
+    try {
+      await phone.goto(`${server.url}/`);
+      await phone.getByLabel('Choose an image').setInputFiles(SAMPLE_IMAGE);
+      await waitForAnswer(phone, 'sample.jpg');
+      await phone.getByLabel('Requests', { exact: true }).fill('12');
+      await phone.getByRole('button', { name: 'Start' }).click();
+      await waitForBalanceSummary(phone);
+      const overflow = await phone.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+      assert.ok(overflow <= 0, `page is ${overflow}px wider than the screen`);
+      await phone.screenshot({ path: artifact('phone.png'), fullPage: true });
+    } finally {
+      await phone.close();
+    }
+  });
+});
+
+async function predictViaApi(url, bytes, name) {
+  const form = new FormData();
+  form.append('file', new Blob([bytes], { type: 'image/jpeg' }), name);
+  const response = await fetch(`${url}/api/v1/predict?k=5`, { method: 'POST', body: form,
+    headers: { Accept: 'application/json' } });
+  assert.equal(response.status, 200);
+  return response.json();
+}
+
+async function waitForAnswer(page, fileName) {
+  await page.locator('#file-name', { hasText: fileName }).waitFor();
+  await page.locator('#predict-status', { hasText: 'answered by pod' }).waitFor({ timeout: 60_000 });
+}
+
+async function renderedTopK(page) {
+  return page.$$eval('#top-k li', (items) => items.map((item) => ({
+    label: item.querySelector('.k-label').textContent,
+    percent: item.querySelector('.k-value').textContent,
+  })));
+}
+
+/** A real DragEvent/ClipboardEvent carrying the file, as the browser fires them for a drop or a Ctrl+V. */
+async function dispatchWithFile(page, kind, bytes, name) {
+  await page.evaluate(async ({ kind, base64, name }) => {
+    const data = Uint8Array.from(atob(base64), (c) => c.charCodeAt(0));
+    const transfer = new DataTransfer();
+    transfer.items.add(new File([data], name, { type: 'image/jpeg' }));
+    if (kind === 'drop') {
+      const zone = document.querySelector('#drop-zone');
+      for (const type of ['dragenter', 'dragover', 'drop']) {
+        zone.dispatchEvent(new DragEvent(type, { dataTransfer: transfer, bubbles: true, cancelable: true }));
+      }
+    } else {
+      document.body.dispatchEvent(new ClipboardEvent('paste', { clipboardData: transfer, bubbles: true,
+        cancelable: true }));
+    }
+  }, { kind, base64: bytes.toString('base64'), name: basename(name) });
+}
+
+async function waitForBalanceSummary(page, timeout = 120_000) {
+  const summary = page.locator('#balance-summary');
+  await summary.filter({ hasText: /^(Done|Stopped):/ }).waitFor({ timeout });
+  return summary.textContent();
+}
+
+async function podCounts(page) {
+  const rows = await page.$$eval('#pods-body tr[data-pod]', (trs) => trs.map((tr) => [tr.dataset.pod,
+    Number(tr.querySelector('.count').textContent)]));
+  return Object.fromEntries(rows);
+}
+
+function escape(text) {
+  return text.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+}
