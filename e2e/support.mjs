@@ -108,3 +108,58 @@ export function runScript(args, logName, env = {}) {
   }
   return output;
 }
+
+export const LOCAL_CLUSTER = join(PROJECT_ROOT, 'scripts', 'local-cluster.sh');
+
+/** Why the five-replica cluster can't be started here (skip locally, error under CI=true), or null. */
+export function missingClusterPrerequisite() {
+  let reason = null;
+  if (!existsSync(LOCAL_CLUSTER)) {
+    reason = `${LOCAL_CLUSTER} is missing`;
+  } else if (!existsSync('/usr/sbin/haproxy') && spawnSync('which', ['haproxy']).status !== 0) {
+    reason = 'haproxy is not installed (apt-get install haproxy)';
+  }
+  if (reason && IN_CI) {
+    throw new Error(`${reason}; .ci/run should have provided it`);
+  }
+  return reason ? `skipped: ${reason}` : null;
+}
+
+async function portIsFree(port) {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
+  });
+}
+
+/** A run of `count` consecutive free loopback ports (the cluster script numbers replicas from a base port). */
+export async function freePortRange(count) {
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const base = 20_000 + Math.floor(Math.random() * 9_000);
+    const ports = Array.from({ length: count }, (_, i) => base + i);
+    if ((await Promise.all(ports.map(portIsFree))).every(Boolean)) {
+      return base;
+    }
+  }
+  throw new Error(`no ${count} consecutive free ports found`);
+}
+
+/**
+ * scripts/local-cluster.sh: five replicas behind HAProxy in TCP round-robin mode, the local stand-in for a
+ * Kubernetes Service. Each replica closes a connection after one reply, so every browser request is a new
+ * connection and is balanced on its own.
+ */
+export async function startCluster({ replicas = 5 } = {}) {
+  const port = await freePort();
+  const basePort = await freePortRange(replicas);
+  const runDir = artifact('local-cluster');
+  const env = { ML_APP_JAR: JAR, JAVA: javaBinary() };
+  const common = ['--run-dir', runDir];
+  runScript([LOCAL_CLUSTER, 'up', '--replicas', String(replicas), '--port', String(port), '--base-port',
+    String(basePort), '--max-requests-per-connection', '1', ...common], 'local-cluster-up.log', env);
+  return {
+    url: `http://127.0.0.1:${port}`,
+    stop: async () => runScript([LOCAL_CLUSTER, 'down', ...common], 'local-cluster-down.log', env),
+  };
+}

@@ -5,14 +5,21 @@ import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
-import { missingPrerequisite, launchBrowser, startReplica, artifact, SAMPLE_IMAGE } from './support.mjs';
+import { missingPrerequisite, missingClusterPrerequisite, launchBrowser, startReplica, startCluster, artifact,
+  SAMPLE_IMAGE } from './support.mjs';
 
 const skip = await missingPrerequisite();
 if (skip) {
   console.log(`# ${skip}`);
 }
 
+const clusterSkip = skip ?? missingClusterPrerequisite();
+if (clusterSkip) {
+  console.log(`# ${clusterSkip}`);
+}
+
 const SOLO_POD = 'e2e-solo';
+const CLUSTER_REPLICAS = 5;
 const MAX_BODY_BYTES = 1024 * 1024;
 
 describe('the web page on one replica', { skip: skip ?? false }, () => {
@@ -166,6 +173,43 @@ describe('the web page on one replica', { skip: skip ?? false }, () => {
     } finally {
       await phone.close();
     }
+  });
+});
+
+describe('the load-balancing view against the local five-replica cluster', { skip: clusterSkip ?? false }, () => {
+  let cluster;
+  let browser;
+
+  before(async () => {
+    cluster = await startCluster({ replicas: CLUSTER_REPLICAS });
+    browser = await launchBrowser();
+  });
+
+  after(async () => {
+    await browser?.close();
+    await cluster?.stop();
+  });
+
+  test('50 requests to /whoami are answered by all five pods, each on a new connection', async () => {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    page.on('pageerror', (error) => assert.fail(`script error in the page: ${error.message}`));
+    await page.goto(`${cluster.url}/`);
+    await page.getByLabel('Requests', { exact: true }).fill('50');
+    await page.getByRole('button', { name: 'Start' }).click();
+    const summary = await waitForBalanceSummary(page);
+    await page.locator('#balance').screenshot({ path: artifact('balance-five-replicas.png') });
+    await page.screenshot({ path: artifact('cluster-page.png'), fullPage: true });
+
+    assert.match(summary, /^Done: 50 requests in [\d.]+ s, answered by 5 pods\. 50 of 50 opened a new connection\.$/);
+    const counts = await podCounts(page);
+    assert.deepEqual(Object.keys(counts).sort(),
+      Array.from({ length: CLUSTER_REPLICAS }, (_, i) => `ml-app-${i + 1}`).sort());
+    assert.equal(Object.values(counts).reduce((a, b) => a + b, 0), 50);
+    // Round robin over one connection per request: a fair share each, give or take the page's own requests.
+    for (const [pod, n] of Object.entries(counts)) {
+      assert.ok(n >= 5 && n <= 15, `${pod} answered ${n} of 50`);
+    }
+    await page.close();
   });
 });
 

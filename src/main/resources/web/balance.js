@@ -308,7 +308,7 @@ function drawStrip(canvas, run, done) {
     g.stroke();
     g.fillStyle = ink;
     g.textAlign = 'right';
-    g.fillText(formatMs(yMax * fraction), pad.left - 6 * dpr, y);
+    g.fillText(axisLabel(yMax * fraction), pad.left - 6 * dpr, y);
   }
   g.textAlign = 'left';
   g.textBaseline = 'alphabetic';
@@ -358,6 +358,13 @@ async function generatedImage() {
   }
   const blob = await new Promise((resolve) => canvas.toBlob(resolve, 'image/jpeg', 0.9));
   return new File([blob], 'generated.jpg', { type: 'image/jpeg' });
+}
+
+function axisLabel(ms) {
+  if (ms >= 1000) {
+    return `${+(ms / 1000).toFixed(2)} s`;
+  }
+  return `${+ms.toFixed(ms < 1 ? 2 : 1)} ms`;
 }
 
 function niceCeiling(value) {
