@@ -146,6 +146,30 @@ describe('the web page on one replica', { skip: skip ?? false }, () => {
     assert.deepEqual(await podCounts(page), { [SOLO_POD]: 30 });
   });
 
+  test('every control has a name a screen reader can say, under one h1', async () => {
+    await page.goto(`${server.url}/`);
+    assert.equal(await page.getByRole('heading', { level: 1 }).count(), 1);
+    const unnamed = await page.$$eval('input, button, progress, canvas[role="img"]', (controls) => controls
+      .filter((c) => !(c.labels?.length || c.getAttribute('aria-label') || c.textContent.trim()))
+      .map((c) => c.id || c.outerHTML.slice(0, 60)));
+    assert.deepEqual(unnamed, []);
+    assert.equal(await page.getAttribute('#predict-status', 'aria-live'), 'polite');
+    assert.equal(await page.getAttribute('#balance-summary', 'aria-live'), 'polite');
+  });
+
+  test('Stop ends a long load-balancing run early and says so', async () => {
+    await page.goto(`${server.url}/`);
+    await page.getByLabel('Requests', { exact: true }).fill('2000');
+    await page.getByLabel('At once').fill('1');
+    await page.getByRole('button', { name: 'Start' }).click();
+    await page.waitForFunction(() => Number(document.querySelector('#balance-progress').value) >= 5);
+    await page.getByRole('button', { name: 'Stop' }).click();
+    const summary = await waitForBalanceSummary(page);
+    const done = Number(summary.match(/^Stopped: (\d+) requests/)?.[1]);
+    assert.ok(done >= 5 && done < 2000, summary);
+    assert.equal(await page.isEnabled('#balance-start'), true);
+  });
+
   test('the load-balancing view can send predictions (with a generated image)', async () => {
     await page.goto(`${server.url}/`);
     await page.getByLabel('Requests', { exact: true }).fill('8');
@@ -157,9 +181,10 @@ describe('the web page on one replica', { skip: skip ?? false }, () => {
     await page.screenshot({ path: artifact('balance-one-replica.png'), fullPage: true });
   });
 
-  test('on a phone-sized screen nothing scrolls sideways', async () => {
+  test('on a phone-sized screen (dark scheme) nothing scrolls sideways', async () => {
+    // Dark, too: the screenshot shows the other colour scheme.
     const phone = await browser.newPage({ viewport: { width: 375, height: 740 }, deviceScaleFactor: 2,
-      isMobile: true, hasTouch: true });
+      isMobile: true, hasTouch: true, colorScheme: 'dark' });
     try {
       await phone.goto(`${server.url}/`);
       await phone.getByLabel('Choose an image').setInputFiles(SAMPLE_IMAGE);
@@ -169,7 +194,7 @@ describe('the web page on one replica', { skip: skip ?? false }, () => {
       await waitForBalanceSummary(phone);
       const overflow = await phone.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
       assert.ok(overflow <= 0, `page is ${overflow}px wider than the screen`);
-      await phone.screenshot({ path: artifact('phone.png'), fullPage: true });
+      await phone.screenshot({ path: artifact('phone-dark.png'), fullPage: true });
     } finally {
       await phone.close();
     }
