@@ -1,7 +1,7 @@
 // The web page in a real browser (Debian's headless Chromium, driven by playwright-core) against real ml-app
 // replicas started from the built jar. Run: mvn -B -DskipTests package && (cd e2e && npm ci) && node --test e2e/
 // Screenshots and server logs land in target/e2e-artifacts/.
-import { describe, test, before, after } from 'node:test';
+import { describe, test, before, after, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
@@ -26,6 +26,7 @@ describe('the web page on one replica', { skip: skip ?? false }, () => {
   let server;
   let browser;
   let page;
+  const pageErrors = [];
   const sample = readFileSync(SAMPLE_IMAGE);
 
   before(async () => {
@@ -35,8 +36,12 @@ describe('the web page on one replica', { skip: skip ?? false }, () => {
       '--max-body-bytes', String(MAX_BODY_BYTES)] });
     browser = await launchBrowser();
     page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-    page.on('pageerror', (error) => assert.fail(`script error in the page: ${error.message}`));
+    page.on('pageerror', (error) => pageErrors.push(error.message));
     await page.goto(`${server.url}/`);
+  });
+
+  afterEach(() => {
+    assert.deepEqual(pageErrors.splice(0), [], 'script errors in the page');
   });
 
   after(async () => {
@@ -185,6 +190,7 @@ describe('the web page on one replica', { skip: skip ?? false }, () => {
     // Dark, too: the screenshot shows the other colour scheme.
     const phone = await browser.newPage({ viewport: { width: 375, height: 740 }, deviceScaleFactor: 2,
       isMobile: true, hasTouch: true, colorScheme: 'dark' });
+    phone.on('pageerror', (error) => pageErrors.push(error.message));
     try {
       await phone.goto(`${server.url}/`);
       await phone.getByLabel('Choose an image').setInputFiles(SAMPLE_IMAGE);
@@ -217,7 +223,8 @@ describe('the load-balancing view against the local five-replica cluster', { ski
 
   test('50 requests to /whoami are answered by all five pods, each on a new connection', async () => {
     const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-    page.on('pageerror', (error) => assert.fail(`script error in the page: ${error.message}`));
+    const pageErrors = [];
+    page.on('pageerror', (error) => pageErrors.push(error.message));
     await page.goto(`${cluster.url}/`);
     await page.getByLabel('Requests', { exact: true }).fill('50');
     await page.getByRole('button', { name: 'Start' }).click();
@@ -234,6 +241,7 @@ describe('the load-balancing view against the local five-replica cluster', { ski
     for (const [pod, n] of Object.entries(counts)) {
       assert.ok(n >= 5 && n <= 15, `${pod} answered ${n} of 50`);
     }
+    assert.deepEqual(pageErrors, [], 'script errors in the page');
     await page.close();
   });
 });
