@@ -86,7 +86,18 @@ export async function startReplica({ podName, extraArgs = [], readyTimeoutMs = 1
     try {
       const response = await fetch(`${url}/readyz`);
       if (response.status === 200) {
-        return { url, stop: async () => { child.kill('SIGTERM'); await exited; } };
+        return {
+          url,
+          /** Sends SIGTERM and returns at once: the replica drains (its /readyz turns red) and then exits. */
+          terminate: () => child.kill('SIGTERM'),
+          /** Stops it: SIGTERM (a graceful drain), or SIGKILL when it was already told to terminate. */
+          stop: async () => {
+            if (child.exitCode === null && child.signalCode === null) {
+              child.kill(child.killed ? 'SIGKILL' : 'SIGTERM');
+              await exited;
+            }
+          },
+        };
       }
     } catch {
       // not listening yet

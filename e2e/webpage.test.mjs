@@ -61,6 +61,27 @@ describe('the web page on one replica', { skip: skip ?? false }, () => {
     assert.equal(await page.textContent('#served-by-pod'), SOLO_POD);
   });
 
+  test('a draining replica shows as not ready, with its reason', async () => {
+    // Its own replica, because it is sent SIGTERM: --shutdown-delay keeps it serving with /readyz red.
+    const draining = await startReplica({ podName: 'e2e-draining', extraArgs: ['--shutdown-delay', '30s'] });
+    const tab = await browser.newPage();
+    tab.on('pageerror', (error) => pageErrors.push(error.message));
+    try {
+      await tab.goto(`${draining.url}/`);
+      await tab.locator('#status-ready[data-state="ok"]').waitFor();
+      draining.terminate();
+      await waitForStatus(draining.url, 503);
+      await tab.getByRole('button', { name: 'Refresh' }).click();
+      await tab.locator('#status-ready[data-state="bad"]').waitFor();
+      const reason = (await (await fetch(`${draining.url}/readyz`)).json()).reason;
+      assert.equal(await tab.textContent('#status-ready'), `Not ready: ${reason}`);
+      assert.equal(await tab.textContent('#status-pod'), 'e2e-draining');
+    } finally {
+      await tab.close();
+      await draining.stop();
+    }
+  });
+
   test('choosing a real image renders the top 5 the API gives, the pod and the demo badge', async () => {
     const expected = await predictViaApi(server.url, sample, 'sample.jpg');
     await page.getByLabel('Choose an image').setInputFiles(SAMPLE_IMAGE);
@@ -245,6 +266,14 @@ describe('the load-balancing view against the local five-replica cluster', { ski
     await page.close();
   });
 });
+
+async function waitForStatus(url, status, timeoutMs = 10_000) {
+  const deadline = Date.now() + timeoutMs;
+  while ((await fetch(`${url}/readyz`)).status !== status) {
+    assert.ok(Date.now() < deadline, `${url}/readyz never answered ${status}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
 
 async function predictViaApi(url, bytes, name) {
   const form = new FormData();

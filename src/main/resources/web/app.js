@@ -15,10 +15,4 @@ function showPod(pod) {
 
 const predict = new PredictView(document.querySelector('#predict'), showPod);
 new BalanceView(document.querySelector('#balance'), () => predict.chosenFile);
-const status = new StatusView(document.querySelector('#status'), {
-  onPod: showPod,
-  onHelloMode: () => {
-    document.querySelector('#hello-note').hidden = false;
-  },
-});
-status.refresh();
+new StatusView(document.querySelector('#status'), showPod).refresh();

@@ -2,9 +2,8 @@
 import { requestJson, ApiError, explain, formatMs } from './api.js';
 
 export class StatusView {
-  constructor(root, { onPod, onHelloMode }) {
+  constructor(root, onPod) {
     this.onPod = onPod;
-    this.onHelloMode = onHelloMode;
     this.el = {
       refresh: root.querySelector('#status-refresh'),
       pod: root.querySelector('#status-pod'),
@@ -76,13 +75,8 @@ export class StatusView {
       }
       el.demoBadge.hidden = true;
       el.labelsDetails.hidden = true;
-      if (failure instanceof ApiError && failure.status === 404) {
-        el.name.textContent = 'none (hello mode)';
-        this.onHelloMode?.();
-      } else {
-        el.error.textContent = `The model's details couldn't be loaded. ${explain(failure)}`;
-        el.error.hidden = false;
-      }
+      el.error.textContent = `The model's details couldn't be loaded. ${explain(failure)}`;
+      el.error.hidden = false;
       this.showPod(failure.pod);
     }
   }
