@@ -114,8 +114,9 @@ export class PredictView {
     hideError(error);
     status.textContent = `Classifying ${this.file.name || 'the image'}…`;
 
+    const sent = this.file;
     const form = new FormData();
-    form.append('file', this.file, this.file.name || 'pasted-image');
+    form.append('file', sent, sent.name || 'pasted-image');
     try {
       const answer = await requestJson(`/api/v1/predict?k=${TOP_K}`, { method: 'POST', body: form });
       this.render(answer);
@@ -131,6 +132,9 @@ export class PredictView {
       this.busy = false;
       button.disabled = false;
       result.removeAttribute('aria-busy');
+    }
+    if (this.file !== sent) {
+      this.predict(); // another image was chosen while this one was on its way
     }
   }
 
