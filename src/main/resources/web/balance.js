@@ -151,6 +151,7 @@ export class BalanceView {
   render() {
     const run = this.run;
     if (!run) {
+      drawEmptyStrip(this.el.strip);
       return;
     }
     const done = run.results.filter((r) => !r.aborted);
@@ -277,7 +278,8 @@ function opensNewConnection(entry) {
   return entry.connectEnd > entry.connectStart || entry.connectStart > entry.fetchStart;
 }
 
-function drawStrip(canvas, run, done) {
+/** Sizes the canvas to its box in device pixels; returns [width, height, devicePixelRatio]. */
+function fitCanvas(canvas) {
   const dpr = window.devicePixelRatio || 1;
   const width = Math.max(200, Math.round(canvas.clientWidth * dpr));
   const height = Math.max(120, Math.round(canvas.clientHeight * dpr));
@@ -285,6 +287,22 @@ function drawStrip(canvas, run, done) {
     canvas.width = width;
     canvas.height = height;
   }
+  return [width, height, dpr];
+}
+
+function drawEmptyStrip(canvas) {
+  const [width, height, dpr] = fitCanvas(canvas);
+  const g = canvas.getContext('2d');
+  g.clearRect(0, 0, width, height);
+  g.fillStyle = getComputedStyle(canvas).getPropertyValue('--ink-soft').trim() || '#666';
+  g.font = `${13 * dpr}px system-ui, sans-serif`;
+  g.textAlign = 'center';
+  g.textBaseline = 'middle';
+  g.fillText('Press Start: each request will appear here as a dot.', width / 2, height / 2);
+}
+
+function drawStrip(canvas, run, done) {
+  const [width, height, dpr] = fitCanvas(canvas);
   const styles = getComputedStyle(canvas);
   const ink = styles.getPropertyValue('--ink-soft').trim() || '#666';
   const grid = styles.getPropertyValue('--grid').trim() || '#ddd';
