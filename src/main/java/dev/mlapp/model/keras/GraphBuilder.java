@@ -314,7 +314,7 @@ final class GraphBuilder {
     }
 
     /** The keys saving_lib gives layers in a list: snake-cased class name, then _1, _2... for repeats. */
-    private static final class ArchiveKeys {
+    static final class ArchiveKeys {
         private final Map<String, Integer> used = new HashMap<>();
 
         String next(String className) {
@@ -328,8 +328,8 @@ final class GraphBuilder {
             return base + "_" + (count + 1);
         }
 
-        /** keras naming.to_snake_case. */
         static String snakeCase(String name) {
+            // keras.src.utils.naming.to_snake_case
             String s = name.replaceAll("\\W+", "");
             s = s.replaceAll("(.)([A-Z][a-z]+)", "$1_$2");
             return s.replaceAll("([a-z])([A-Z])", "$1_$2").toLowerCase(java.util.Locale.ROOT);
