@@ -30,6 +30,7 @@ final class GraphBuilder {
     private final Ops tf;
     private final LayerOps ops;
     private final WeightStore weights;
+    private final boolean doubleCountWeighted;
     private Placeholder<TFloat32> input;
     private long[] inputShape;
     private int layerCount;
@@ -39,6 +40,28 @@ final class GraphBuilder {
         this.tf = tf;
         this.ops = new LayerOps(tf, file.isKeras3());
         this.weights = file.weights();
+        this.doubleCountWeighted = file.format().equals("keras-zip") && file.kerasVersion().startsWith("2.13");
+    }
+
+    /** Whether Keras gives the layer (or, for a nested model, any layer inside it) variables. */
+    static boolean hasWeights(JsonObject layer) {
+        if (isModel(layer)) {
+            JsonElement config = layer.get("config");
+            JsonArray layers = config.isJsonArray() ? config.getAsJsonArray()
+                    : config.getAsJsonObject().getAsJsonArray("layers");
+            for (JsonElement inner : layers) {
+                if (hasWeights(inner.getAsJsonObject())) {
+                    return true;
+                }
+            }
+            return false;
+        }
+        String cls = className(layer);
+        if (cls.equals("Normalization")) {
+            JsonObject config = configOf(layer);
+            return !(config.has("mean") && !config.get("mean").isJsonNull());
+        }
+        return LayerOps.WEIGHTED.contains(cls);
     }
 
     /** Builds the whole model; returns the output (no batch dimension in {@link #inputShape()}). */
@@ -136,7 +159,7 @@ final class GraphBuilder {
         JsonArray layers = config.isJsonArray() ? config.getAsJsonArray()
                 : config.getAsJsonObject().getAsJsonArray("layers");
         KTensor x = inputs == null ? null : inputs.get(0);
-        ArchiveKeys keys = new ArchiveKeys();
+        ArchiveKeys keys = new ArchiveKeys(doubleCountWeighted);
         for (JsonElement element : layers) {
             JsonObject layer = element.getAsJsonObject();
             if (className(layer).equals("InputLayer")) {
@@ -152,7 +175,7 @@ final class GraphBuilder {
                 }
                 x = placeholder(shape, nameOf(layer));
             }
-            x = applyLayer(layer, path.child(nameOf(layer), keys.next(className(layer))), List.of(x)).get(0);
+            x = applyLayer(layer, path.child(nameOf(layer), keys.next(className(layer), hasWeights(layer))), List.of(x)).get(0);
         }
         if (x == null) {
             throw new ModelLoadException("Sequential model " + nameOf(model) + " has no layers");
@@ -166,12 +189,12 @@ final class GraphBuilder {
         Map<String, List<List<KTensor>>> produced = new HashMap<>();
         Map<String, JsonObject> byName = new LinkedHashMap<>();
         Map<String, String> archiveKey = new HashMap<>();
-        ArchiveKeys keys = new ArchiveKeys();
+        ArchiveKeys keys = new ArchiveKeys(doubleCountWeighted);
         for (JsonElement element : layers) {
             JsonObject layer = element.getAsJsonObject();
             String name = layer.has("name") ? layer.get("name").getAsString() : nameOf(layer);
             byName.put(name, layer);
-            archiveKey.put(name, keys.next(className(layer)));
+            archiveKey.put(name, keys.next(className(layer), hasWeights(layer)));
             produced.put(name, new ArrayList<>());
         }
         List<TensorRef> inputRefs = refs(config.get("input_layers"));
@@ -313,12 +336,29 @@ final class GraphBuilder {
         }
     }
 
-    /** The keys saving_lib gives layers in a list: snake-cased class name, then _1, _2... for repeats. */
+    /**
+     * The keys saving_lib gives layers in a list: snake-cased class name, then _1, _2... for repeats. Keras 2.13's
+     * {@code _layer_checkpoint_dependencies} lists a layer with weights twice ({@code layer_with_weights-k} and
+     * {@code layer-i}) and its container walk counted both before 2.14 learned to skip visited layers, so there
+     * the second Conv2D of a model is {@code conv2d_2}.
+     */
     static final class ArchiveKeys {
         private final Map<String, Integer> used = new HashMap<>();
+        private final boolean doubleCountWeighted;
 
-        String next(String className) {
-            String base = snakeCase(className);
+        ArchiveKeys(boolean doubleCountWeighted) {
+            this.doubleCountWeighted = doubleCountWeighted;
+        }
+
+        String next(String className, boolean weighted) {
+            String key = take(snakeCase(className));
+            if (doubleCountWeighted && weighted) {
+                take(snakeCase(className));
+            }
+            return key;
+        }
+
+        private String take(String base) {
             Integer count = used.get(base);
             if (count == null) {
                 used.put(base, 0);

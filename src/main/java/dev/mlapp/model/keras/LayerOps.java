@@ -47,6 +47,11 @@ final class LayerOps {
             "AlphaDropout", "GaussianNoise", "ActivityRegularization",
             "Sequential", "Functional", "Model"));
 
+    /** Layer classes that own variables (Normalization only when adapted; see GraphBuilder.hasWeights). */
+    static final Set<String> WEIGHTED = Set.of("Dense", "Conv1D", "Conv2D", "DepthwiseConv2D", "SeparableConv1D",
+            "SeparableConv2D", "Conv2DTranspose", "BatchNormalization", "LayerNormalization", "PReLU", "Embedding",
+            "Normalization");
+
     /** backend.epsilon(), the floor Normalization puts under the standard deviation. */
     private static final double KERAS_EPSILON = 1e-7;
 
