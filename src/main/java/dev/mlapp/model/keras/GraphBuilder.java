@@ -225,11 +225,13 @@ final class GraphBuilder {
                 List<JsonElement> nodes = inboundNodes(layer);
                 List<List<KTensor>> done = produced.get(name);
                 while (!className(layer).equals("InputLayer") && done.size() < nodes.size()) {
-                    List<KTensor> nodeInputs = resolve(nodes.get(done.size()), produced);
+                    JsonElement node = nodes.get(done.size());
+                    List<KTensor> nodeInputs = resolve(node, produced);
                     if (nodeInputs == null) {
                         break;
                     }
-                    done.add(applyLayer(layer, path.child(name, archiveKey.get(name)), nodeInputs));
+                    done.add(applyLayer(layer, path.child(name, archiveKey.get(name)), nodeInputs,
+                            callArguments(node)));
                     progress = true;
                 }
             }
@@ -279,14 +281,32 @@ final class GraphBuilder {
         return nodes;
     }
 
+    /**
+     * The {@code [layer, node, tensor, kwargs]} entries of an old-style node. Layers that keep their input structure
+     * (TFOpLambda) store a single input unwrapped, {@code ["x", 0, 0, {"y": 3.0}]}, and nested lists for several.
+     */
+    private static List<JsonArray> entries(JsonArray node) {
+        List<JsonArray> out = new ArrayList<>();
+        if (!node.isEmpty() && node.get(0).isJsonPrimitive()) {
+            out.add(node);
+            return out;
+        }
+        for (JsonElement e : node) {
+            if (e.isJsonArray()) {
+                out.addAll(entries(e.getAsJsonArray()));
+            }
+        }
+        return out;
+    }
+
     /** The node's input tensors, or null while one of them is not built yet. */
     private static List<KTensor> resolve(JsonElement node, Map<String, List<List<KTensor>>> produced) {
         List<TensorRef> refs = new ArrayList<>();
         if (node.isJsonObject()) {
             collectKerasTensors(node.getAsJsonObject().get("args"), refs);
         } else {
-            for (JsonElement e : node.getAsJsonArray()) {
-                refs.add(ref(e.getAsJsonArray()));
+            for (JsonArray entry : entries(node.getAsJsonArray())) {
+                refs.add(ref(entry));
             }
         }
         List<KTensor> tensors = new ArrayList<>();
@@ -318,7 +338,24 @@ final class GraphBuilder {
         }
     }
 
+    /** The non-tensor call arguments of a node: kwargs of its first inbound entry (tf.keras) or "kwargs" (Keras 3). */
+    private static JsonObject callArguments(JsonElement node) {
+        if (node.isJsonObject()) {
+            JsonElement kwargs = node.getAsJsonObject().get("kwargs");
+            return kwargs != null && kwargs.isJsonObject() ? kwargs.getAsJsonObject() : new JsonObject();
+        }
+        List<JsonArray> entries = entries(node.getAsJsonArray());
+        if (!entries.isEmpty() && entries.get(0).size() > 3 && entries.get(0).get(3).isJsonObject()) {
+            return entries.get(0).get(3).getAsJsonObject();
+        }
+        return new JsonObject();
+    }
+
     private List<KTensor> applyLayer(JsonObject layer, LayerPath path, List<KTensor> inputs) {
+        return applyLayer(layer, path, inputs, new JsonObject());
+    }
+
+    private List<KTensor> applyLayer(JsonObject layer, LayerPath path, List<KTensor> inputs, JsonObject arguments) {
         if (isModel(layer)) {
             return buildModel(layer, path, inputs);
         }
@@ -327,7 +364,8 @@ final class GraphBuilder {
         for (FloatArray w : values) {
             parameterCount += w.data().length;
         }
-        LayerConfig config = new LayerConfig(className(layer), path.leafName(), configOf(layer), path, values);
+        LayerConfig config = new LayerConfig(className(layer), path.leafName(), configOf(layer), path, values,
+                arguments);
         try {
             return List.of(ops.apply(config, inputs));
         } catch (IllegalArgumentException | IllegalStateException e) {
