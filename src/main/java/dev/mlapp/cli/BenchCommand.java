@@ -5,9 +5,8 @@ import dev.mlapp.http.ServerConfig;
 import dev.mlapp.image.ImageException;
 import dev.mlapp.inference.EngineOptions;
 import dev.mlapp.inference.bench.Benchmark;
-import java.awt.image.BufferedImage;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,7 +16,6 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
-import javax.imageio.ImageIO;
 
 /** {@code bench}: raw vs end-to-end throughput, latency, overload and memory; see {@link Benchmark}. */
 final class BenchCommand {
@@ -29,7 +27,7 @@ final class BenchCommand {
             per concurrency against a server started in this process, (3) their ratio, memory over many requests and
             an overload run. Prints a table, then one JSON object as the last line.
               --model PATH                model to measure [MODEL_PATH] (default: the embedded demo model)
-              --image FILE                JPEG to upload (default: a generated 640×480 photo-like JPEG)
+              --image FILE                JPEG to upload (default: the bundled sample that GET /test uses)
               --preprocess-images DIR     JPEGs for the Java-vs-TensorFlow preprocessing comparison
                                           (default ../shared/images if present)
               --batch-sizes LIST          raw batch sizes (default 1,2,4,8,16,32)
@@ -41,6 +39,9 @@ final class BenchCommand {
               --quick                     a short run for tests: 0.5 s per step, 200 RSS requests
             Engine options (as for serve):
             """ + EngineFlags.HELP;
+
+    /** The image GET /test serves, so the default bench measures what the course's siege target does. */
+    private static final String SAMPLE_IMAGE = "samples/sample.jpg";
 
     private static final List<String> FLAGS = Stream.concat(Stream.of("model", "image", "preprocess-images",
             "batch-sizes", "concurrency", "duration", "overload-factor", "overload-duration", "rss-requests", "quick",
@@ -68,8 +69,8 @@ final class BenchCommand {
                 jpeg = Files.readAllBytes(image);
                 imageName = image.getFileName().toString();
             } else {
-                jpeg = generatedJpeg();
-                imageName = "generated 640x480";
+                jpeg = bundledSample();
+                imageName = SAMPLE_IMAGE;
             }
             Benchmark.Settings settings = new Benchmark.Settings(model, imageName, jpeg, engine,
                     intList(options.get("batch-sizes", null, "1,2,4,8,16,32")),
@@ -96,10 +97,10 @@ final class BenchCommand {
     }
 
     private static Benchmark.Server startServer(Path model, EngineOptions engine) {
-        ServerConfig d = ServerConfig.defaults();
-        ServerConfig config = new ServerConfig(d.host(), 0, model, null, "bench", false, d.scaling(),
-                d.maxBodyBytes(), d.maxPixels(), d.drainTimeout(), 0);
+        ServerConfig config = ServerConfig.defaults().withModel(model).withPodName("bench").withEngine(engine)
+                .withSession(engine.sessionOptions());
         MlServer server = MlServer.start(config);
+        server.awaitStartup(Duration.ofMinutes(10));
         return new Benchmark.Server() {
             @Override
             public int port() {
@@ -133,19 +134,12 @@ final class BenchCommand {
         return samples;
     }
 
-    /** A smooth colour gradient with some texture, 640×480: a photo-sized upload without shipping a photo. */
-    static byte[] generatedJpeg() throws IOException {
-        BufferedImage image = new BufferedImage(640, 480, BufferedImage.TYPE_INT_RGB);
-        for (int y = 0; y < 480; y++) {
-            for (int x = 0; x < 640; x++) {
-                int r = (x * 255 / 639) ^ ((x * y) & 0x1f);
-                int g = (y * 255 / 479) ^ ((x + y) & 0x0f);
-                int b = ((x + y) * 255 / 1118) ^ ((x ^ y) & 0x07);
-                image.setRGB(x, y, (r & 0xff) << 16 | (g & 0xff) << 8 | (b & 0xff));
+    private static byte[] bundledSample() throws IOException {
+        try (InputStream in = BenchCommand.class.getClassLoader().getResourceAsStream(SAMPLE_IMAGE)) {
+            if (in == null) {
+                throw new IOException("the jar lacks its sample image " + SAMPLE_IMAGE + "; pass --image FILE");
             }
+            return in.readAllBytes();
         }
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ImageIO.write(image, "jpeg", out);
-        return out.toByteArray();
     }
 }

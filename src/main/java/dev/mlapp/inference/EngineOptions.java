@@ -17,9 +17,10 @@ import java.time.Duration;
  * @param batchTimeoutMicros longest a partial batch waits for more items once the server is busy (an idle server
  *                           never waits: see {@link BatchScheduler}). Longer fills batches better under load at the
  *                           cost of up to this much added latency; 0 = run whatever is queued
- * @param queueCapacity      items that may wait for a worker; beyond it requests get 503 at once. Larger absorbs
- *                           bursts, but every queued item is latency for those behind it: past about
- *                           (deadline × throughput) items a request only waits to be dropped
+ * @param queueCapacity      requests admitted at once (being decoded, queued or in a running batch); beyond it
+ *                           requests get 503 at once. Larger absorbs bursts, but every admitted request is latency
+ *                           for those behind it: an admitted request waits about capacity ÷ throughput, so this
+ *                           bounds latency under overload; below about 2 × maxBatchSize batches cannot fill
  * @param deadline           how long an item may wait before it is dropped unrun, since the client has likely given
  *                           up; shorter sheds load sooner, too short drops work a patient client still wanted
  * @param intraOpThreads     threads one TensorFlow kernel (a convolution) splits across; more than the cores the
@@ -32,7 +33,8 @@ public record EngineOptions(int workers, int maxBatchSize, long batchTimeoutMicr
 
     public static final int DEFAULT_MAX_BATCH_SIZE = 8;
     public static final long DEFAULT_BATCH_TIMEOUT_MICROS = 2_000;
-    public static final int DEFAULT_QUEUE_CAPACITY = 64;
+    /** One batch running and one forming: enough to keep the model busy, short enough to bound the wait. */
+    public static final int DEFAULT_QUEUE_CAPACITY = 2 * DEFAULT_MAX_BATCH_SIZE;
     public static final Duration DEFAULT_DEADLINE = Duration.ofSeconds(10);
 
     /** Defaults for this container's CPU limit. */

@@ -19,12 +19,14 @@ import org.tensorflow.types.TString;
 
 /**
  * JPEG decode, bicubic resize and scaling done by TensorFlow's own kernels (libjpeg-turbo, SIMD resize) instead of
- * {@code javax.imageio} and Java2D: the same contract as {@link dev.mlapp.image.ImagePreprocessor#toTensor}, for
- * JPEG only. Large photos are decoded at 1/2, 1/4 or 1/8 scale inside the JPEG decoder (DCT scaling, the
- * {@code ratio} attribute) when that still leaves at least the target size, which skips most of the decoding work
- * for a phone photo. One small session, single-threaded per call, shared by all request threads.
+ * {@code javax.imageio} and Java2D: about 5× faster on this project's sample photos (see BENCHMARKS.md), which
+ * matters because decoding costs more CPU than a small model's run. Large photos are decoded at 1/2, 1/4 or 1/8
+ * scale inside the JPEG decoder (DCT scaling, the {@code ratio} attribute) when that still leaves at least the
+ * target size, which skips most of the decoding work for a phone photo. Anything this path does not handle the
+ * same way (other formats, JPEGs whose EXIF orientation asks for a rotation) goes to the {@code fallback}.
+ * One small session, single-threaded per call, shared by all request threads.
  */
-public final class TfImagePreprocessor implements AutoCloseable {
+public final class TfImagePreprocessor implements Preprocessor, AutoCloseable {
 
     private static final long[] RATIOS = {8, 4, 2, 1};
 
@@ -34,8 +36,11 @@ public final class TfImagePreprocessor implements AutoCloseable {
     private final Graph graph;
     private final Session session;
     private final String[] outputs = new String[RATIOS.length];
+    private final Preprocessor fallback;
 
-    public TfImagePreprocessor(int height, int width, Scaling scaling, long maxPixels) {
+    /** @param fallback for images other than plainly oriented JPEGs, e.g. the Java {@code ImagePreprocessor} */
+    public TfImagePreprocessor(int height, int width, Scaling scaling, long maxPixels, Preprocessor fallback) {
+        this.fallback = fallback;
         this.height = height;
         this.width = width;
         this.maxPixels = maxPixels;
@@ -64,8 +69,12 @@ public final class TfImagePreprocessor implements AutoCloseable {
     }
 
     /** @return height × width × 3 floats, row-major RGB, scaled */
+    @Override
     public float[] toTensor(byte[] jpeg) throws ImageException {
         int[] size = JpegSize.read(jpeg);
+        if (size == null) {
+            return fallback.toTensor(jpeg);
+        }
         long pixels = (long) size[0] * size[1];
         if (pixels > maxPixels) {
             throw new ImageException(ImageException.Kind.TOO_LARGE, "image has " + pixels + " pixels, the limit is "
@@ -98,12 +107,15 @@ public final class TfImagePreprocessor implements AutoCloseable {
     /** Width and height from a JPEG's start-of-frame header, without decoding. */
     static final class JpegSize {
 
+        private static final byte[] EXIF = {'E', 'x', 'i', 'f', 0, 0};
+
         private JpegSize() {
         }
 
+        /** @return {width, height}, or null when this is not a JPEG or its EXIF orientation asks for a rotation */
         static int[] read(byte[] b) throws ImageException {
             if (b.length < 4 || (b[0] & 0xff) != 0xFF || (b[1] & 0xff) != 0xD8) {
-                throw new ImageException(ImageException.Kind.UNSUPPORTED_FORMAT, "not a JPEG");
+                return null;
             }
             int i = 2;
             while (i + 9 < b.length) {
@@ -116,6 +128,9 @@ public final class TfImagePreprocessor implements AutoCloseable {
                     continue;
                 }
                 int length = ((b[i + 2] & 0xff) << 8) | (b[i + 3] & 0xff);
+                if (marker == 0xE1 && rotated(b, i + 4, Math.min(b.length, i + 2 + length))) {
+                    return null;
+                }
                 boolean startOfFrame = marker >= 0xC0 && marker <= 0xCF && marker != 0xC4 && marker != 0xC8
                         && marker != 0xCC;
                 if (startOfFrame) {
@@ -129,6 +144,38 @@ public final class TfImagePreprocessor implements AutoCloseable {
                 i += 2 + length;
             }
             throw new ImageException(ImageException.Kind.CORRUPT, "JPEG has no readable frame header");
+        }
+
+        /** True when an APP1 segment is EXIF with an orientation tag other than 1 (as stored). */
+        private static boolean rotated(byte[] b, int start, int end) {
+            if (end - start < 14 || !java.util.Arrays.equals(b, start, start + 6, EXIF, 0, 6)) {
+                return false;
+            }
+            int tiff = start + 6;
+            boolean little = b[tiff] == 'I';
+            int ifd = tiff + u32(b, tiff + 4, little);
+            if (ifd <= tiff || ifd + 2 > end) {
+                return false;
+            }
+            int entries = u16(b, ifd, little);
+            for (int e = 0; e < entries; e++) {
+                int entry = ifd + 2 + e * 12;
+                if (entry + 12 > end) {
+                    return false;
+                }
+                if (u16(b, entry, little) == 0x0112) {
+                    return u16(b, entry + 8, little) != 1;
+                }
+            }
+            return false;
+        }
+
+        private static int u16(byte[] b, int i, boolean little) {
+            return little ? (b[i] & 0xff) | (b[i + 1] & 0xff) << 8 : (b[i] & 0xff) << 8 | (b[i + 1] & 0xff);
+        }
+
+        private static int u32(byte[] b, int i, boolean little) {
+            return little ? u16(b, i, true) | u16(b, i + 2, true) << 16 : u16(b, i, false) << 16 | u16(b, i + 2, false);
         }
     }
 }

@@ -21,7 +21,8 @@ final class PreprocessingComparison {
 
     static Result measure(String name, byte[] jpeg, int height, int width, Duration perPath) throws ImageException {
         ImagePreprocessor java = new ImagePreprocessor(height, width, Scaling.UNIT, Long.MAX_VALUE);
-        try (TfImagePreprocessor tf = new TfImagePreprocessor(height, width, Scaling.UNIT, Long.MAX_VALUE)) {
+        try (TfImagePreprocessor tf = new TfImagePreprocessor(height, width, Scaling.UNIT, Long.MAX_VALUE,
+                java::toTensor)) {
             float[] a = java.toTensor(jpeg);
             float[] b = tf.toTensor(jpeg);
             double diff = 0;
