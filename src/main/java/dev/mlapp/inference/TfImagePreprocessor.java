@@ -93,7 +93,8 @@ public final class TfImagePreprocessor implements Preprocessor, AutoCloseable {
             float[] data = new float[height * width * 3];
             out.asRawTensor().data().asFloats().read(data);
             return data;
-        } catch (TensorFlowException e) {
+        } catch (TensorFlowException | IllegalArgumentException | IllegalStateException e) {
+            // TensorFlow reports a bad JPEG as TFInvalidArgumentException, an IllegalArgumentException.
             throw new ImageException(ImageException.Kind.CORRUPT, "cannot decode JPEG: " + e.getMessage(), e);
         }
     }
