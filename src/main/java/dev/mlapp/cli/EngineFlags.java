@@ -18,7 +18,7 @@ final class EngineFlags {
               --batch-timeout-micros N           longest a partial batch waits when busy [BATCH_TIMEOUT_MICROS]
                                                  (default 2000; an idle server never waits)
               --queue-capacity N                 requests admitted at once (decoding, queued or running);
-                                                 beyond it 503 at once [QUEUE_CAPACITY] (default 2 × max batch size)
+                                                 beyond it 503 at once [QUEUE_CAPACITY] (default 64)
               --request-deadline DURATION        drop a request that waited longer, unrun [REQUEST_DEADLINE]
                                                  (default 10s)
               --intra-op-threads N               TensorFlow threads per kernel [INTRA_OP_THREADS]
@@ -32,12 +32,11 @@ final class EngineFlags {
     static EngineOptions parse(Options options) {
         EngineOptions d = EngineOptions.DEFAULTS;
         try {
-            int maxBatchSize = options.intValue("max-batch-size", "MAX_BATCH_SIZE", d.maxBatchSize());
             return new EngineOptions(
                     options.intValue("workers", "INFERENCE_WORKERS", d.workers()),
-                    maxBatchSize,
+                    options.intValue("max-batch-size", "MAX_BATCH_SIZE", d.maxBatchSize()),
                     options.longValue("batch-timeout-micros", "BATCH_TIMEOUT_MICROS", d.batchTimeoutMicros()),
-                    options.intValue("queue-capacity", "QUEUE_CAPACITY", 2 * maxBatchSize),
+                    options.intValue("queue-capacity", "QUEUE_CAPACITY", d.queueCapacity()),
                     options.duration("request-deadline", "REQUEST_DEADLINE", d.deadline()),
                     options.intValue("intra-op-threads", "INTRA_OP_THREADS", d.intraOpThreads()),
                     options.intValue("inter-op-threads", "INTER_OP_THREADS", d.interOpThreads()));
