@@ -124,16 +124,17 @@ public final class Benchmark {
         json.add("preprocessing", rows);
     }
 
-    private RawThroughput.Point[] raw() throws ImageException {
+    private RawThroughput.Point[] raw() throws ImageException, InterruptedException {
         try (Model model = ModelLoader.load(settings.model(), settings.engine().sessionOptions())) {
             ModelInfo info = model.info();
             json.addProperty("model", info.name());
             json.addProperty("model_sha256", info.sha256());
             float[] item = modelInput(info);
             List<RawThroughput.Point> points = RawThroughput.measure(model, item, settings.batchSizes(),
-                    settings.rawPerBatchSize());
+                    settings.rawPerBatchSize(), settings.engine().workers());
             table("");
-            table("(1) Raw in-process model throughput: " + info.name());
+            table("(1) Raw in-process model throughput: " + info.name() + ", " + settings.engine().workers()
+                    + " feeding thread(s)");
             table(String.format(Locale.ROOT, "  %-10s %14s %14s", "batch", "items/s", "ms/batch"));
             JsonArray rows = new JsonArray();
             for (RawThroughput.Point p : points) {
