@@ -5,7 +5,6 @@ import dev.mlapp.http.MlServer;
 import dev.mlapp.http.ServerConfig;
 import dev.mlapp.image.Scaling;
 import dev.mlapp.inference.EngineOptions;
-import dev.mlapp.model.SessionOptions;
 import java.time.Duration;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
@@ -13,6 +12,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
+import java.util.stream.Stream;
 
 /** {@code serve}: loads the model, serves it, and drains gracefully on SIGTERM. */
 final class ServeCommand {
@@ -39,11 +39,13 @@ final class ServeCommand {
               --request-timeout DURATION         a whole request must arrive within this [REQUEST_TIMEOUT] (default 60s)
               --idle-timeout DURATION            idle keep-alive connections are closed [IDLE_TIMEOUT] (default 30s)
               --max-connections N                open connections at most [MAX_CONNECTIONS] (default 1000)
-            """;
+            Inference (thread defaults follow the container's CPU limit, from cgroup cpu.max / cpu.cfs_quota_us):
+            """ + EngineFlags.HELP;
 
-    private static final List<String> FLAGS = List.of("host", "port", "model", "labels", "pod-name", "hello",
-            "scaling", "max-body-bytes", "max-pixels", "shutdown-delay", "drain-timeout", "max-requests-per-connection", "mode",
-            "request-timeout", "idle-timeout", "max-connections", "help");
+    private static final List<String> FLAGS = Stream.concat(Stream.of("host", "port", "model", "labels", "pod-name",
+            "hello", "scaling", "max-body-bytes", "max-pixels", "shutdown-delay", "drain-timeout",
+            "max-requests-per-connection", "mode", "request-timeout", "idle-timeout", "max-connections", "help"),
+            EngineFlags.FLAGS.stream()).toList();
 
     /** Longest a model may take to load and warm up; a VGG16 .h5 takes seconds, so this is generous. */
     private static final Duration STARTUP_TIMEOUT = Duration.ofMinutes(10);
@@ -122,6 +124,7 @@ final class ServeCommand {
         } catch (IllegalArgumentException e) {
             throw new UsageException(e.getMessage());
         }
+        EngineOptions engine = EngineFlags.parse(options);
         boolean hello = options.flag("hello", null)
                 || options.get("mode", "APP_MODE", "ml").equalsIgnoreCase("hello");
         return new ServerConfig(
@@ -137,8 +140,8 @@ final class ServeCommand {
                 options.duration("shutdown-delay", "SHUTDOWN_DELAY", Duration.ZERO),
                 options.duration("drain-timeout", "DRAIN_TIMEOUT", ServerConfig.DEFAULT_DRAIN_TIMEOUT),
                 options.intValue("max-requests-per-connection", "MAX_REQUESTS_PER_CONNECTION", 0),
-                EngineOptions.DEFAULTS,
-                SessionOptions.TENSORFLOW_DEFAULTS);
+                engine,
+                engine.sessionOptions());
     }
 
     private static String hostName(Map<String, String> env) {

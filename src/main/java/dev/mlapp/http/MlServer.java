@@ -6,7 +6,9 @@ import dev.mlapp.image.ImageException;
 import dev.mlapp.image.ImagePreprocessor;
 import dev.mlapp.inference.Classifier;
 import dev.mlapp.inference.InferenceEngine;
+import dev.mlapp.inference.TfImagePreprocessor;
 import dev.mlapp.metrics.AppMetrics;
+import dev.mlapp.metrics.EngineMetrics;
 import dev.mlapp.model.Labels;
 import dev.mlapp.model.Model;
 import dev.mlapp.model.ModelInfo;
@@ -129,10 +131,16 @@ public final class MlServer {
                         + " is not an image (height, width, 1 or 3 channels); the 'infer' command serves other shapes");
             }
             Labels labels = Labels.forModel(config.labelsPath(), info.outputItemSize());
-            ImagePreprocessor preprocessor = new ImagePreprocessor((int) info.inputShape()[0],
+            ImagePreprocessor javaPreprocessor = new ImagePreprocessor((int) info.inputShape()[0],
                     (int) info.inputShape()[1], config.scaling(), config.maxPixels());
-            InferenceEngine engine = config.engine().createEngine(model);
-            Classifier classifier = new Classifier(preprocessor, engine, labels, config.engine().deadline());
+            // JPEGs go through TensorFlow's decoder (about 5× faster, see BENCHMARKS.md); other formats through Java.
+            TfImagePreprocessor preprocessor = new TfImagePreprocessor((int) info.inputShape()[0],
+                    (int) info.inputShape()[1], config.scaling(), config.maxPixels(), javaPreprocessor::toTensor);
+            EngineMetrics engineMetrics = new EngineMetrics(metrics.registry());
+            InferenceEngine engine = config.engine().createEngine(model, engineMetrics);
+            engineMetrics.watchQueue(engine::queueDepth);
+            Classifier classifier = new Classifier(preprocessor, engine, labels, config.engine().deadline(),
+                    config.engine().queueCapacity(), engineMetrics);
             for (int i = 0; i < WARM_UP_RUNS; i++) {
                 classifier.classify(sampleImage(), 1);
             }
@@ -221,7 +229,7 @@ public final class MlServer {
         executor.shutdown();
         if (served.isDone() && !served.isCompletedExceptionally()) {
             ServedModel model = served.join();
-            model.classifier().engine().close();
+            model.classifier().close();
             model.model().close();
         }
         LOG.info("stopped");

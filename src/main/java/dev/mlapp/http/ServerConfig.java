@@ -42,7 +42,7 @@ public record ServerConfig(String host, int port, Path modelPath, Path labelsPat
     public static ServerConfig defaults() {
         return new ServerConfig("127.0.0.1", 0, null, null, "local", false, Scaling.UNIT,
                 DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_PIXELS, Duration.ZERO, DEFAULT_DRAIN_TIMEOUT, 0,
-                EngineOptions.DEFAULTS, SessionOptions.TENSORFLOW_DEFAULTS);
+                EngineOptions.DEFAULTS, EngineOptions.DEFAULTS.sessionOptions());
     }
 
     public ServerConfig withModel(Path model) {
@@ -73,5 +73,10 @@ public record ServerConfig(String host, int port, Path modelPath, Path labelsPat
     public ServerConfig withEngine(EngineOptions engineOptions) {
         return new ServerConfig(host, port, modelPath, labelsPath, podName, helloOnly, scaling, maxBodyBytes, maxPixels,
                 shutdownDelay, drainTimeout, maxRequestsPerConnection, engineOptions, session);
+    }
+
+    public ServerConfig withSession(SessionOptions sessionOptions) {
+        return new ServerConfig(host, port, modelPath, labelsPath, podName, helloOnly, scaling, maxBodyBytes, maxPixels,
+                shutdownDelay, drainTimeout, maxRequestsPerConnection, engine, sessionOptions);
     }
 }

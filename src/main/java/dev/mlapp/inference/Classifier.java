@@ -6,22 +6,55 @@ import dev.mlapp.model.Labels;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Semaphore;
 
-/** Image bytes in, ranked labels out: preprocessing, the engine, and top-k selection. */
-public final class Classifier {
+/**
+ * Image bytes in, ranked labels out: admission, preprocessing, the engine, and top-k selection.
+ *
+ * <p>Admission comes first. Decoding a photo costs more CPU than running a small model, so a request refused only
+ * at the engine's queue would already have spent that CPU, slowing the admitted ones, and its 503 would come only
+ * after the decode. Instead at most {@code maxInFlight} requests are anywhere between here and their answer
+ * (decoding, queued or in a batch); the next is refused at once.
+ *
+ * <p>Decoding runs on a small pool of platform threads, one per core, not on the caller's thread. Request threads
+ * are virtual, and a virtual thread inside a native decode holds its carrier: with as many carriers as cores, two
+ * decodes would stall every other request, including the ones that only need a quick 503.
+ */
+public final class Classifier implements AutoCloseable {
 
-    private final ImagePreprocessor preprocessor;
+    private final Preprocessor preprocessor;
     private final InferenceEngine engine;
     private final Labels labels;
     private final long deadlineNanos;
+    private final int maxInFlight;
+    private final Semaphore inFlight;
+    private final EngineListener listener;
+    private final ExecutorService decoders;
 
     public Classifier(ImagePreprocessor preprocessor, InferenceEngine engine, Labels labels, Duration deadline) {
+        this(preprocessor::toTensor, engine, labels, deadline, Integer.MAX_VALUE, EngineListener.NONE);
+    }
+
+    /**
+     * @param maxInFlight requests admitted at once (see the class comment); {@link EngineOptions#queueCapacity()}
+     */
+    public Classifier(Preprocessor preprocessor, InferenceEngine engine, Labels labels, Duration deadline,
+                      int maxInFlight, EngineListener listener) {
         this.preprocessor = preprocessor;
         this.engine = engine;
         this.labels = labels;
         this.deadlineNanos = deadline.toNanos();
+        this.maxInFlight = maxInFlight;
+        this.inFlight = new Semaphore(maxInFlight);
+        this.listener = listener;
+        this.decoders = Executors.newFixedThreadPool(CpuLimit.detect(),
+                Thread.ofPlatform().name("preprocess-", 0).daemon().factory());
     }
 
     /**
@@ -31,12 +64,47 @@ public final class Classifier {
      * @throws dev.mlapp.model.InferenceException TensorFlow failed
      */
     public Prediction classify(byte[] image, int k) throws ImageException {
-        long start = System.nanoTime();
-        float[] input = preprocessor.toTensor(image);
-        long preprocessed = System.nanoTime();
-        Inference inference = await(engine.submit(input, preprocessed + deadlineNanos));
-        return new Prediction(topK(inference.output(), k), preprocessed - start, inference.queueNanos(),
-                inference.runNanos(), inference.batchSize());
+        if (!inFlight.tryAcquire()) {
+            listener.rejected();
+            throw new OverloadedException(maxInFlight + " requests already in progress");
+        }
+        try {
+            long start = System.nanoTime();
+            long[] preprocessNanos = new long[1];
+            float[] input = preprocess(() -> {
+                long t0 = System.nanoTime();
+                float[] tensor = preprocessor.toTensor(image);
+                preprocessNanos[0] = System.nanoTime() - t0;
+                return tensor;
+            });
+            Inference inference;
+            try {
+                inference = await(engine.submit(input, start + deadlineNanos));
+            } catch (OverloadedException e) {
+                listener.rejected();
+                throw e;
+            }
+            return new Prediction(topK(inference.output(), k), preprocessNanos[0], inference.queueNanos(),
+                    inference.runNanos(), inference.batchSize());
+        } finally {
+            inFlight.release();
+        }
+    }
+
+    private float[] preprocess(Callable<float[]> decode) throws ImageException {
+        try {
+            return decoders.submit(decode).get();
+        } catch (ExecutionException e) {
+            switch (e.getCause()) {
+                case ImageException image -> throw image;
+                case RuntimeException runtime -> throw runtime;
+                case Error error -> throw error;
+                default -> throw new IllegalStateException(e.getCause());
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new DeadlineExceededException("interrupted while preprocessing");
+        }
     }
 
     private static Inference await(java.util.concurrent.CompletableFuture<Inference> future) {
@@ -75,5 +143,19 @@ public final class Classifier {
 
     public InferenceEngine engine() {
         return engine;
+    }
+
+    /** Finishes queued work and releases the engine's threads and the preprocessor's resources. */
+    @Override
+    public void close() {
+        decoders.shutdown();
+        engine.close();
+        if (preprocessor instanceof AutoCloseable closeable) {
+            try {
+                closeable.close();
+            } catch (Exception e) {
+                throw new IllegalStateException("closing the preprocessor", e);
+            }
+        }
     }
 }

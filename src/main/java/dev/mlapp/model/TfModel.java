@@ -1,11 +1,13 @@
 package dev.mlapp.model;
 
 import java.util.Arrays;
+import java.util.List;
 import org.tensorflow.Result;
 import org.tensorflow.Session;
 import org.tensorflow.Tensor;
 import org.tensorflow.ndarray.Shape;
 import org.tensorflow.ndarray.buffer.DataBuffers;
+import org.tensorflow.ndarray.buffer.FloatDataBuffer;
 import org.tensorflow.types.TFloat32;
 
 /**
@@ -41,11 +43,36 @@ public final class TfModel implements Model {
 
     @Override
     public FloatArray predict(FloatArray input) {
-        try (TFloat32 in = TFloat32.tensorOf(Shape.of(input.shape()), DataBuffers.of(input.data(), true, false));
-             Result result = session.runner().feed(inputName, in).fetch(outputName).run()) {
+        try (TFloat32 in = TFloat32.tensorOf(Shape.of(input.shape()), DataBuffers.of(input.data(), true, false))) {
+            return run(in);
+        }
+    }
+
+    @Override
+    public FloatArray predictItems(List<float[]> items) {
+        int itemSize = info.inputItemSize();
+        for (float[] item : items) {
+            if (item.length != itemSize) {
+                throw new IllegalArgumentException("batch item has " + item.length + " values, the model takes "
+                        + itemSize);
+            }
+        }
+        Shape shape = Shape.of(Model.batchShape(info.inputShape(), items.size()));
+        try (TFloat32 in = TFloat32.tensorOf(shape, tensor -> {
+            FloatDataBuffer buffer = tensor.asRawTensor().data().asFloats();
+            for (int i = 0; i < items.size(); i++) {
+                buffer.offset((long) i * itemSize).write(items.get(i));
+            }
+        })) {
+            return run(in);
+        }
+    }
+
+    private FloatArray run(TFloat32 in) {
+        try (Result result = session.runner().feed(inputName, in).fetch(outputName).run()) {
             return toFloatArray(result.get(0));
         } catch (IllegalArgumentException | IllegalStateException | org.tensorflow.exceptions.TensorFlowException e) {
-            throw new InferenceException("TensorFlow failed on input " + Arrays.toString(input.shape())
+            throw new InferenceException("TensorFlow failed on input " + Arrays.toString(in.shape().asArray())
                     + ": " + e.getMessage(), e);
         }
     }

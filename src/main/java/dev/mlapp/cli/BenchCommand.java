@@ -1,0 +1,145 @@
+package dev.mlapp.cli;
+
+import dev.mlapp.http.MlServer;
+import dev.mlapp.http.ServerConfig;
+import dev.mlapp.image.ImageException;
+import dev.mlapp.inference.EngineOptions;
+import dev.mlapp.inference.bench.Benchmark;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+
+/** {@code bench}: raw vs end-to-end throughput, latency, overload and memory; see {@link Benchmark}. */
+final class BenchCommand {
+
+    static final String HELP = """
+            Usage: java -jar ml-app.jar bench [OPTIONS]
+
+            Measures (1) raw in-process model throughput per batch size, (2) HTTP throughput and p50/p95/p99 latency
+            per concurrency against a server started in this process, (3) their ratio, memory over many requests and
+            an overload run. Prints a table, then one JSON object as the last line.
+              --model PATH                model to measure [MODEL_PATH] (default: the embedded demo model)
+              --image FILE                JPEG to upload (default: the bundled sample that GET /test uses)
+              --preprocess-images DIR     JPEGs for the Java-vs-TensorFlow preprocessing comparison
+                                          (default ../shared/images if present)
+              --batch-sizes LIST          raw batch sizes (default 1,2,4,8,16,32)
+              --concurrency LIST          HTTP concurrencies (default 1,8,32)
+              --duration DURATION         per batch size and per concurrency (default 10s)
+              --overload-factor X         overload rate as a multiple of the best HTTP throughput (default 4)
+              --overload-duration DUR     (default 15s)
+              --rss-requests N            requests between the two RSS readings (default 10000)
+              --quick                     a short run for tests: 0.5 s per step, 200 RSS requests
+            Engine options (as for serve):
+            """ + EngineFlags.HELP;
+
+    /** The image GET /test serves, so the default bench measures what the course's siege target does. */
+    private static final String SAMPLE_IMAGE = "samples/sample.jpg";
+
+    private static final List<String> FLAGS = Stream.concat(Stream.of("model", "image", "preprocess-images",
+            "batch-sizes", "concurrency", "duration", "overload-factor", "overload-duration", "rss-requests", "quick",
+            "help"), EngineFlags.FLAGS.stream()).toList();
+
+    private BenchCommand() {
+    }
+
+    static ExitStatus run(List<String> args, Map<String, String> env) {
+        Options options = Options.parse(args, env, List.of("quick", "help"));
+        if (options.flag("help", null)) {
+            System.out.print(HELP);
+            return ExitStatus.OK;
+        }
+        options.requireOnly(FLAGS);
+        boolean quick = options.flag("quick", null);
+        Duration step = options.duration("duration", null, quick ? Duration.ofMillis(500) : Duration.ofSeconds(10));
+        Path model = options.get("model", "MODEL_PATH").map(Path::of).orElse(null);
+        EngineOptions engine = EngineFlags.parse(options);
+        try {
+            byte[] jpeg;
+            String imageName;
+            if (options.get("image", null).isPresent()) {
+                Path image = Path.of(options.get("image", null).get());
+                jpeg = Files.readAllBytes(image);
+                imageName = image.getFileName().toString();
+            } else {
+                jpeg = bundledSample();
+                imageName = SAMPLE_IMAGE;
+            }
+            Benchmark.Settings settings = new Benchmark.Settings(model, imageName, jpeg, engine,
+                    intList(options.get("batch-sizes", null, "1,2,4,8,16,32")),
+                    intList(options.get("concurrency", null, "1,8,32")),
+                    step, step,
+                    Double.parseDouble(options.get("overload-factor", null, "4")),
+                    options.duration("overload-duration", null, quick ? Duration.ofSeconds(1) : Duration.ofSeconds(15)),
+                    options.longValue("rss-requests", null, quick ? 200 : 10_000),
+                    preprocessSamples(options.get("preprocess-images", null).map(Path::of)
+                            .orElse(Path.of("../shared/images"))),
+                    quick ? Duration.ofMillis(300) : Duration.ofSeconds(3));
+            Benchmark.run(settings, BenchCommand::startServer, System.out);
+            return ExitStatus.OK;
+        } catch (IOException | ImageException | UncheckedIOException e) {
+            System.err.println("ml-app bench: " + e.getMessage());
+            return ExitStatus.FAILURE;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return ExitStatus.FAILURE;
+        } catch (NumberFormatException e) {
+            throw new UsageException("bench: lists are comma-separated whole numbers, the factor a number: "
+                    + e.getMessage());
+        }
+    }
+
+    private static Benchmark.Server startServer(Path model, EngineOptions engine) {
+        ServerConfig config = ServerConfig.defaults().withModel(model).withPodName("bench").withEngine(engine)
+                .withSession(engine.sessionOptions());
+        MlServer server = MlServer.start(config);
+        server.awaitStartup(Duration.ofMinutes(10));
+        return new Benchmark.Server() {
+            @Override
+            public int port() {
+                return server.port();
+            }
+
+            @Override
+            public void close() {
+                server.drainAndStop();
+            }
+        };
+    }
+
+    private static List<Integer> intList(String text) {
+        return Arrays.stream(text.split(",")).map(String::trim).map(Integer::parseInt).toList();
+    }
+
+    private static List<Benchmark.PreprocessSample> preprocessSamples(Path dir) throws IOException {
+        List<Benchmark.PreprocessSample> samples = new ArrayList<>();
+        if (!Files.isDirectory(dir)) {
+            return samples;
+        }
+        try (Stream<Path> files = Files.list(dir)) {
+            for (Path f : files.sorted().toList()) {
+                String name = f.getFileName().toString().toLowerCase();
+                if (name.endsWith(".jpg") || name.endsWith(".jpeg")) {
+                    samples.add(new Benchmark.PreprocessSample(f.getFileName().toString(), Files.readAllBytes(f)));
+                }
+            }
+        }
+        return samples;
+    }
+
+    private static byte[] bundledSample() throws IOException {
+        try (InputStream in = BenchCommand.class.getClassLoader().getResourceAsStream(SAMPLE_IMAGE)) {
+            if (in == null) {
+                throw new IOException("the jar lacks its sample image " + SAMPLE_IMAGE + "; pass --image FILE");
+            }
+            return in.readAllBytes();
+        }
+    }
+}

@@ -1,0 +1,48 @@
+package dev.mlapp.cli;
+
+import dev.mlapp.inference.EngineOptions;
+import java.util.List;
+
+/**
+ * The inference engine's flags, shared by {@code serve} and {@code bench} so both are tuned the same way.
+ * Unset knobs keep {@link EngineOptions#DEFAULTS}, which are sized from the container's CPU limit.
+ */
+final class EngineFlags {
+
+    static final List<String> FLAGS = List.of("workers", "max-batch-size", "batch-timeout-micros", "queue-capacity",
+            "request-deadline", "intra-op-threads", "inter-op-threads");
+
+    static final String HELP = """
+              --workers N                        batches run at once [INFERENCE_WORKERS] (default 1)
+              --max-batch-size N                 most requests per model run [MAX_BATCH_SIZE] (default 8)
+              --batch-timeout-micros N           longest a partial batch waits when busy [BATCH_TIMEOUT_MICROS]
+                                                 (default 2000; an idle server never waits)
+              --queue-capacity N                 requests admitted at once (decoding, queued or running);
+                                                 beyond it 503 at once [QUEUE_CAPACITY] (default 64)
+              --request-deadline DURATION        drop a request that waited longer, unrun [REQUEST_DEADLINE]
+                                                 (default 10s)
+              --intra-op-threads N               TensorFlow threads per kernel [INTRA_OP_THREADS]
+                                                 (default: the container's CPU limit)
+              --inter-op-threads N               TensorFlow kernels at once [INTER_OP_THREADS] (default ≤ 2)
+            """;
+
+    private EngineFlags() {
+    }
+
+    static EngineOptions parse(Options options) {
+        EngineOptions d = EngineOptions.DEFAULTS;
+        try {
+            return new EngineOptions(
+                    options.intValue("workers", "INFERENCE_WORKERS", d.workers()),
+                    options.intValue("max-batch-size", "MAX_BATCH_SIZE", d.maxBatchSize()),
+                    options.longValue("batch-timeout-micros", "BATCH_TIMEOUT_MICROS", d.batchTimeoutMicros()),
+                    options.intValue("queue-capacity", "QUEUE_CAPACITY", d.queueCapacity()),
+                    options.duration("request-deadline", "REQUEST_DEADLINE", d.deadline()),
+                    options.intValue("intra-op-threads", "INTRA_OP_THREADS", d.intraOpThreads()),
+                    options.intValue("inter-op-threads", "INTER_OP_THREADS", d.interOpThreads()));
+        } catch (IllegalArgumentException e) {
+            throw new UsageException("engine options: workers, batch size and queue capacity must be at least 1, "
+                    + "the timeout and thread counts at least 0, the deadline positive");
+        }
+    }
+}

@@ -1,0 +1,305 @@
+package dev.mlapp.inference.bench;
+
+import com.google.gson.Gson;
+import com.google.gson.JsonArray;
+import com.google.gson.JsonObject;
+import dev.mlapp.image.ImageException;
+import dev.mlapp.image.ImagePreprocessor;
+import dev.mlapp.image.Scaling;
+import dev.mlapp.inference.CpuLimit;
+import dev.mlapp.inference.EngineOptions;
+import dev.mlapp.model.Model;
+import dev.mlapp.model.ModelInfo;
+import dev.mlapp.model.ModelLoader;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * The {@code bench} command's measurements, in order: (1) raw in-process model throughput per batch size,
+ * (2) end-to-end HTTP throughput and latency at each concurrency against a server started in this process,
+ * (3) their ratio, then resident memory over many requests, and an open-loop overload run at a multiple of the best
+ * throughput (2) reached. Prints a table as it goes and, as its last line, one JSON object with every figure.
+ */
+public final class Benchmark {
+
+    /** What to measure and for how long. */
+    public record Settings(Path model, String imageName, byte[] jpeg, EngineOptions engine,
+                           List<Integer> batchSizes, List<Integer> concurrencies, Duration rawPerBatchSize,
+                           Duration httpPerConcurrency, double overloadFactor, Duration overloadDuration,
+                           long rssRequests, List<PreprocessSample> preprocessSamples, Duration preprocessPerPath) {
+    }
+
+    /** One image for the Java-vs-TensorFlow preprocessing comparison. */
+    public record PreprocessSample(String name, byte[] jpeg) {
+    }
+
+    /** The server under test, started by the caller so that this package does not depend on its configuration. */
+    public interface Server extends AutoCloseable {
+        int port();
+
+        @Override
+        void close();
+    }
+
+    @FunctionalInterface
+    public interface ServerStarter {
+        Server start(Path model, EngineOptions engine);
+    }
+
+    private final Settings settings;
+    private final PrintStream out;
+    private final JsonObject json = new JsonObject();
+
+    private Benchmark(Settings settings, PrintStream out) {
+        this.settings = settings;
+        this.out = out;
+    }
+
+    /** Runs everything; returns the JSON object it printed last. */
+    public static JsonObject run(Settings settings, ServerStarter starter, PrintStream out)
+            throws InterruptedException, ImageException {
+        return new Benchmark(settings, out).run(starter);
+    }
+
+    private JsonObject run(ServerStarter starter) throws InterruptedException, ImageException {
+        EngineOptions engine = settings.engine();
+        out.printf(Locale.ROOT, "machine: %d processors, CPU limit %d cores; engine: %d worker(s), max batch %d, "
+                        + "timeout %d µs, queue %d, TF intra/inter-op threads %d/%d%n",
+                Runtime.getRuntime().availableProcessors(), CpuLimit.detect(), engine.workers(), engine.maxBatchSize(),
+                engine.batchTimeoutMicros(), engine.queueCapacity(), engine.intraOpThreads(), engine.interOpThreads());
+        json.addProperty("processors", Runtime.getRuntime().availableProcessors());
+        json.addProperty("cpu_limit_cores", CpuLimit.detect());
+        json.add("engine", new Gson().toJsonTree(Map.of("workers", engine.workers(),
+                "max_batch_size", engine.maxBatchSize(), "batch_timeout_micros", engine.batchTimeoutMicros(),
+                "queue_capacity", engine.queueCapacity(), "intra_op_threads", engine.intraOpThreads(),
+                "inter_op_threads", engine.interOpThreads())));
+        json.addProperty("image", settings.imageName());
+        json.addProperty("image_bytes", settings.jpeg().length);
+
+        preprocessing();
+        RawThroughput.Point[] raw = raw();
+        try (Server server = starter.start(settings.model(), engine)) {
+            URI base = URI.create("http://127.0.0.1:" + server.port());
+            awaitReady(base);
+            HttpLoad load = new HttpLoad(base.resolve("/api/v1/predict"), settings.jpeg());
+            load.closedLoop(2, Duration.ofMillis(500), 20); // warm-up: JIT, connections, TF first runs
+            double bestHttp = http(load, raw);
+            memory(load);
+            overload(load, bestHttp);
+        }
+        table("");
+        out.println(json);
+        return json;
+    }
+
+    private void preprocessing() throws ImageException {
+        if (settings.preprocessSamples().isEmpty()) {
+            return;
+        }
+        table("Preprocessing (decode + resize to 224×224 + scale), one thread, ms per image");
+        table(String.format(Locale.ROOT, "  %-28s %9s %10s %12s %10s", "image", "bytes", "Java", "TensorFlow",
+                "mean |Δ|"));
+        JsonArray rows = new JsonArray();
+        for (PreprocessSample sample : settings.preprocessSamples()) {
+            PreprocessingComparison.Result r = PreprocessingComparison.measure(sample.name(), sample.jpeg(), 224,
+                    224, settings.preprocessPerPath());
+            table(String.format(Locale.ROOT, "  %-28s %9d %10.2f %12.2f %10.4f", r.image(), r.bytes(),
+                    r.javaMillis(), r.tensorflowMillis(), r.meanAbsDifference()));
+            JsonObject row = new JsonObject();
+            row.addProperty("image", r.image());
+            row.addProperty("java_ms", round(r.javaMillis()));
+            row.addProperty("tensorflow_ms", round(r.tensorflowMillis()));
+            row.addProperty("mean_abs_difference", r.meanAbsDifference());
+            rows.add(row);
+        }
+        json.add("preprocessing", rows);
+    }
+
+    private RawThroughput.Point[] raw() throws ImageException, InterruptedException {
+        try (Model model = ModelLoader.load(settings.model(), settings.engine().sessionOptions())) {
+            ModelInfo info = model.info();
+            json.addProperty("model", info.name());
+            json.addProperty("model_sha256", info.sha256());
+            float[] item = modelInput(info);
+            List<RawThroughput.Point> points = RawThroughput.measure(model, item, settings.batchSizes(),
+                    settings.rawPerBatchSize(), settings.engine().workers());
+            table("");
+            table("(1) Raw in-process model throughput: " + info.name() + ", " + settings.engine().workers()
+                    + " feeding thread(s)");
+            table(String.format(Locale.ROOT, "  %-10s %14s %14s", "batch", "items/s", "ms/batch"));
+            JsonArray rows = new JsonArray();
+            for (RawThroughput.Point p : points) {
+                table(String.format(Locale.ROOT, "  %-10d %14.1f %14.2f", p.batchSize(), p.itemsPerSecond(),
+                        p.millisPerBatch()));
+                JsonObject row = new JsonObject();
+                row.addProperty("batch_size", p.batchSize());
+                row.addProperty("items_per_s", round(p.itemsPerSecond()));
+                row.addProperty("ms_per_batch", round(p.millisPerBatch()));
+                rows.add(row);
+            }
+            // The latency a lone request pays in the model: one feeder, batch 1, nothing running beside it.
+            RawThroughput.Point batch1 = settings.engine().workers() == 1
+                    ? points.stream().filter(p -> p.batchSize() == 1).findFirst().orElse(points.get(0))
+                    : RawThroughput.measure(model, item, List.of(1), settings.rawPerBatchSize(), 1).get(0);
+            RawThroughput.Point best = RawThroughput.best(points);
+            table(String.format(Locale.ROOT, "  lone batch 1: %.2f ms (%.1f items/s); best: batch %d, %.1f items/s",
+                    batch1.millisPerBatch(), batch1.itemsPerSecond(), best.batchSize(), best.itemsPerSecond()));
+            JsonObject raw = new JsonObject();
+            raw.add("by_batch_size", rows);
+            raw.addProperty("batch1_items_per_s", round(batch1.itemsPerSecond()));
+            raw.addProperty("batch1_ms", round(batch1.millisPerBatch()));
+            raw.addProperty("best_batch_size", best.batchSize());
+            raw.addProperty("best_items_per_s", round(best.itemsPerSecond()));
+            json.add("raw", raw);
+            return new RawThroughput.Point[] {batch1, best};
+        }
+    }
+
+    private float[] modelInput(ModelInfo info) throws ImageException {
+        if (info.isImageInput()) {
+            return new ImagePreprocessor((int) info.inputShape()[0], (int) info.inputShape()[1], Scaling.UNIT,
+                    Long.MAX_VALUE).toTensor(settings.jpeg());
+        }
+        return new float[info.inputItemSize()];
+    }
+
+    private double http(HttpLoad load, RawThroughput.Point[] raw) throws InterruptedException {
+        table("");
+        table("(2) End-to-end HTTP: POST /api/v1/predict with the JPEG, closed loop; (3) ratio to raw best batch");
+        table(String.format(Locale.ROOT, "  %-6s %9s %10s %9s %9s %9s %8s %7s", "conc.", "requests", "req/s",
+                "p50 ms", "p95 ms", "p99 ms", "ratio", "non-200"));
+        JsonArray rows = new JsonArray();
+        double best = 0;
+        for (int c : settings.concurrencies()) {
+            HttpLoad.Result r = load.closedLoop(c, settings.httpPerConcurrency(), 0);
+            double ratio = r.okPerSecond() / raw[1].itemsPerSecond();
+            long non200 = r.statuses().entrySet().stream().filter(e -> e.getKey() != 200)
+                    .mapToLong(Map.Entry::getValue).sum() + r.failures();
+            table(String.format(Locale.ROOT, "  %-6d %9d %10.1f %9.2f %9.2f %9.2f %8.2f %7d", c, r.ok().count(),
+                    r.okPerSecond(), r.ok().percentileMillis(50), r.ok().percentileMillis(95),
+                    r.ok().percentileMillis(99), ratio, non200));
+            JsonObject row = new JsonObject();
+            row.addProperty("concurrency", c);
+            row.addProperty("requests", r.ok().count());
+            row.addProperty("requests_per_s", round(r.okPerSecond()));
+            row.addProperty("p50_ms", round(r.ok().percentileMillis(50)));
+            row.addProperty("p95_ms", round(r.ok().percentileMillis(95)));
+            row.addProperty("p99_ms", round(r.ok().percentileMillis(99)));
+            row.addProperty("ratio_to_raw_best", round(ratio));
+            row.addProperty("non_200", non200);
+            rows.add(row);
+            best = Math.max(best, r.okPerSecond());
+            if (c == 1) {
+                double p50 = r.ok().percentileMillis(50);
+                double overhead = p50 - raw[0].millisPerBatch();
+                json.addProperty("c1_p50_ms", round(p50));
+                json.addProperty("c1_p99_ms", round(r.ok().percentileMillis(99)));
+                json.addProperty("c1_overhead_ms", round(overhead));
+                json.addProperty("c1_overhead_fraction_of_p50", round(overhead / p50));
+            }
+            if (c == 8) {
+                json.addProperty("c8_p99_ms", round(r.ok().percentileMillis(99)));
+            }
+        }
+        json.add("http", rows);
+        if (json.has("c1_overhead_ms")) {
+            table(String.format(Locale.ROOT, "  c=1 overhead (HTTP + preprocessing) = p50 − raw batch-1 time = "
+                    + "%.2f ms = %.0f%% of p50", json.get("c1_overhead_ms").getAsDouble(),
+                    100 * json.get("c1_overhead_fraction_of_p50").getAsDouble()));
+        }
+        return best;
+    }
+
+    private void memory(HttpLoad load) throws InterruptedException {
+        if (settings.rssRequests() <= 0) {
+            return;
+        }
+        System.gc();
+        long before = Rss.currentKilobytes();
+        long start = System.nanoTime();
+        HttpLoad.Result r = load.closedLoop(8, Duration.ofHours(24), settings.rssRequests());
+        long after = Rss.currentKilobytes();
+        table("");
+        table(String.format(Locale.ROOT, "Memory: VmRSS %.1f MB before, %.1f MB after %d requests at c=8 (%.0f s); "
+                        + "server and client share this process", before / 1024.0, after / 1024.0,
+                r.ok().count(), (System.nanoTime() - start) / 1e9));
+        JsonObject rss = new JsonObject();
+        rss.addProperty("requests", r.ok().count());
+        rss.addProperty("before_mb", round(before / 1024.0));
+        rss.addProperty("after_mb", round(after / 1024.0));
+        rss.addProperty("server_errors", r.serverErrors());
+        json.add("rss", rss);
+    }
+
+    private void overload(HttpLoad load, double sustainable) throws InterruptedException {
+        if (settings.overloadFactor() <= 0 || sustainable <= 0) {
+            return;
+        }
+        double rate = settings.overloadFactor() * sustainable;
+        HttpLoad.Result r = load.openLoop(rate, settings.overloadDuration());
+        double c1p99 = json.has("c1_p99_ms") ? json.get("c1_p99_ms").getAsDouble() : Double.NaN;
+        double admittedP99 = r.ok().percentileMillis(99);
+        table("");
+        table(String.format(Locale.ROOT, "Overload: open loop at %.0f req/s (%.1f× the best %.1f req/s above) for %s",
+                rate, settings.overloadFactor(), sustainable, settings.overloadDuration()));
+        table(String.format(Locale.ROOT, "  admitted: %d, %.1f req/s, p50 %.2f ms, p99 %.2f ms (%.2f× the c=1 p99)",
+                r.ok().count(), r.okPerSecond(), r.ok().percentileMillis(50), admittedP99, admittedP99 / c1p99));
+        table(String.format(Locale.ROOT, "  rejected (503): %d, p50 %.2f ms, p99 %.2f ms, max %.2f ms",
+                r.rejected().count(), r.rejected().percentileMillis(50), r.rejected().percentileMillis(99),
+                r.rejected().maxMillis()));
+        table(String.format(Locale.ROOT, "  statuses %s, no answer %d, 5xx other than 503: %d", r.statuses(),
+                r.failures(), r.serverErrors()));
+        JsonObject o = new JsonObject();
+        o.addProperty("offered_per_s", round(rate));
+        o.addProperty("admitted", r.ok().count());
+        o.addProperty("admitted_per_s", round(r.okPerSecond()));
+        o.addProperty("admitted_p50_ms", round(r.ok().percentileMillis(50)));
+        o.addProperty("admitted_p99_ms", round(admittedP99));
+        o.addProperty("admitted_p99_over_c1_p99", round(admittedP99 / c1p99));
+        if (json.has("c8_p99_ms")) {
+            o.addProperty("admitted_p99_over_c8_p99", round(admittedP99 / json.get("c8_p99_ms").getAsDouble()));
+        }
+        o.addProperty("rejected", r.rejected().count());
+        o.addProperty("rejected_p50_ms", round(r.rejected().percentileMillis(50)));
+        o.addProperty("rejected_p99_ms", round(r.rejected().percentileMillis(99)));
+        o.addProperty("rejected_max_ms", round(r.rejected().maxMillis()));
+        o.addProperty("server_errors_other_than_503", r.serverErrors());
+        json.add("overload", o);
+    }
+
+    private static void awaitReady(URI base) throws InterruptedException {
+        HttpClient client = HttpClient.newHttpClient();
+        long giveUp = System.nanoTime() + Duration.ofMinutes(5).toNanos();
+        while (System.nanoTime() < giveUp) {
+            try {
+                int status = client.send(HttpRequest.newBuilder(base.resolve("/readyz")).build(),
+                        HttpResponse.BodyHandlers.discarding()).statusCode();
+                if (status == 200 || status == 404) {
+                    return;
+                }
+            } catch (IOException e) {
+                // not listening yet
+            }
+            Thread.sleep(100);
+        }
+        throw new IllegalStateException("server did not become ready within 5 minutes");
+    }
+
+    private void table(String line) {
+        out.println(line);
+        out.flush();
+    }
+
+    private static double round(double v) {
+        return Double.isFinite(v) ? Math.round(v * 1000) / 1000.0 : -1;
+    }
+}

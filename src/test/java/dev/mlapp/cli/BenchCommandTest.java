@@ -1,0 +1,51 @@
+package dev.mlapp.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class BenchCommandTest {
+
+    @Test
+    void quickBenchPrintsATableThenOneJsonObjectLast() {
+        ByteArrayOutputStream captured = new ByteArrayOutputStream();
+        PrintStream original = System.out;
+        ExitStatus status;
+        try {
+            System.setOut(new PrintStream(captured, true, StandardCharsets.UTF_8));
+            status = Main.run(List.of("bench", "--quick", "--batch-sizes", "1,2", "--concurrency", "1,4",
+                    "--duration", "300ms", "--rss-requests", "20", "--overload-duration", "500ms",
+                    "--preprocess-images", "does-not-exist"), Map.of());
+        } finally {
+            System.setOut(original);
+        }
+        String output = captured.toString(StandardCharsets.UTF_8);
+        assertEquals(ExitStatus.OK, status, output);
+        assertTrue(output.contains("(1) Raw in-process model throughput"), output);
+        String[] lines = output.strip().split("\n");
+        JsonObject json = JsonParser.parseString(lines[lines.length - 1]).getAsJsonObject();
+
+        JsonObject raw = json.getAsJsonObject("raw");
+        assertEquals(2, raw.getAsJsonArray("by_batch_size").size());
+        assertTrue(raw.get("best_items_per_s").getAsDouble() >= raw.get("batch1_items_per_s").getAsDouble());
+        assertEquals(2, json.getAsJsonArray("http").size());
+        JsonObject c1 = json.getAsJsonArray("http").get(0).getAsJsonObject();
+        assertEquals(1, c1.get("concurrency").getAsInt());
+        assertTrue(c1.get("requests").getAsLong() > 0, "c=1 got answers");
+        assertTrue(c1.get("p50_ms").getAsDouble() > 0 && c1.get("p99_ms").getAsDouble() >= c1.get("p50_ms").getAsDouble());
+        assertTrue(c1.get("ratio_to_raw_best").getAsDouble() > 0);
+        assertEquals(0, c1.get("non_200").getAsLong(), "one client never overloads the server");
+        assertTrue(json.getAsJsonObject("rss").get("after_mb").getAsDouble() > 0);
+        JsonObject overload = json.getAsJsonObject("overload");
+        assertEquals(0, overload.get("server_errors_other_than_503").getAsLong());
+        assertTrue(overload.get("admitted").getAsLong() + overload.get("rejected").getAsLong() > 0);
+    }
+}
