@@ -53,7 +53,7 @@ stand_in_build() {
     log "making a stand-in for $BUILD_IMAGE from $JDK and Maven $MAVEN_VERSION"
     local dir=$CACHE/maven-temurin-25
     rm -rf "$dir" && mkdir -p "$dir"
-    cp -a "$JDK" "$dir/jdk"
+    cp -rL "$JDK" "$dir/jdk" # -L: Debian's JDK packages link cacerts to /etc/ssl, absent in the stand-in
     local url=https://repo.maven.apache.org/maven2/org/apache/maven/apache-maven/$MAVEN_VERSION
     curl -fsSL "$url/apache-maven-$MAVEN_VERSION-bin.tar.gz" -o "$dir/maven.tar.gz"
     (cd "$dir" && echo "$(curl -fsSL "$url/apache-maven-$MAVEN_VERSION-bin.tar.gz.sha512")  maven.tar.gz" \
