@@ -20,19 +20,24 @@ ARG JAVA_MODULES=java.base,java.desktop,java.logging,java.management,java.net.ht
 WORKDIR /build
 # Dependencies first, in their own layer: it is rebuilt only when pom.xml changes, not on every source change.
 COPY pom.xml .
-RUN mvn -B -q org.apache.maven.plugins:maven-dependency-plugin:3.9.0:go-offline
+RUN mvn -B -q org.apache.maven.plugins:maven-dependency-plugin:3.8.1:go-offline
 COPY src/main src/main
-# The thin jar (shading skipped) and the runtime dependencies; the native jar is set aside, to be unpacked below.
-RUN mvn -B -q -DskipTests -Dshade.skip=true package \
-        org.apache.maven.plugins:maven-dependency-plugin:3.9.0:copy-dependencies \
-        -DincludeScope=runtime -DoutputDirectory=target/image/lib \
- && mkdir target/natives target/image/model \
- && mv target/image/lib/*-linux-x86_64.jar target/natives/ \
- && mv target/ml-app.jar target/image/ \
- && jlink --add-modules "$JAVA_MODULES" --strip-debug --no-man-pages --no-header-files --generate-cds-archive \
+# The thin jar and its runtime dependencies (target/lib, named in the jar's Class-Path); the native jar is set aside,
+# to be unpacked below: a Class-Path entry that does not exist is skipped, so it is not loaded from lib/.
+# (--strip-java-debug-attributes, not --strip-debug, which also strips native symbols with objcopy: binutils is not
+# in every JDK image.)
+RUN mvn -B -q -DskipTests package \
+ && mkdir -p target/natives \
+ && mv target/lib/*-linux-x86_64.jar target/natives/ \
+ && mv target/ml-app.jar target/lib target/image/ \
+ && jlink --add-modules "$JAVA_MODULES" --strip-java-debug-attributes --no-man-pages --no-header-files --generate-cds-archive \
         --output target/image/java
-# The user's trained model, when the build context has one (the glob lets the build go on without it).
-COPY ml-lb.h5* target/image/model/
+
+# The user's trained model, when the build context has one. COPY cannot copy a file that may be absent, so the context
+# (small: .dockerignore lets in only what the image is built from) is copied and the model picked out of it.
+FROM ${RUNTIME_IMAGE} AS model
+COPY . /context/
+RUN mkdir /model && if [ -f /context/ml-lb.h5 ]; then mv /context/ml-lb.h5 /model/; fi
 
 FROM ${RUNTIME_IMAGE} AS natives
 RUN apt-get update \
@@ -57,7 +62,7 @@ ENV JAVA_HOME=/opt/java \
 COPY --from=build /build/target/image/java /opt/java
 COPY --from=natives /natives/lib /opt/ml-app/native
 COPY --from=build /build/target/image/lib /opt/ml-app/lib
-COPY --from=build /build/target/image/model /opt/ml-app/model
+COPY --from=model /model /opt/ml-app/model
 COPY docker/entrypoint.sh /opt/ml-app/bin/ml-app
 COPY --from=build /build/target/image/ml-app.jar /opt/ml-app/ml-app.jar
 USER 10001:10001

@@ -9,8 +9,9 @@ if [ -z "${MODEL_PATH:-}" ] && [ -f "$app/model/ml-lb.h5" ]; then
 fi
 
 # TensorFlow allocates outside the Java heap (weights, activations, its thread pools), so the heap gets well under
-# half of the container's memory limit. The natives load from java.library.path, because the native jar is not on
-# the class path: nothing is unpacked at start and nothing is written outside /tmp (the pod's only writable path).
+# half of the container's memory limit. The natives load from java.library.path, because the image leaves the native
+# jar out of lib/ (the jar's Class-Path skips what is missing): nothing is unpacked at start, nothing is written
+# outside /tmp (the pod's only writable path).
 # JAVA_OPTS adds flags or overrides these (the last occurrence of a flag wins).
 # shellcheck disable=SC2086 # JAVA_OPTS is split into words on purpose
 exec java \
@@ -22,4 +23,4 @@ exec java \
     --enable-native-access=ALL-UNNAMED \
     --sun-misc-unsafe-memory-access=allow \
     ${JAVA_OPTS:-} \
-    -cp "$app/ml-app.jar:$app/lib/*" dev.mlapp.cli.Main "$@"
+    -jar "$app/ml-app.jar" "$@"
