@@ -3,8 +3,9 @@
 # TensorFlow natives need). Runs as a non-root user and writes nothing outside /tmp, so the root filesystem can be
 # read-only.
 #
-#   docker build -t node-0:5000/ml-app:1 .            (an ml-lb.h5 next to this file becomes the image's model)
-#   docker run -p 5000:5000 node-0:5000/ml-app:1
+#   docker build -t node-0:5000/ml-app:0.1.0 --label org.opencontainers.image.revision=$(git rev-parse HEAD) .
+#   docker run -p 5000:5000 node-0:5000/ml-app:0.1.0
+# An ml-lb.h5 next to this file becomes the image's model; without one the embedded demo model is served.
 #
 # Where there is no Docker engine, scripts/build-image.sh builds this file with buildah.
 
@@ -27,7 +28,7 @@ COPY src/main src/main
 # (--strip-java-debug-attributes, not --strip-debug, which also strips native symbols with objcopy: binutils is not
 # in every JDK image.)
 RUN mvn -B -q -DskipTests package \
- && mkdir -p target/natives \
+ && mkdir -p target/natives target/image \
  && mv target/lib/*-linux-x86_64.jar target/natives/ \
  && mv target/ml-app.jar target/lib target/image/ \
  && jlink --add-modules "$JAVA_MODULES" --strip-java-debug-attributes --no-man-pages --no-header-files --generate-cds-archive \
@@ -51,20 +52,19 @@ RUN unzip -q -j /natives/*.jar 'org/tensorflow/internal/c_api/linux-x86_64/*' -d
  && strip --strip-unneeded /natives/lib/*.so*
 
 FROM ${RUNTIME_IMAGE}
+ARG RUNTIME_IMAGE
 # A fixed numeric id, so Kubernetes' runAsNonRoot can verify it; its home is /tmp, the only writable path.
-RUN groupadd --system --gid 10001 mlapp \
- && useradd --system --uid 10001 --gid mlapp --home-dir /tmp --no-create-home --shell /usr/sbin/nologin mlapp
+RUN groupadd --gid 10001 mlapp \
+ && useradd --uid 10001 --gid mlapp --home-dir /tmp --no-create-home --no-log-init --shell /usr/sbin/nologin mlapp
+# Settings first, while the layers are small; the build adds version, revision and creation time as --label
+# (here they would change every build and invalidate the layers below).
 ENV JAVA_HOME=/opt/java \
     PATH=/opt/java/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
     LANG=C.UTF-8 \
     TF_CPP_MIN_LOG_LEVEL=1
-# Largest and least often changed first, so a code change re-ships only the last small layers.
-COPY --from=build /build/target/image/java /opt/java
-COPY --from=natives /natives/lib /opt/ml-app/native
-COPY --from=build /build/target/image/lib /opt/ml-app/lib
-COPY --from=model /model /opt/ml-app/model
-COPY docker/entrypoint.sh /opt/ml-app/bin/ml-app
-COPY --from=build /build/target/image/ml-app.jar /opt/ml-app/ml-app.jar
+LABEL org.opencontainers.image.title="ml-app" \
+      org.opencontainers.image.description="Keras image classifier served with TensorFlow-Java, built to be scaled behind a Kubernetes load balancer" \
+      org.opencontainers.image.base.name="${RUNTIME_IMAGE}"
 USER 10001:10001
 WORKDIR /tmp
 # The port the course's Service targets; PORT changes it.
@@ -72,14 +72,10 @@ EXPOSE 5000
 # No HEALTHCHECK: the image has no HTTP client to run one, and Kubernetes ignores it in favour of the pod's probes.
 ENTRYPOINT ["/opt/ml-app/bin/ml-app"]
 CMD ["serve"]
-
-ARG RUNTIME_IMAGE
-ARG VERSION=dev
-ARG REVISION=unknown
-ARG CREATED=unknown
-LABEL org.opencontainers.image.title="ml-app" \
-      org.opencontainers.image.description="Keras image classifier served with TensorFlow-Java, built to be scaled behind a Kubernetes load balancer" \
-      org.opencontainers.image.version="${VERSION}" \
-      org.opencontainers.image.revision="${REVISION}" \
-      org.opencontainers.image.created="${CREATED}" \
-      org.opencontainers.image.base.name="${RUNTIME_IMAGE}"
+# Largest and least often changed first, so a code change re-ships only the last small layers.
+COPY --from=build /build/target/image/java /opt/java
+COPY --from=natives /natives/lib /opt/ml-app/native
+COPY --from=build /build/target/image/lib /opt/ml-app/lib
+COPY --from=model /model /opt/ml-app/model
+COPY docker/entrypoint.sh /opt/ml-app/bin/ml-app
+COPY --from=build /build/target/image/ml-app.jar /opt/ml-app/ml-app.jar
