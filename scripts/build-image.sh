@@ -90,7 +90,7 @@ else
     mkdir -p "$HOME/.m2"
     # The host's Maven repository is mounted where the build stage's Maven looks, so dependencies resolved by the
     # project's own build are not downloaded again; without the mount (docker build) they go into a cached layer.
-    "${BUILDAH[@]}" build --isolation chroot --pull=never --layers \
+    "${BUILDAH[@]}" build --isolation chroot --pull=never --layers --force-rm \
         --volume "$HOME/.m2:/root/.m2" \
         --build-arg "BUILD_IMAGE=$BUILD_IMAGE" --build-arg "RUNTIME_IMAGE=$RUNTIME_IMAGE" \
         --label "org.opencontainers.image.version=$(sed -n 's:^  <version>\(.*\)</version>:\1:p' pom.xml | head -1)" \
@@ -99,4 +99,7 @@ else
         -t "localhost/ml-app-cache:$digest" -f Dockerfile . >&2
 fi
 "${BUILDAH[@]}" tag "localhost/ml-app-cache:$digest" "$IMAGE"
+# vfs stores every layer as a full copy: keep only the newest build (its layers stay cached for the next one).
+"${BUILDAH[@]}" images --format '{{.Name}}:{{.Tag}}' localhost/ml-app-cache \
+    | grep -v ":$digest\$" | xargs -r "${BUILDAH[@]}" rmi >/dev/null 2>&1 || true
 echo "$IMAGE"
