@@ -100,6 +100,6 @@ else
 fi
 "${BUILDAH[@]}" tag "localhost/ml-app-cache:$digest" "$IMAGE"
 # vfs stores every layer as a full copy: keep only the newest build (its layers stay cached for the next one).
-"${BUILDAH[@]}" images --format '{{.Name}}:{{.Tag}}' localhost/ml-app-cache \
-    | grep -v ":$digest\$" | xargs -r "${BUILDAH[@]}" rmi >/dev/null 2>&1 || true
+"${BUILDAH[@]}" images --format '{{.Name}}:{{.Tag}}' | grep '^localhost/ml-app-cache:' | grep -v ":$digest\$" \
+    | xargs -r "${BUILDAH[@]}" rmi >/dev/null 2>&1 || true
 echo "$IMAGE"
