@@ -9,7 +9,8 @@
 #
 # Where there is no Docker engine, scripts/build-image.sh builds this file with buildah.
 
-# Any image with JDK 21+ (jlink included) and Maven 3.9 on PATH; the runtime is jlinked from this JDK.
+# Any image with a JDK 23+ (jlink included; the entry point passes --sun-misc-unsafe-memory-access, new in 23) and
+# Maven 3.9 on PATH; the runtime is jlinked from this JDK.
 ARG BUILD_IMAGE=docker.io/library/maven:3.9-eclipse-temurin-25
 # Any glibc-based Debian or Ubuntu image with apt; musl (Alpine) cannot load the TensorFlow natives.
 ARG RUNTIME_IMAGE=docker.io/library/debian:bookworm-slim
