@@ -37,9 +37,9 @@ public final class Main {
             return switch (command) {
                 case "serve" -> ServeCommand.run(rest, env);
                 case "infer" -> InferCommand.run(rest, env);
-                case "bench" -> BenchCommand.run(rest, env);
                 case "loadtest" -> LoadTestCommand.run(rest, env);
                 case "monitor" -> MonitorCommand.run(rest, env);
+                case "bench" -> BenchCommand.run(rest, env);
                 case "help", "--help", "-h" -> {
                     System.out.print(USAGE);
                     yield ExitStatus.OK;

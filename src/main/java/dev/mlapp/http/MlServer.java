@@ -6,6 +6,8 @@ import dev.mlapp.image.ImageException;
 import dev.mlapp.image.ImagePreprocessor;
 import dev.mlapp.inference.Classifier;
 import dev.mlapp.inference.InferenceEngine;
+import dev.mlapp.inference.ImageLayout;
+import dev.mlapp.inference.Preprocessor;
 import dev.mlapp.inference.TfImagePreprocessor;
 import dev.mlapp.metrics.AppMetrics;
 import dev.mlapp.metrics.EngineMetrics;
@@ -146,16 +148,16 @@ public final class MlServer {
         Model model = loader.apply(config);
         try {
             ModelInfo info = model.info();
-            if (!info.isImageInput()) {
-                throw new ModelLoadException("model input " + java.util.Arrays.toString(info.inputShape())
-                        + " is not an image (height, width, 1 or 3 channels); the 'infer' command serves other shapes");
-            }
+            ImageLayout layout = ImageLayout.of(info.inputShape()).orElseThrow(() -> new ModelLoadException(
+                    "model input " + java.util.Arrays.toString(info.inputShape()) + " is not an image (height, "
+                    + "width and 1 or 3 channels, either order); the 'infer' command serves other shapes"));
             Labels labels = Labels.forModel(config.labelsPath(), info.outputItemSize());
-            ImagePreprocessor javaPreprocessor = new ImagePreprocessor((int) info.inputShape()[0],
-                    (int) info.inputShape()[1], config.scaling(), config.maxPixels());
+            ImagePreprocessor javaPreprocessor = new ImagePreprocessor(layout.height(), layout.width(),
+                    config.scaling(), config.maxPixels());
             // JPEGs go through TensorFlow's decoder (about 5× faster, see BENCHMARKS.md); other formats through Java.
-            TfImagePreprocessor preprocessor = new TfImagePreprocessor((int) info.inputShape()[0],
-                    (int) info.inputShape()[1], config.scaling(), config.maxPixels(), javaPreprocessor::toTensor);
+            TfImagePreprocessor tfPreprocessor = new TfImagePreprocessor(layout.height(), layout.width(),
+                    config.scaling(), config.maxPixels(), javaPreprocessor::toTensor);
+            Preprocessor preprocessor = layout.adapt(tfPreprocessor);
             EngineMetrics engineMetrics = new EngineMetrics(metrics.registry());
             InferenceEngine engine = config.engine().createEngine(model, engineMetrics);
             engineMetrics.watchQueue(engine::queueDepth);

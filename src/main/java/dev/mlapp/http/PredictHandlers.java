@@ -45,22 +45,26 @@ final class PredictHandlers {
 
     /** The course's route: text by default, JSON when asked. */
     void predict(HttpExchange exchange) throws IOException {
+        long start = System.nanoTime();
         ServedModel served = model.get();
         reply(exchange, served, classify(served, Uploads.image(exchange, maxBodyBytes), DEFAULT_K, exchange),
-                Responses.wantsJson(exchange));
+                Responses.wantsJson(exchange), start);
     }
 
     /** The API route: always JSON, {@code ?k=} classes. */
     void predictApi(HttpExchange exchange) throws IOException {
+        long start = System.nanoTime();
         ServedModel served = model.get();
         int k = topK(exchange);
-        reply(exchange, served, classify(served, Uploads.image(exchange, maxBodyBytes), k, exchange), true);
+        reply(exchange, served, classify(served, Uploads.image(exchange, maxBodyBytes), k, exchange), true, start);
     }
 
     /** The course's readiness and siege target: the bundled sample image. */
     void test(HttpExchange exchange) throws IOException {
+        long start = System.nanoTime();
         ServedModel served = model.get();
-        reply(exchange, served, classify(served, sampleImage, DEFAULT_K, exchange), Responses.wantsJson(exchange));
+        reply(exchange, served, classify(served, sampleImage, DEFAULT_K, exchange), Responses.wantsJson(exchange),
+                start);
     }
 
     private Prediction classify(ServedModel served, byte[] image, int k, HttpExchange exchange) {
@@ -86,7 +90,8 @@ final class PredictHandlers {
         }
     }
 
-    private void reply(HttpExchange exchange, ServedModel served, Prediction prediction, boolean json)
+    /** @param start when the handler began: {@code total_ms} covers reading the upload, preprocessing and the model */
+    private void reply(HttpExchange exchange, ServedModel served, Prediction prediction, boolean json, long start)
             throws IOException {
         double inferenceSeconds = prediction.inferenceNanos() / 1e9;
         if (!json) {
@@ -95,7 +100,9 @@ final class PredictHandlers {
                     best.label(), best.probability(), inferenceSeconds));
             return;
         }
-        Responses.json(exchange, 200, body(served.model().info(), prediction));
+        Map<String, Object> body = body(served.model().info(), prediction);
+        body.put("total_ms", round((System.nanoTime() - start) / 1e6));
+        Responses.json(exchange, 200, body);
     }
 
     private Map<String, Object> body(ModelInfo info, Prediction prediction) {

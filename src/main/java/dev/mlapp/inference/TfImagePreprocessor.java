@@ -12,13 +12,14 @@ import org.tensorflow.ndarray.Shape;
 import org.tensorflow.op.Ops;
 import org.tensorflow.op.core.Placeholder;
 import org.tensorflow.op.image.DecodeJpeg;
-import org.tensorflow.op.image.ResizeBicubic;
+import org.tensorflow.op.image.ScaleAndTranslate;
 import org.tensorflow.proto.ConfigProto;
 import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.TString;
 
 /**
- * JPEG decode, bicubic resize and scaling done by TensorFlow's own kernels (libjpeg-turbo, SIMD resize) instead of
+ * JPEG decode, antialiased bicubic resize and scaling done by TensorFlow's own kernels (libjpeg-turbo,
+ * ScaleAndTranslate) instead of
  * {@code javax.imageio} and Java2D: about 5× faster on this project's sample photos (see BENCHMARKS.md), which
  * matters because decoding costs more CPU than a small model's run. Large photos are decoded at 1/2, 1/4 or 1/8
  * scale inside the JPEG decoder (DCT scaling, the {@code ratio} attribute) when that still leaves at least the
@@ -53,8 +54,16 @@ public final class TfImagePreprocessor implements Preprocessor, AutoCloseable {
             float offset = scaling.apply(0);
             for (int i = 0; i < RATIOS.length; i++) {
                 DecodeJpeg rgb = tf.image.decodeJpeg(encoded, DecodeJpeg.channels(3L), DecodeJpeg.ratio(RATIOS[i]));
-                ResizeBicubic resized = tf.image.resizeBicubic(tf.expandDims(rgb, tf.constant(0)),
-                        tf.constant(new int[] {height, width}), ResizeBicubic.halfPixelCenters(true));
+                Operand<TFloat32> batch = tf.dtypes.cast(tf.expandDims(rgb, tf.constant(0)), TFloat32.class);
+                Operand<TFloat32> decodedSize = tf.dtypes.cast(
+                        tf.slice(tf.shape(batch), tf.constant(new int[] {1}), tf.constant(new int[] {2})),
+                        TFloat32.class);
+                // Keys cubic (a = −0.5) with antialiasing when shrinking: PIL's BICUBIC, which the Java path and
+                // the course's Keras preprocessing use; plain ResizeBicubic would alias on downscaling.
+                ScaleAndTranslate resized = tf.image.scaleAndTranslate(batch, tf.constant(new int[] {height, width}),
+                        tf.math.div(tf.constant(new float[] {height, width}), decodedSize),
+                        tf.constant(new float[] {0, 0}), ScaleAndTranslate.kernelType("keyscubic"),
+                        ScaleAndTranslate.antialias(true));
                 Operand<TFloat32> clipped = tf.clipByValue(resized, tf.constant(0f), tf.constant(255f));
                 outputs[i] = "out" + RATIOS[i];
                 tf.withName(outputs[i]).math.add(tf.math.mul(clipped, tf.constant(multiplier)), tf.constant(offset));

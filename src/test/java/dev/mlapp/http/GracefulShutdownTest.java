@@ -10,7 +10,6 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -38,10 +37,12 @@ class GracefulShutdownTest {
             }
             assertTrue(server.inFlightRequests() >= requests / 2, "requests should be in flight");
 
-            // Its own thread: every pool thread is busy with an upload, so pool.submit would wait for one to finish.
-            CompletableFuture<Void> drained = CompletableFuture.runAsync(server::drainAndStop,
-                    command -> Thread.ofPlatform().name("test-drain").start(command));
-            Thread.sleep(100);
+            // Its own thread: the pool's threads are all busy with the uploads.
+            Thread drained = Thread.ofPlatform().name("test-drain").start(server::drainAndStop);
+            long redBy = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+            while (server.isReady() && System.nanoTime() < redBy) {
+                Thread.sleep(5);
+            }
             HttpResponse<String> readiness = http.get("/readyz");
             assertEquals(503, readiness.statusCode(), "readiness turns red first");
             assertTrue(readiness.body().contains("draining"), readiness.body());
@@ -49,7 +50,7 @@ class GracefulShutdownTest {
             for (Future<HttpResponse<String>> response : responses) {
                 assertEquals(200, response.get().statusCode(), response.get().body());
             }
-            drained.get();
+            drained.join();
         }
         assertThrows(RuntimeException.class, () -> http.get("/healthz"), "the listener is closed after draining");
     }

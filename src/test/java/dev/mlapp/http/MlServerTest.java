@@ -92,6 +92,7 @@ class MlServerTest {
         }
         assertEquals(top.get(0).getAsJsonObject().get("probability").getAsFloat(), body.get("confidence").getAsFloat());
         assertTrue(body.get("inference_ms").getAsDouble() > 0);
+        assertTrue(body.get("total_ms").getAsDouble() >= body.get("inference_ms").getAsDouble());
         assertEquals(POD, body.get("pod").getAsString());
         JsonObject model = body.getAsJsonObject("model");
         assertTrue(model.get("demo").getAsBoolean());

@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.mlapp.image.ImagePreprocessor;
 import dev.mlapp.image.Scaling;
-import dev.mlapp.model.EmbeddedModel;
+import dev.mlapp.model.ModelLoader;
 import dev.mlapp.model.Labels;
 import dev.mlapp.model.SessionOptions;
 import java.io.IOException;
@@ -28,7 +28,7 @@ class ClassifierTest {
     @Test
     void requestsBeyondTheAdmissionLimitAreRefusedBeforeDecoding() throws Exception {
         byte[] jpeg = sampleJpeg();
-        GatedModel model = new GatedModel(EmbeddedModel.load(new SessionOptions(1, 1)));
+        GatedModel model = new GatedModel(ModelLoader.load(null, new SessionOptions(1, 1)));
         AtomicInteger decodes = new AtomicInteger();
         AtomicInteger rejected = new AtomicInteger();
         ImagePreprocessor java = new ImagePreprocessor(224, 224, Scaling.UNIT, 40_000_000);

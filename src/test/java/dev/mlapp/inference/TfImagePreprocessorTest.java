@@ -9,10 +9,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.mlapp.image.ImageException;
 import dev.mlapp.image.ImagePreprocessor;
 import dev.mlapp.image.Scaling;
+import dev.mlapp.model.FloatArray;
+import dev.mlapp.model.Npy;
+import dev.mlapp.testing.SystemTools;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.concurrent.atomic.AtomicInteger;
 import javax.imageio.ImageIO;
@@ -142,5 +147,27 @@ class TfImagePreprocessorTest {
         System.arraycopy(exif.array(), 0, out, 2, exif.capacity());
         System.arraycopy(jpeg, 2, out, 2 + exif.capacity(), jpeg.length - 2);
         return out;
+    }
+
+    /** The shared benchmark inputs were resized by PIL (bicubic, [0,1]); the TF path should land within ~1 level. */
+    @Test
+    void sharedPhotosMatchThePilReferenceWithinAboutOneLevel() throws Exception {
+        Path images = SystemTools.requireShared("images");
+        Path reference = SystemTools.requireShared("models/mobilenetv2_food11_demo/input.npy");
+        FloatArray pil = Npy.read(reference);
+        for (String name : new String[] {"food_noodles.jpg", "food_test_image.jpeg"}) {
+            float[] ours = tf.toTensor(Files.readAllBytes(images.resolve(name)));
+            double best = Double.MAX_VALUE;
+            for (int item = 0; item < pil.batchSize(); item++) {
+                float[] ref = pil.item(item);
+                double diff = 0;
+                for (int i = 0; i < ref.length; i++) {
+                    diff += Math.abs(ref[i] - ours[i]);
+                }
+                best = Math.min(best, diff / ref.length);
+            }
+            System.out.printf("TF preprocessing vs PIL reference, %s: mean |Δ| %.4f%n", name, best);
+            assertTrue(best < 0.01, name + ": mean |Δ| " + best);
+        }
     }
 }

@@ -30,6 +30,7 @@ final class GraphBuilder {
     private final Ops tf;
     private final LayerOps ops;
     private final WeightStore weights;
+    private final boolean doubleCountWeighted;
     private Placeholder<TFloat32> input;
     private long[] inputShape;
     private int layerCount;
@@ -39,6 +40,28 @@ final class GraphBuilder {
         this.tf = tf;
         this.ops = new LayerOps(tf, file.isKeras3());
         this.weights = file.weights();
+        this.doubleCountWeighted = file.format().equals("keras-zip") && file.kerasVersion().startsWith("2.13");
+    }
+
+    /** Whether Keras gives the layer (or, for a nested model, any layer inside it) variables. */
+    static boolean hasWeights(JsonObject layer) {
+        if (isModel(layer)) {
+            JsonElement config = layer.get("config");
+            JsonArray layers = config.isJsonArray() ? config.getAsJsonArray()
+                    : config.getAsJsonObject().getAsJsonArray("layers");
+            for (JsonElement inner : layers) {
+                if (hasWeights(inner.getAsJsonObject())) {
+                    return true;
+                }
+            }
+            return false;
+        }
+        String cls = className(layer);
+        if (cls.equals("Normalization")) {
+            JsonObject config = configOf(layer);
+            return !(config.has("mean") && !config.get("mean").isJsonNull());
+        }
+        return LayerOps.WEIGHTED.contains(cls);
     }
 
     /** Builds the whole model; returns the output (no batch dimension in {@link #inputShape()}). */
@@ -136,7 +159,7 @@ final class GraphBuilder {
         JsonArray layers = config.isJsonArray() ? config.getAsJsonArray()
                 : config.getAsJsonObject().getAsJsonArray("layers");
         KTensor x = inputs == null ? null : inputs.get(0);
-        ArchiveKeys keys = new ArchiveKeys();
+        ArchiveKeys keys = new ArchiveKeys(doubleCountWeighted);
         for (JsonElement element : layers) {
             JsonObject layer = element.getAsJsonObject();
             if (className(layer).equals("InputLayer")) {
@@ -152,7 +175,7 @@ final class GraphBuilder {
                 }
                 x = placeholder(shape, nameOf(layer));
             }
-            x = applyLayer(layer, path.child(nameOf(layer), keys.next(className(layer))), List.of(x)).get(0);
+            x = applyLayer(layer, path.child(nameOf(layer), keys.next(className(layer), hasWeights(layer))), List.of(x)).get(0);
         }
         if (x == null) {
             throw new ModelLoadException("Sequential model " + nameOf(model) + " has no layers");
@@ -166,12 +189,12 @@ final class GraphBuilder {
         Map<String, List<List<KTensor>>> produced = new HashMap<>();
         Map<String, JsonObject> byName = new LinkedHashMap<>();
         Map<String, String> archiveKey = new HashMap<>();
-        ArchiveKeys keys = new ArchiveKeys();
+        ArchiveKeys keys = new ArchiveKeys(doubleCountWeighted);
         for (JsonElement element : layers) {
             JsonObject layer = element.getAsJsonObject();
             String name = layer.has("name") ? layer.get("name").getAsString() : nameOf(layer);
             byName.put(name, layer);
-            archiveKey.put(name, keys.next(className(layer)));
+            archiveKey.put(name, keys.next(className(layer), hasWeights(layer)));
             produced.put(name, new ArrayList<>());
         }
         List<TensorRef> inputRefs = refs(config.get("input_layers"));
@@ -202,11 +225,13 @@ final class GraphBuilder {
                 List<JsonElement> nodes = inboundNodes(layer);
                 List<List<KTensor>> done = produced.get(name);
                 while (!className(layer).equals("InputLayer") && done.size() < nodes.size()) {
-                    List<KTensor> nodeInputs = resolve(nodes.get(done.size()), produced);
+                    JsonElement node = nodes.get(done.size());
+                    List<KTensor> nodeInputs = resolve(node, produced);
                     if (nodeInputs == null) {
                         break;
                     }
-                    done.add(applyLayer(layer, path.child(name, archiveKey.get(name)), nodeInputs));
+                    done.add(applyLayer(layer, path.child(name, archiveKey.get(name)), nodeInputs,
+                            callArguments(node)));
                     progress = true;
                 }
             }
@@ -256,14 +281,32 @@ final class GraphBuilder {
         return nodes;
     }
 
+    /**
+     * The {@code [layer, node, tensor, kwargs]} entries of an old-style node. Layers that keep their input structure
+     * (TFOpLambda) store a single input unwrapped, {@code ["x", 0, 0, {"y": 3.0}]}, and nested lists for several.
+     */
+    private static List<JsonArray> entries(JsonArray node) {
+        List<JsonArray> out = new ArrayList<>();
+        if (!node.isEmpty() && node.get(0).isJsonPrimitive()) {
+            out.add(node);
+            return out;
+        }
+        for (JsonElement e : node) {
+            if (e.isJsonArray()) {
+                out.addAll(entries(e.getAsJsonArray()));
+            }
+        }
+        return out;
+    }
+
     /** The node's input tensors, or null while one of them is not built yet. */
     private static List<KTensor> resolve(JsonElement node, Map<String, List<List<KTensor>>> produced) {
         List<TensorRef> refs = new ArrayList<>();
         if (node.isJsonObject()) {
             collectKerasTensors(node.getAsJsonObject().get("args"), refs);
         } else {
-            for (JsonElement e : node.getAsJsonArray()) {
-                refs.add(ref(e.getAsJsonArray()));
+            for (JsonArray entry : entries(node.getAsJsonArray())) {
+                refs.add(ref(entry));
             }
         }
         List<KTensor> tensors = new ArrayList<>();
@@ -295,7 +338,24 @@ final class GraphBuilder {
         }
     }
 
+    /** The non-tensor call arguments of a node: kwargs of its first inbound entry (tf.keras) or "kwargs" (Keras 3). */
+    private static JsonObject callArguments(JsonElement node) {
+        if (node.isJsonObject()) {
+            JsonElement kwargs = node.getAsJsonObject().get("kwargs");
+            return kwargs != null && kwargs.isJsonObject() ? kwargs.getAsJsonObject() : new JsonObject();
+        }
+        List<JsonArray> entries = entries(node.getAsJsonArray());
+        if (!entries.isEmpty() && entries.get(0).size() > 3 && entries.get(0).get(3).isJsonObject()) {
+            return entries.get(0).get(3).getAsJsonObject();
+        }
+        return new JsonObject();
+    }
+
     private List<KTensor> applyLayer(JsonObject layer, LayerPath path, List<KTensor> inputs) {
+        return applyLayer(layer, path, inputs, new JsonObject());
+    }
+
+    private List<KTensor> applyLayer(JsonObject layer, LayerPath path, List<KTensor> inputs, JsonObject arguments) {
         if (isModel(layer)) {
             return buildModel(layer, path, inputs);
         }
@@ -304,7 +364,8 @@ final class GraphBuilder {
         for (FloatArray w : values) {
             parameterCount += w.data().length;
         }
-        LayerConfig config = new LayerConfig(className(layer), path.leafName(), configOf(layer), path, values);
+        LayerConfig config = new LayerConfig(className(layer), path.leafName(), configOf(layer), path, values,
+                arguments);
         try {
             return List.of(ops.apply(config, inputs));
         } catch (IllegalArgumentException | IllegalStateException e) {
@@ -313,12 +374,29 @@ final class GraphBuilder {
         }
     }
 
-    /** The keys saving_lib gives layers in a list: snake-cased class name, then _1, _2... for repeats. */
-    private static final class ArchiveKeys {
+    /**
+     * The keys saving_lib gives layers in a list: snake-cased class name, then _1, _2... for repeats. Keras 2.13's
+     * {@code _layer_checkpoint_dependencies} lists a layer with weights twice ({@code layer_with_weights-k} and
+     * {@code layer-i}) and its container walk counted both before 2.14 learned to skip visited layers, so there
+     * the second Conv2D of a model is {@code conv2d_2}.
+     */
+    static final class ArchiveKeys {
         private final Map<String, Integer> used = new HashMap<>();
+        private final boolean doubleCountWeighted;
 
-        String next(String className) {
-            String base = snakeCase(className);
+        ArchiveKeys(boolean doubleCountWeighted) {
+            this.doubleCountWeighted = doubleCountWeighted;
+        }
+
+        String next(String className, boolean weighted) {
+            String key = take(snakeCase(className));
+            if (doubleCountWeighted && weighted) {
+                take(snakeCase(className));
+            }
+            return key;
+        }
+
+        private String take(String base) {
             Integer count = used.get(base);
             if (count == null) {
                 used.put(base, 0);
@@ -328,8 +406,8 @@ final class GraphBuilder {
             return base + "_" + (count + 1);
         }
 
-        /** keras naming.to_snake_case. */
         static String snakeCase(String name) {
+            // keras.src.utils.naming.to_snake_case
             String s = name.replaceAll("\\W+", "");
             s = s.replaceAll("(.)([A-Z][a-z]+)", "$1_$2");
             return s.replaceAll("([a-z])([A-Z])", "$1_$2").toLowerCase(java.util.Locale.ROOT);

@@ -65,7 +65,7 @@ final class Hdf5Values {
         throw new ModelLoadException("unexpected HDF5 attribute type " + data.getClass().getSimpleName());
     }
 
-    /** A float dataset (float32, float64 or float16 on disk) as float32 values in row-major order. */
+    /** A numeric dataset (float32/64/16, or integer) as float32 values in row-major order. */
     static FloatArray floats(Dataset dataset) {
         long[] shape = dataset.isScalar() ? new long[0] : dataset.getDimensionsAsLong();
         Object flat = dataset.getDataFlat();
@@ -78,8 +78,22 @@ final class Hdf5Values {
                 }
                 yield f;
             }
-            case Float f -> new float[] {f};
-            case Double d -> new float[] {d.floatValue()};
+            // integer variables exist too, e.g. Normalization's int64 sample count (EfficientNet's input block)
+            case long[] l -> {
+                float[] f = new float[l.length];
+                for (int i = 0; i < l.length; i++) {
+                    f[i] = l[i];
+                }
+                yield f;
+            }
+            case int[] n -> {
+                float[] f = new float[n.length];
+                for (int i = 0; i < n.length; i++) {
+                    f[i] = n[i];
+                }
+                yield f;
+            }
+            case Number n -> new float[] {n.floatValue()};
             default -> throw new ModelLoadException("weight " + dataset.getPath() + " holds "
                     + dataset.getJavaType().getSimpleName() + " values, expected floating point");
         };

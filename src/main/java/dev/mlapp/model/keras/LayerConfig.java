@@ -8,10 +8,17 @@ import dev.mlapp.model.ModelLoadException;
 import java.util.List;
 
 /**
- * One layer as Keras serialised it, with its weights, and typed access to its config that accepts every spelling
+ * One layer as Keras serialised it, with its weights, the extra arguments of the call being built (tf.keras
+ * stores {@code {"y": 3.0}} there for {@code x + 3.0}), and typed access to its config that accepts every spelling
  * Keras versions use (an int or a list for {@code strides}, {@code alpha} or {@code negative_slope}...).
  */
-record LayerConfig(String className, String name, JsonObject json, LayerPath path, List<FloatArray> weights) {
+record LayerConfig(String className, String name, JsonObject json, LayerPath path, List<FloatArray> weights,
+                   JsonObject callArguments) {
+
+    /** A layer config without call arguments (every layer but TFOpLambda ignores them). */
+    LayerConfig(String className, String name, JsonObject json, LayerPath path, List<FloatArray> weights) {
+        this(className, name, json, path, weights, new JsonObject());
+    }
 
     boolean has(String key) {
         return json.has(key) && !json.get(key).isJsonNull();

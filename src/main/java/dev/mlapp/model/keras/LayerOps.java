@@ -45,7 +45,12 @@ final class LayerOps {
             "Maximum", "Minimum", "Concatenate", "Rescaling", "Normalization", "Resizing", "CenterCrop",
             "Embedding", "Dropout", "SpatialDropout1D", "SpatialDropout2D", "SpatialDropout3D", "GaussianDropout",
             "AlphaDropout", "GaussianNoise", "ActivityRegularization",
-            "Sequential", "Functional", "Model"));
+            "Sequential", "Functional", "Model", "TFOpLambda (" + String.join(", ", TfOpLambda.FUNCTIONS) + ")"));
+
+    /** Layer classes that own variables (Normalization only when adapted; see GraphBuilder.hasWeights). */
+    static final Set<String> WEIGHTED = Set.of("Dense", "Conv1D", "Conv2D", "DepthwiseConv2D", "SeparableConv1D",
+            "SeparableConv2D", "Conv2DTranspose", "BatchNormalization", "LayerNormalization", "PReLU", "Embedding",
+            "Normalization");
 
     /** backend.epsilon(), the floor Normalization puts under the standard deviation. */
     private static final double KERAS_EPSILON = 1e-7;
@@ -102,6 +107,7 @@ final class LayerOps {
             case "Resizing" -> resize(layer, in);
             case "CenterCrop" -> centerCrop(layer, in);
             case "Embedding" -> embedding(layer, logical(in));
+            case "TFOpLambda" -> new KTensor(TfOpLambda.apply(tf, layer, in.value()), in.transposed());
             default -> throw layer.unsupported("the importer has no translation for class " + layer.className()
                     + " (Lambda layers, custom classes and recurrent layers cannot be rebuilt without Python); "
                     + "supported layer classes: " + String.join(", ", SUPPORTED));

@@ -85,6 +85,40 @@ class KerasFormatsTest {
              "input_layers": [["x", 0, 0]], "output_layers": [["out", 0, 0]]}}
             """;
 
+    /** tf.keras MobileNetV3's hard_sigmoid: ReLU(6.)(x + 3.) * (1. / 6.), saved as two TFOpLambda layers. */
+    private static final String TF_OP_LAMBDA = """
+            {"class_name": "Functional", "config": {"name": "model", "layers": [
+              {"class_name": "InputLayer", "config": {"batch_input_shape": [null, 4], "name": "x"}, "name": "x",
+               "inbound_nodes": []},
+              {"class_name": "Dense", "config": {"name": "hidden", "units": 3, "activation": "linear",
+               "use_bias": true}, "name": "hidden", "inbound_nodes": [[["x", 0, 0, {}]]]},
+              {"class_name": "TFOpLambda", "config": {"name": "tf.__operators__.add", "trainable": true,
+               "dtype": "float32", "function": "__operators__.add"}, "name": "tf.__operators__.add",
+               "inbound_nodes": [["hidden", 0, 0, {"y": 3.0, "name": null}]]},
+              {"class_name": "ReLU", "config": {"name": "re_lu", "max_value": 6.0, "negative_slope": 0.0,
+               "threshold": 0.0}, "name": "re_lu", "inbound_nodes": [[["tf.__operators__.add", 0, 0, {}]]]},
+              {"class_name": "TFOpLambda", "config": {"name": "tf.math.multiply", "function": "math.multiply"},
+               "name": "tf.math.multiply", "inbound_nodes": [["re_lu", 0, 0, {"y": 0.16666666666666666,
+               "name": null}]]},
+              {"class_name": "Dense", "config": {"name": "out", "units": 2, "activation": "softmax",
+               "use_bias": true}, "name": "out", "inbound_nodes": [[["tf.math.multiply", 0, 0, {}]]]}],
+             "input_layers": [["x", 0, 0]], "output_layers": [["out", 0, 0]]}}
+            """;
+
+    @Test
+    void tfOpLambdaWithConstantOperandAsInMobileNetV3() throws IOException {
+        Path file = archive("hard_sigmoid.keras", TF_OP_LAMBDA, "2.15.0", "_layer_checkpoint_dependencies");
+        try (Model model = ModelLoader.load(file, SessionOptions.TENSORFLOW_DEFAULTS)) {
+            FloatArray out = model.predict(new FloatArray(new long[] {2, 4}, INPUT));
+            for (int b = 0; b < 2; b++) {
+                double[] expected = expectedMlp(b, h -> Math.min(Math.max(h + 3, 0), 6) / 6);
+                for (int j = 0; j < 2; j++) {
+                    assertEquals(expected[j], out.data()[b * 2 + j], 1e-6, "item " + b + " class " + j);
+                }
+            }
+        }
+    }
+
     @Test
     void keras3ArchiveAddressesWeightsByClassNameNotLayerName() throws IOException {
         Path file = archive("keras3.keras", KERAS3_SEQUENTIAL, "3.6.0", "layers");
@@ -189,7 +223,7 @@ class KerasFormatsTest {
             FloatArray out = model.predict(new FloatArray(new long[] {2, 4}, INPUT));
             assertArrayEquals(new long[] {2, 2}, out.shape());
             for (int b = 0; b < 2; b++) {
-                double[] expected = expectedMlp(b);
+                double[] expected = expectedMlp(b, h -> Math.max(0, h));
                 for (int j = 0; j < 2; j++) {
                     assertEquals(expected[j], out.data()[b * 2 + j], 1e-6, "item " + b + " class " + j);
                 }
@@ -197,14 +231,14 @@ class KerasFormatsTest {
         }
     }
 
-    private static double[] expectedMlp(int b) {
+    private static double[] expectedMlp(int b, java.util.function.DoubleUnaryOperator hiddenActivation) {
         double[] h = new double[3];
         for (int j = 0; j < 3; j++) {
             double s = B1[j];
             for (int i = 0; i < 4; i++) {
                 s += INPUT[b * 4 + i] * K1[i][j];
             }
-            h[j] = Math.max(0, s);
+            h[j] = hiddenActivation.applyAsDouble(s);
         }
         double[] z = new double[2];
         for (int j = 0; j < 2; j++) {

@@ -1,0 +1,82 @@
+# ml-app's container image: a jlinked Java runtime, the thin application jar and its dependencies, and only the
+# linux-x86_64 TensorFlow natives, unpacked and stripped at build time, on debian:bookworm-slim (glibc, which the
+# TensorFlow natives need). Runs as a non-root user and writes nothing outside /tmp, so the root filesystem can be
+# read-only.
+#
+#   docker build -t node-0:5000/ml-app:0.1.0 --label org.opencontainers.image.revision=$(git rev-parse HEAD) .
+#   docker run -p 5000:5000 node-0:5000/ml-app:0.1.0
+# An ml-lb.h5 next to this file becomes the image's model; without one the embedded demo model is served.
+#
+# Where there is no Docker engine, scripts/build-image.sh builds this file with buildah.
+
+# Any image with a JDK 23+ (jlink included; the entry point passes --sun-misc-unsafe-memory-access, new in 23) and
+# Maven 3.9 on PATH; the runtime is jlinked from this JDK.
+ARG BUILD_IMAGE=docker.io/library/maven:3.9-eclipse-temurin-25
+# Any glibc-based Debian or Ubuntu image with apt; musl (Alpine) cannot load the TensorFlow natives.
+ARG RUNTIME_IMAGE=docker.io/library/debian:bookworm-slim
+
+FROM ${BUILD_IMAGE} AS build
+# The JDK modules the application uses (jdeps on the jar and its dependencies), plus jdk.zipfs for .keras archives,
+# java.net.http for the load tester and jdk.management for the JVM metrics.
+ARG JAVA_MODULES=java.base,java.desktop,java.logging,java.management,java.net.http,jdk.httpserver,jdk.management,jdk.unsupported,jdk.zipfs
+WORKDIR /build
+# Dependencies first, in their own layer: it is rebuilt only when pom.xml changes, not on every source change.
+COPY pom.xml .
+RUN mvn -B -q org.apache.maven.plugins:maven-dependency-plugin:3.8.1:go-offline
+COPY src/main src/main
+# The thin jar and its runtime dependencies (target/lib, named in the jar's Class-Path); the native jar is set aside,
+# to be unpacked below: a Class-Path entry that does not exist is skipped, so it is not loaded from lib/.
+# (--strip-java-debug-attributes, not --strip-debug, which also strips native symbols with objcopy: binutils is not
+# in every JDK image.)
+RUN mvn -B -q -DskipTests package \
+ && mkdir -p target/natives target/image \
+ && mv target/lib/*-linux-x86_64.jar target/natives/ \
+ && mv target/ml-app.jar target/lib target/image/ \
+ && jlink --add-modules "$JAVA_MODULES" --strip-java-debug-attributes --no-man-pages --no-header-files --generate-cds-archive \
+        --output target/image/java
+
+# The user's trained model, when the build context has one. COPY cannot copy a file that may be absent, so the context
+# (small: .dockerignore lets in only what the image is built from) is copied and the model picked out of it.
+FROM ${RUNTIME_IMAGE} AS model
+COPY . /context/
+RUN mkdir /model && if [ -f /context/ml-lb.h5 ]; then mv /context/ml-lb.h5 /model/; fi
+
+FROM ${RUNTIME_IMAGE} AS natives
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends binutils unzip \
+ && rm -rf /var/lib/apt/lists/*
+COPY --from=build /build/target/natives/ /natives/
+# Unpacked once here instead of into ~/.javacpp on every pod start; stripping the symbols takes libtensorflow_cc.so.2
+# from 632 MB to 457 MB.
+RUN unzip -q -j /natives/*.jar 'org/tensorflow/internal/c_api/linux-x86_64/*' -d /natives/lib \
+ && rm /natives/*.jar \
+ && strip --strip-unneeded /natives/lib/*.so*
+
+FROM ${RUNTIME_IMAGE}
+ARG RUNTIME_IMAGE
+# A fixed numeric id, so Kubernetes' runAsNonRoot can verify it; its home is /tmp, the only writable path.
+RUN groupadd --gid 10001 mlapp \
+ && useradd --uid 10001 --gid mlapp --home-dir /tmp --no-create-home --no-log-init --shell /usr/sbin/nologin mlapp
+# Settings first, while the layers are small; the build adds version, revision and creation time as --label
+# (here they would change every build and invalidate the layers below).
+ENV JAVA_HOME=/opt/java \
+    PATH=/opt/java/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
+    LANG=C.UTF-8 \
+    TF_CPP_MIN_LOG_LEVEL=1
+LABEL org.opencontainers.image.title="ml-app" \
+      org.opencontainers.image.description="Keras image classifier served with TensorFlow-Java, built to be scaled behind a Kubernetes load balancer" \
+      org.opencontainers.image.base.name="${RUNTIME_IMAGE}"
+USER 10001:10001
+WORKDIR /tmp
+# The port the course's Service targets; PORT changes it.
+EXPOSE 5000
+# No HEALTHCHECK: the image has no HTTP client to run one, and Kubernetes ignores it in favour of the pod's probes.
+ENTRYPOINT ["/opt/ml-app/bin/ml-app"]
+CMD ["serve"]
+# Largest and least often changed first, so a code change re-ships only the last small layers.
+COPY --from=build /build/target/image/java /opt/java
+COPY --from=natives /natives/lib /opt/ml-app/native
+COPY --from=build /build/target/image/lib /opt/ml-app/lib
+COPY --from=model /model /opt/ml-app/model
+COPY docker/entrypoint.sh /opt/ml-app/bin/ml-app
+COPY --from=build /build/target/image/ml-app.jar /opt/ml-app/ml-app.jar

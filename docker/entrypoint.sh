@@ -1,0 +1,26 @@
+#!/bin/sh
+# The image's entry point: what `java -jar ml-app.jar "$@"` does, with the JVM flags a container needs, the TensorFlow
+# natives unpacked and stripped at build time, and the model the image was built with (if any).
+set -eu
+app=/opt/ml-app
+
+if [ -z "${MODEL_PATH:-}" ] && [ -f "$app/model/ml-lb.h5" ]; then
+    export MODEL_PATH="$app/model/ml-lb.h5"
+fi
+
+# TensorFlow allocates outside the Java heap (weights, activations, its thread pools), so the heap gets well under
+# half of the container's memory limit. The natives load from java.library.path, because the image leaves the native
+# jar out of lib/ (the jar's Class-Path skips what is missing): nothing is unpacked at start, nothing is written
+# outside /tmp (the pod's only writable path).
+# JAVA_OPTS adds flags or overrides these (the last occurrence of a flag wins).
+# shellcheck disable=SC2086 # JAVA_OPTS is split into words on purpose
+exec java \
+    -XX:MaxRAMPercentage=40 \
+    -XX:+ExitOnOutOfMemoryError \
+    -Djava.io.tmpdir=/tmp \
+    -Djava.library.path="$app/native" \
+    -Dorg.bytedeco.javacpp.cachedir=/tmp/javacpp \
+    --enable-native-access=ALL-UNNAMED \
+    --sun-misc-unsafe-memory-access=allow \
+    ${JAVA_OPTS:-} \
+    -jar "$app/ml-app.jar" "$@"

@@ -1,0 +1,143 @@
+#!/usr/bin/env bash
+# Starts the built image's own entrypoint as a container (buildah, chroot isolation, host network), as a pod would:
+# waits for /readyz, classifies the bundled sample photo through /api/v1/predict, checks that the server runs as
+# a non-root user with the natives unpacked in the image, stops it with SIGTERM, and checks that nothing was written
+# outside /tmp (so a read-only root filesystem works). Then the same for the load-balancing demo (APP_MODE=hello).
+#
+# Usage: scripts/test-image.sh [IMAGE]      (default localhost/ml-app:latest, as built by scripts/build-image.sh)
+# Prints the image size and the start-to-ready time.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+IMAGE=${1:-localhost/ml-app:latest}
+READY_TIMEOUT=${READY_TIMEOUT:-300}
+BUILDAH=(buildah --storage-driver vfs)
+WORK=$(mktemp -d)
+ctr=""
+
+log() { printf '== %s\n' "$*" >&2; }
+fail() { printf 'FAIL: %s\n' "$*" >&2; [ -f "$WORK/server.log" ] && tail -20 "$WORK/server.log" >&2; exit 1; }
+
+cleanup() {
+    if [ -n "${server_pid:-}" ] && kill -0 "$server_pid" 2>/dev/null; then kill "$server_pid" 2>/dev/null || true; fi
+    if [ -n "$ctr" ]; then "${BUILDAH[@]}" umount "$ctr" >/dev/null 2>&1 || true; "${BUILDAH[@]}" rm "$ctr" >/dev/null 2>&1 || true; fi
+    rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+config() { "${BUILDAH[@]}" inspect --type image --format "$1" "$IMAGE"; }
+
+free_port() {
+    local candidate
+    while :; do
+        candidate=$((20000 + RANDOM % 30000))
+        [ -z "$(ss -Hltn "sport = :$candidate")" ] && { echo "$candidate"; return; }
+    done
+}
+
+# The PID of the process listening on the port: the JVM inside the container (seen from the host).
+listener_pid() { ss -Hltnp "sport = :$1" | sed -n 's/.*pid=\([0-9]*\).*/\1/p' | head -1; }
+
+# Runs the image's ENTRYPOINT + CMD in a fresh container with the given environment; sets port and server_pid.
+start() {
+    local -a entrypoint cmd env=()
+    mapfile -t entrypoint < <(config '{{range .OCIv1.Config.Entrypoint}}{{println .}}{{end}}')
+    mapfile -t cmd < <(config '{{range .OCIv1.Config.Cmd}}{{println .}}{{end}}')
+    port=$(free_port)
+    for pair in HOST=127.0.0.1 "PORT=$port" "$@"; do env+=(--env "$pair"); done
+    ctr=$("${BUILDAH[@]}" from --pull-never "$IMAGE")
+    touch "$WORK/started"
+    sleep 1 # file times have one-second resolution on some filesystems: "newer than started" must mean it
+    start_ns=$(date +%s%N)
+    "${BUILDAH[@]}" run --isolation chroot --network host "${env[@]}" "$ctr" -- "${entrypoint[@]}" "${cmd[@]}" \
+        >"$WORK/server.log" 2>&1 &
+    server_pid=$!
+}
+
+await_ready() {
+    local deadline=$((SECONDS + READY_TIMEOUT))
+    until curl -fs -o /dev/null "http://127.0.0.1:$port/readyz"; do
+        kill -0 "$server_pid" 2>/dev/null || fail "the container exited before /readyz turned green"
+        [ $SECONDS -lt $deadline ] || fail "/readyz not green after $READY_TIMEOUT s"
+        sleep 0.2
+    done
+    ready_ms=$((($(date +%s%N) - start_ns) / 1000000))
+    # buildah run takes seconds of its own to set a container up; the JVM's start time (clock ticks since boot)
+    # gives the part a pod pays on any runtime.
+    local pid
+    pid=$(listener_pid "$port")
+    jvm_ready_ms=$(awk -v ticks="$(getconf CLK_TCK)" -v start="$(awk '{print $22}' "/proc/$pid/stat")" \
+        '{printf "%d", ($1 - start / ticks) * 1000}' /proc/uptime)
+}
+
+check_process() {
+    local pid uid
+    pid=$(listener_pid "$port")
+    [ -n "$pid" ] || fail "no process listens on port $port"
+    uid=$(awk '/^Uid:/ {print $2}' "/proc/$pid/status")
+    [ "$uid" != 0 ] || fail "the server runs as root"
+    log "the server runs as uid $uid"
+    java_pid=$pid
+}
+
+# SIGTERM, as the kubelet sends it; the server drains and exits.
+stop() {
+    kill -TERM "$java_pid"
+    local deadline=$((SECONDS + 60))
+    while kill -0 "$server_pid" 2>/dev/null; do
+        [ $SECONDS -lt $deadline ] || fail "the server did not exit within 60 s of SIGTERM"
+        sleep 0.2
+    done
+    wait "$server_pid" || true
+    grep -q 'stopped' "$WORK/server.log" || fail "no orderly shutdown in the log"
+}
+
+# Everything the run changed in the container's root filesystem, outside /tmp and what the runtime itself mounts.
+check_read_only_root() {
+    local root written
+    root=$("${BUILDAH[@]}" mount "$ctr")
+    written=$(cd "$root" && find . -xdev -newer "$WORK/started" \
+        -not -path './tmp' -not -path './tmp/*' -not -path './proc*' -not -path './sys*' -not -path './dev*' \
+        -not -path './run' -not -path './run/*' -not -path './etc/hosts' -not -path './etc/resolv.conf' \
+        -not -path './etc/hostname' -not -path './etc' -not -path '.' -print)
+    [ -z "$written" ] || fail "the server wrote outside /tmp (a read-only root filesystem would break): $written"
+    "${BUILDAH[@]}" umount "$ctr" >/dev/null
+    "${BUILDAH[@]}" rm "$ctr" >/dev/null
+    ctr=""
+}
+
+"${BUILDAH[@]}" inspect --type image "$IMAGE" >/dev/null || fail "no image $IMAGE: run scripts/build-image.sh first"
+size=$("${BUILDAH[@]}" images --format '{{.Size}}' "$IMAGE" | head -1)
+log "image $IMAGE: $size"
+[ "$(config '{{.OCIv1.Config.User}}')" != "" ] || fail "the image sets no USER"
+
+log "ML app: starting the image's entrypoint"
+start POD_NAME=image-test-ml
+await_ready
+log "ML app: /readyz green $ready_ms ms after the container started, $jvm_ready_ms ms after the JVM did"
+check_process
+grep -q '/opt/ml-app/native/libtensorflow_cc.so.2' "/proc/$java_pid/maps" \
+    || fail "TensorFlow was not loaded from the natives unpacked in the image"
+reply=$(curl -fsS -H 'Accept: application/json' -H 'Content-Type: image/jpeg' \
+    --data-binary @src/main/resources/samples/sample.jpg "http://127.0.0.1:$port/api/v1/predict")
+case $reply in
+    *'"label"'*'"pod":"image-test-ml"'*) log "ML app: prediction $reply" ;;
+    *) fail "unexpected prediction reply: $reply" ;;
+esac
+stop
+check_read_only_root
+ml_ready_ms=$ready_ms
+ml_jvm_ready_ms=$jvm_ready_ms
+
+log "hello demo: starting the image's entrypoint with APP_MODE=hello"
+start POD_NAME=image-test-hello APP_MODE=hello
+await_ready
+log "hello demo: /readyz green $ready_ms ms after the container started, $jvm_ready_ms ms after the JVM did"
+check_process
+reply=$(curl -fsS "http://127.0.0.1:$port/whoami")
+[[ $reply == *"hello user from image-test-hello"* ]] || fail "unexpected /whoami reply: $reply"
+stop
+check_read_only_root
+
+printf 'image %s: size %s; container start to ready: ML app %s ms, hello demo %s ms; JVM start to ready: %s ms, %s ms\n' \
+    "$IMAGE" "$size" "$ml_ready_ms" "$ready_ms" "$ml_jvm_ready_ms" "$jvm_ready_ms"

@@ -1,0 +1,48 @@
+package dev.mlapp.model.keras;
+
+import com.google.gson.JsonElement;
+import java.util.List;
+import org.tensorflow.Operand;
+import org.tensorflow.op.Ops;
+import org.tensorflow.types.TFloat32;
+
+/**
+ * tf.keras 2.4+ records TensorFlow functions applied to Keras tensors as {@code TFOpLambda} layers, with the other
+ * operand among the call's kwargs: MobileNetV3's {@code hard_sigmoid} is {@code ReLU(6.)(x + 3.) * (1. / 6.)}, saved as
+ * {@code tf.__operators__.add {"y": 3.0}} and {@code tf.math.multiply {"y": 0.1666…}}. The elementwise functions with a
+ * constant operand are translated; any other function is refused by name.
+ */
+final class TfOpLambda {
+
+    static final List<String> FUNCTIONS = List.of("__operators__.add", "math.add", "math.multiply",
+            "math.subtract", "math.truediv", "nn.relu", "nn.relu6", "math.sigmoid", "math.tanh", "nn.silu");
+
+    private TfOpLambda() {
+    }
+
+    static Operand<TFloat32> apply(Ops tf, LayerConfig layer, Operand<TFloat32> x) {
+        String function = layer.string("function", "?");
+        return switch (function) {
+            case "__operators__.add", "math.add" -> tf.math.add(x, operand(tf, layer, function));
+            case "math.multiply" -> tf.math.mul(x, operand(tf, layer, function));
+            case "math.subtract" -> tf.math.sub(x, operand(tf, layer, function));
+            case "math.truediv" -> tf.math.div(x, operand(tf, layer, function));
+            case "nn.relu" -> tf.nn.relu(x);
+            case "nn.relu6" -> tf.nn.relu6(x);
+            case "math.sigmoid" -> tf.math.sigmoid(x);
+            case "math.tanh" -> tf.math.tanh(x);
+            case "nn.silu" -> tf.math.mul(x, tf.math.sigmoid(x));
+            default -> throw layer.unsupported("TensorFlow function tf." + function + " has no translation; "
+                    + "supported TFOpLambda functions: " + String.join(", ", FUNCTIONS));
+        };
+    }
+
+    private static Operand<TFloat32> operand(Ops tf, LayerConfig layer, String function) {
+        JsonElement y = layer.callArguments().get("y");
+        if (y == null || !y.isJsonPrimitive() || !y.getAsJsonPrimitive().isNumber()) {
+            throw layer.unsupported("tf." + function + " is applied to " + y
+                    + "; only a constant number as second operand is supported");
+        }
+        return tf.constant(y.getAsFloat());
+    }
+}

@@ -1,0 +1,16 @@
+package dev.mlapp.cli;
+
+import dev.mlapp.http.ServerConfig;
+import java.util.List;
+import java.util.Map;
+
+/** Test bridge: the {@link ServerConfig} that {@code serve} builds from an environment, as a pod's env would give. */
+public final class ServeConfigs {
+
+    private ServeConfigs() {
+    }
+
+    public static ServerConfig fromEnvironment(Map<String, String> env) {
+        return ServeCommand.config(Options.parse(List.of(), env, List.of("hello", "help")), env);
+    }
+}

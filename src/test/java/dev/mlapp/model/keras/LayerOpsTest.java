@@ -1,0 +1,87 @@
+package dev.mlapp.model.keras;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import com.google.gson.JsonParser;
+import dev.mlapp.model.FloatArray;
+import java.util.List;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+import org.tensorflow.Graph;
+import org.tensorflow.Operand;
+import org.tensorflow.Result;
+import org.tensorflow.Session;
+import org.tensorflow.ndarray.Shape;
+import org.tensorflow.ndarray.buffer.DataBuffers;
+import org.tensorflow.op.Ops;
+import org.tensorflow.op.nn.Conv2d;
+import org.tensorflow.types.TFloat32;
+
+/** Layer translations the corpus does not reach, checked against an independent TensorFlow formulation. */
+class LayerOpsTest {
+
+    @Test
+    void dilatedDepthwiseEqualsDilatedConvolutionPerChannel() {
+        // with one input channel and depth_multiplier 1, a depthwise convolution is an ordinary one, and
+        // TensorFlow's Conv2D supports dilation on CPU where DepthwiseConv2dNative does not
+        SplittableRandom random = new SplittableRandom(3);
+        float[] image = new float[9 * 9];
+        float[] kernel = new float[3 * 3];
+        for (int i = 0; i < image.length; i++) {
+            image[i] = (float) random.nextDouble(-1, 1);
+        }
+        for (int i = 0; i < kernel.length; i++) {
+            kernel[i] = (float) random.nextDouble(-1, 1);
+        }
+        for (String padding : List.of("same", "valid")) {
+            try (Graph graph = new Graph(); Session session = new Session(graph)) {
+                Ops tf = Ops.create(graph);
+                Operand<TFloat32> x = tf.constant(Shape.of(1, 9, 9, 1), DataBuffers.of(image, true, false));
+                LayerConfig layer = new LayerConfig("DepthwiseConv2D", "dw", JsonParser.parseString(
+                        "{\"padding\": \"" + padding + "\", \"dilation_rate\": [2, 2], \"use_bias\": false}")
+                        .getAsJsonObject(), LayerPath.ROOT.child("dw", "depthwise_conv2d"),
+                        List.of(new FloatArray(new long[] {3, 3, 1, 1}, kernel)));
+                Operand<TFloat32> imported = new LayerOps(tf, false).apply(layer, List.of(KTensor.of(x))).value();
+                Operand<TFloat32> reference = tf.nn.conv2d(x, tf.constant(Shape.of(3, 3, 1, 1),
+                        DataBuffers.of(kernel, true, false)), List.of(1L, 1L, 1L, 1L), padding.toUpperCase(),
+                        Conv2d.dilations(List.of(1L, 2L, 2L, 1L)));
+                try (Result r = session.runner().fetch(imported).fetch(reference).run()) {
+                    TFloat32 a = (TFloat32) r.get(0);
+                    TFloat32 b = (TFloat32) r.get(1);
+                    assertArrayEquals(b.shape().asArray(), a.shape().asArray(), padding);
+                    float[] av = new float[(int) a.size()];
+                    float[] bv = new float[(int) b.size()];
+                    a.asRawTensor().data().asFloats().read(av);
+                    b.asRawTensor().data().asFloats().read(bv);
+                    for (int i = 0; i < av.length; i++) {
+                        assertEquals(bv[i], av[i], 1e-5, padding + " at " + i);
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
+    void archiveKeysFollowKerasSnakeCase() {
+        assertEquals("conv2d_transpose", snake("Conv2DTranspose"));
+        assertEquals("batch_normalization", snake("BatchNormalization"));
+        assertEquals("depthwise_conv2d", snake("DepthwiseConv2D"));
+        assertEquals("re_lu", snake("ReLU"));
+        assertEquals("p_re_lu", snake("PReLU"));
+        assertEquals("functional", snake("Functional"));
+        GraphBuilder.ArchiveKeys keys = new GraphBuilder.ArchiveKeys(false);
+        assertEquals(List.of("dense", "conv2d", "dense_1", "re_lu", "dense_2", "re_lu_1"), List.of(
+                keys.next("Dense", true), keys.next("Conv2D", true), keys.next("Dense", true),
+                keys.next("ReLU", false), keys.next("Dense", true), keys.next("ReLU", false)));
+        // Keras 2.13 counted each layer with weights twice
+        GraphBuilder.ArchiveKeys keras213 = new GraphBuilder.ArchiveKeys(true);
+        assertEquals(List.of("dense", "conv2d", "dense_2", "re_lu", "dense_4", "re_lu_1"), List.of(
+                keras213.next("Dense", true), keras213.next("Conv2D", true), keras213.next("Dense", true),
+                keras213.next("ReLU", false), keras213.next("Dense", true), keras213.next("ReLU", false)));
+    }
+
+    private static String snake(String className) {
+        return GraphBuilder.ArchiveKeys.snakeCase(className);
+    }
+}
