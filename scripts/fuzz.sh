@@ -3,7 +3,7 @@
 # one JVM per target (Jazzer fuzzes one @FuzzTest per run). A finding fails the run and is written as
 # crash-<sha1> next to the target's committed inputs in src/test/resources/<package>/<Class>Inputs/<method>/:
 # fix the bug, keep the input (renamed to say what it is), and 'mvn test' replays it from then on.
-# Usage: scripts/fuzz.sh [Class#method ...]   (default: all targets; about 5 minutes on 2 cores)
+# Usage: scripts/fuzz.sh [Class#method ...]   (default: all six targets; 3 min of fuzzing plus JVM starts)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -13,6 +13,7 @@ if [ ${#targets[@]} -eq 0 ]; then
     UploadsFuzzTest#upload
     UploadsFuzzTest#multipartBody
     ImagePreprocessorFuzzTest#toTensor
+    TfImagePreprocessorFuzzTest#toTensor
     NpyFuzzTest#read
     ModelLoaderFuzzTest#load
   )
