@@ -10,7 +10,7 @@ import java.util.List;
 final class EngineFlags {
 
     static final List<String> FLAGS = List.of("workers", "max-batch-size", "batch-timeout-micros", "queue-capacity",
-            "request-deadline", "intra-op-threads", "inter-op-threads");
+            "request-deadline", "intra-op-threads", "inter-op-threads", "max-queue-delay");
 
     static final String HELP = """
               --workers N                        batches run at once [INFERENCE_WORKERS] (default 1)
@@ -19,6 +19,8 @@ final class EngineFlags {
                                                  (default 2000; an idle server never waits)
               --queue-capacity N                 requests admitted at once (decoding, queued or running);
                                                  beyond it 503 at once [QUEUE_CAPACITY] (default 64)
+              --max-queue-delay DURATION         refuse at once a request expected to wait longer than this
+                                                 behind those admitted [MAX_QUEUE_DELAY] (default 0 = off)
               --request-deadline DURATION        drop a request that waited longer, unrun [REQUEST_DEADLINE]
                                                  (default 10s)
               --intra-op-threads N               TensorFlow threads per kernel [INTRA_OP_THREADS]
@@ -39,10 +41,11 @@ final class EngineFlags {
                     options.intValue("queue-capacity", "QUEUE_CAPACITY", d.queueCapacity()),
                     options.duration("request-deadline", "REQUEST_DEADLINE", d.deadline()),
                     options.intValue("intra-op-threads", "INTRA_OP_THREADS", d.intraOpThreads()),
-                    options.intValue("inter-op-threads", "INTER_OP_THREADS", d.interOpThreads()));
+                    options.intValue("inter-op-threads", "INTER_OP_THREADS", d.interOpThreads()),
+                    options.duration("max-queue-delay", "MAX_QUEUE_DELAY", d.maxQueueDelay()));
         } catch (IllegalArgumentException e) {
             throw new UsageException("engine options: workers, batch size and queue capacity must be at least 1, "
-                    + "the timeout and thread counts at least 0, the deadline positive");
+                    + "the timeout and thread counts at least 0, the deadline positive, the queue delay not negative");
         }
     }
 }

@@ -162,7 +162,7 @@ public final class MlServer {
             InferenceEngine engine = config.engine().createEngine(model, engineMetrics);
             engineMetrics.watchQueue(engine::queueDepth);
             Classifier classifier = new Classifier(preprocessor, engine, labels, config.engine().deadline(),
-                    config.engine().queueCapacity(), engineMetrics);
+                    config.engine().queueCapacity(), config.engine().maxQueueDelay(), engineMetrics);
             for (int i = 0; i < WARM_UP_RUNS; i++) {
                 classifier.classify(sampleImage(), 1);
             }

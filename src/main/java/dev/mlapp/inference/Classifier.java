@@ -12,7 +12,6 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.Semaphore;
 
 /**
  * Image bytes in, ranked labels out: admission, preprocessing, the engine, and top-k selection.
@@ -32,26 +31,26 @@ public final class Classifier implements AutoCloseable {
     private final InferenceEngine engine;
     private final Labels labels;
     private final long deadlineNanos;
-    private final int maxInFlight;
-    private final Semaphore inFlight;
+    private final Admission admission;
     private final EngineListener listener;
     private final ExecutorService decoders;
 
     public Classifier(ImagePreprocessor preprocessor, InferenceEngine engine, Labels labels, Duration deadline) {
-        this(preprocessor::toTensor, engine, labels, deadline, Integer.MAX_VALUE, EngineListener.NONE);
+        this(preprocessor::toTensor, engine, labels, deadline, Integer.MAX_VALUE, Duration.ZERO, EngineListener.NONE);
     }
 
     /**
-     * @param maxInFlight requests admitted at once (see the class comment); {@link EngineOptions#queueCapacity()}
+     * @param maxInFlight      requests admitted at once (see the class comment); {@link EngineOptions#queueCapacity()}
+     * @param queueDelayBudget refuse a request expected to wait longer than this; zero = count only
+     *                         ({@link EngineOptions#maxQueueDelay()}, see {@link Admission})
      */
     public Classifier(Preprocessor preprocessor, InferenceEngine engine, Labels labels, Duration deadline,
-                      int maxInFlight, EngineListener listener) {
+                      int maxInFlight, Duration queueDelayBudget, EngineListener listener) {
         this.preprocessor = preprocessor;
         this.engine = engine;
         this.labels = labels;
         this.deadlineNanos = deadline.toNanos();
-        this.maxInFlight = maxInFlight;
-        this.inFlight = new Semaphore(maxInFlight);
+        this.admission = new Admission(maxInFlight, queueDelayBudget);
         this.listener = listener;
         this.decoders = Executors.newFixedThreadPool(CpuLimit.detect(),
                 Thread.ofPlatform().name("preprocess-", 0).daemon().factory());
@@ -64,9 +63,13 @@ public final class Classifier implements AutoCloseable {
      * @throws dev.mlapp.model.InferenceException TensorFlow failed
      */
     public Prediction classify(byte[] image, int k) throws ImageException {
-        if (!inFlight.tryAcquire()) {
+        long admitted = admission.tryAdmit();
+        if (admitted < 0) {
             listener.rejected();
-            throw new OverloadedException(maxInFlight + " requests already in progress");
+            throw new OverloadedException(admission.budgetNanos() > 0
+                    ? "the requests in progress would keep this one waiting more than "
+                            + admission.budgetNanos() / 1_000_000 + " ms (at most " + admission.maxInFlight() + ")"
+                    : admission.maxInFlight() + " requests already in progress");
         }
         try {
             long start = System.nanoTime();
@@ -87,7 +90,7 @@ public final class Classifier implements AutoCloseable {
             return new Prediction(topK(inference.output(), k), preprocessNanos[0], inference.queueNanos(),
                     inference.runNanos(), inference.batchSize());
         } finally {
-            inFlight.release();
+            admission.release(admitted);
         }
     }
 

@@ -27,9 +27,20 @@ import java.time.Duration;
  *                           container may use only adds contention and CFS throttling
  * @param interOpThreads     independent TensorFlow kernels that may run at once; image CNNs are mostly a chain of
  *                           layers, so 1–2 suffices and more only competes with intra-op threads
+ * @param maxQueueDelay      refuse (503 at once) a request that the requests already admitted would keep waiting
+ *                           longer than this, estimated from recent throughput; bounds the latency of admitted
+ *                           requests under overload where queueCapacity only bounds their number. Shorter keeps
+ *                           admitted latency close to the unloaded one but refuses more of a burst; zero = off
  */
 public record EngineOptions(int workers, int maxBatchSize, long batchTimeoutMicros, int queueCapacity,
-                            Duration deadline, int intraOpThreads, int interOpThreads) {
+                            Duration deadline, int intraOpThreads, int interOpThreads, Duration maxQueueDelay) {
+
+    /** Without a queue-delay budget. */
+    public EngineOptions(int workers, int maxBatchSize, long batchTimeoutMicros, int queueCapacity,
+                         Duration deadline, int intraOpThreads, int interOpThreads) {
+        this(workers, maxBatchSize, batchTimeoutMicros, queueCapacity, deadline, intraOpThreads, interOpThreads,
+                Duration.ZERO);
+    }
 
     public static final int DEFAULT_MAX_BATCH_SIZE = 8;
     public static final long DEFAULT_BATCH_TIMEOUT_MICROS = 2_000;
@@ -46,7 +57,8 @@ public record EngineOptions(int workers, int maxBatchSize, long batchTimeoutMicr
 
     public EngineOptions {
         if (workers < 1 || maxBatchSize < 1 || batchTimeoutMicros < 0 || queueCapacity < 1
-                || deadline.isNegative() || deadline.isZero() || intraOpThreads < 0 || interOpThreads < 0) {
+                || deadline.isNegative() || deadline.isZero() || intraOpThreads < 0 || interOpThreads < 0
+                || maxQueueDelay.isNegative()) {
             throw new IllegalArgumentException("engine options out of range: " + this);
         }
     }
@@ -59,21 +71,27 @@ public record EngineOptions(int workers, int maxBatchSize, long batchTimeoutMicr
 
     public EngineOptions withWorkers(int n) {
         return new EngineOptions(n, maxBatchSize, batchTimeoutMicros, queueCapacity, deadline, intraOpThreads,
-                interOpThreads);
+                interOpThreads, maxQueueDelay);
     }
 
     public EngineOptions withBatching(int maxBatch, long timeoutMicros) {
         return new EngineOptions(workers, maxBatch, timeoutMicros, queueCapacity, deadline, intraOpThreads,
-                interOpThreads);
+                interOpThreads, maxQueueDelay);
     }
 
     public EngineOptions withQueue(int capacity, Duration itemDeadline) {
         return new EngineOptions(workers, maxBatchSize, batchTimeoutMicros, capacity, itemDeadline, intraOpThreads,
-                interOpThreads);
+                interOpThreads, maxQueueDelay);
     }
 
     public EngineOptions withThreads(int intraOp, int interOp) {
-        return new EngineOptions(workers, maxBatchSize, batchTimeoutMicros, queueCapacity, deadline, intraOp, interOp);
+        return new EngineOptions(workers, maxBatchSize, batchTimeoutMicros, queueCapacity, deadline, intraOp, interOp,
+                maxQueueDelay);
+    }
+
+    public EngineOptions withMaxQueueDelay(Duration budget) {
+        return new EngineOptions(workers, maxBatchSize, batchTimeoutMicros, queueCapacity, deadline, intraOpThreads,
+                interOpThreads, budget);
     }
 
     /** The TensorFlow session configuration these options ask for; load the model with it. */

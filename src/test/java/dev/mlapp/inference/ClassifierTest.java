@@ -44,7 +44,7 @@ class ClassifierTest {
             }
         };
         try (Classifier classifier = new Classifier(counting, options.createEngine(model, listener),
-                Labels.forModel(null, 11), options.deadline(), options.queueCapacity(), listener)) {
+                Labels.forModel(null, 11), options.deadline(), options.queueCapacity(), Duration.ZERO, listener)) {
             CompletableFuture<Prediction> first = CompletableFuture.supplyAsync(() -> classify(classifier, jpeg));
             model.awaitHeldRun();
             CompletableFuture<Prediction> second = CompletableFuture.supplyAsync(() -> classify(classifier, jpeg));
