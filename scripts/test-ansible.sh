@@ -1,0 +1,114 @@
+#!/usr/bin/env bash
+# Proves the Ansible playbooks on this machine (.ci/run calls it; a developer can too, as root):
+#   1. ansible-lint (production profile, offline) and ansible-playbook --syntax-check for every playbook;
+#   2. deploy.yml for real, with this machine as node-0 (ansible/ci/inventory.ini): buildah builds the Dockerfile
+#      (local stand-ins for the base images come from scripts/build-image.sh, since no registry can be pulled from),
+#      the image is pushed to a real registry on 127.0.0.1:5000, and the local five-replica cluster (HAProxy on
+#      port 32000) runs what was pulled back from it; the smoke tests go through port 32000;
+#   3. deploy.yml again: it must report changed=0 (nothing rebuilt, pushed or restarted);
+#   4. teardown.yml.
+# What CI substitutes for the course's cluster: processes behind HAProxy instead of pods behind kube-proxy, no
+# container isolation, no Docker daemon (buildah), a loopback registry. See ansible/README.md.
+#
+# Env: ML_APP_ANSIBLE_WORK  state kept between runs (default /var/tmp/ml-app-ansible): node-0's project copy,
+#                           the base-image stand-ins' cache, logs. The registry's storage is emptied on every run.
+#      ML_APP_ANSIBLE_MODEL a Keras .h5 to deploy as the user's ml-lb.h5 (default: none, the embedded model)
+set -euo pipefail
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+WORK=${ML_APP_ANSIBLE_WORK:-/var/tmp/ml-app-ansible}
+REGISTRY=127.0.0.1:5000
+SHARED=$(cd "$ROOT/.." && pwd)/shared
+START=$SECONDS
+
+log() { printf '== [%ss] %s\n' $((SECONDS - START)) "$*"; }
+die() { echo "test-ansible: $*" >&2; exit 1; }
+
+for tool in ansible-playbook ansible-lint buildah docker-registry haproxy rsync debootstrap curl; do
+    command -v "$tool" >/dev/null 2>&1 || [[ -x /usr/sbin/$tool ]] \
+        || die "$tool is not installed (.ci/run installs ansible ansible-lint buildah docker-registry haproxy rsync debootstrap)"
+done
+mkdir -p "$WORK"
+
+log "ansible-lint (production profile) and syntax check"
+cd "$ROOT/ansible"
+ansible-lint --offline --nocolor
+for playbook in deploy.yml lb-demo.yml loadtest.yml teardown.yml; do
+    ansible-playbook -i inventory.example.ini --syntax-check "$playbook" >/dev/null
+    ansible-playbook -i ci/inventory.ini --syntax-check "$playbook" >/dev/null
+    echo "syntax ok: $playbook"
+done
+
+log "registry on $REGISTRY (loopback only, no auth)"
+if curl -fsS -o /dev/null "http://$REGISTRY/v2/" 2>/dev/null; then
+    die "something already answers on $REGISTRY; stop it first"
+fi
+rm -rf "$WORK/registry" && mkdir -p "$WORK/registry"
+cat >"$WORK/registry.yml" <<CFG
+version: 0.1
+log:
+  level: warn
+storage:
+  filesystem:
+    rootdirectory: $WORK/registry
+  delete:
+    enabled: true
+http:
+  addr: $REGISTRY
+CFG
+setsid docker-registry serve "$WORK/registry.yml" >"$WORK/registry.log" 2>&1 &
+REGISTRY_PID=$!
+cleanup() {
+    if [[ -n "${PLAYBOOK_ARGS:-}" ]]; then
+        (cd "$ROOT/ansible" && ansible-playbook "${PLAYBOOK_ARGS[@]}" teardown.yml >"$WORK/teardown-on-exit.log" 2>&1) || true
+    fi
+    kill "$REGISTRY_PID" 2>/dev/null || true
+}
+trap cleanup EXIT
+for _ in $(seq 50); do curl -fsS -o /dev/null "http://$REGISTRY/v2/" 2>/dev/null && break; sleep 0.2; done
+curl -fsS -o /dev/null "http://$REGISTRY/v2/" || { cat "$WORK/registry.log" >&2; die "the registry did not start"; }
+
+log "base image stand-ins and a warm layer cache (scripts/build-image.sh)"
+ML_APP_IMAGE_CACHE="$WORK/image-cache" "$ROOT/scripts/build-image.sh" localhost/ml-app:ansible-ci >"$WORK/build-image.log" 2>&1 \
+    || { tail -30 "$WORK/build-image.log" >&2; die "scripts/build-image.sh failed"; }
+
+EXTRA=(-e "mlapp_project_src=$ROOT" -e "mlapp_project_dir=$WORK/node-0/ml-app")
+if [[ -n "${ML_APP_ANSIBLE_MODEL:-}" ]]; then
+    EXTRA+=(-e "mlapp_model_path=$ML_APP_ANSIBLE_MODEL")
+else
+    EXTRA+=(-e "mlapp_model_required=false")
+fi
+if [[ -f "$SHARED/images/food_noodles.jpg" ]]; then
+    EXTRA+=(-e "mlapp_smoke_image=$SHARED/images/food_noodles.jpg")
+fi
+PLAYBOOK_ARGS=(-i ci/inventory.ini "${EXTRA[@]}")
+export ANSIBLE_CALLBACKS_ENABLED=ansible.posix.profile_tasks ANSIBLE_NOCOLOR=1 ANSIBLE_FORCE_COLOR=0
+
+run_deploy() {
+    local name=$1
+    log "deploy.yml ($name run)"
+    if ! ansible-playbook "${PLAYBOOK_ARGS[@]}" deploy.yml >"$WORK/deploy-$name.log" 2>&1; then
+        grep -E -A25 'fatal:|FAILED!' "$WORK/deploy-$name.log" | head -80 >&2
+        die "deploy.yml failed on the $name run (log: $WORK/deploy-$name.log)"
+    fi
+    grep -E 'All [0-9]+ replicas answered|predicted' "$WORK/deploy-$name.log" | sed 's/^ *msg: *//' || true
+    grep -A1 'PLAY RECAP' "$WORK/deploy-$name.log" | tail -1
+}
+
+run_deploy first
+run_deploy second
+recap=$(grep -A1 'PLAY RECAP' "$WORK/deploy-second.log" | tail -1)
+if ! grep -q 'changed=0 ' <<<"$recap"; then
+    grep -B1 -E '^changed:' "$WORK/deploy-second.log" | grep TASK >&2 || true
+    die "the second deploy.yml run changed something: $recap"
+fi
+grep -q 'failed=0 ' <<<"$recap" || die "the second run failed: $recap"
+echo "idempotent: the second run reports changed=0"
+
+log "teardown.yml"
+ansible-playbook "${PLAYBOOK_ARGS[@]}" teardown.yml >"$WORK/teardown.log" 2>&1 \
+    || { tail -40 "$WORK/teardown.log" >&2; die "teardown.yml failed"; }
+if curl -fsS -o /dev/null --max-time 2 "http://127.0.0.1:32000/healthz" 2>/dev/null; then
+    die "port 32000 still answers after teardown.yml"
+fi
+unset PLAYBOOK_ARGS
+echo "ansible playbooks: lint, syntax, deploy, idempotent redeploy and teardown passed in $((SECONDS - START)) s"
