@@ -5,8 +5,8 @@
 #      (local stand-ins for the base images come from scripts/build-image.sh, since no registry can be pulled from),
 #      the image is pushed to a real registry on 127.0.0.1:5000, and the local five-replica cluster (HAProxy on
 #      port 32000) runs what was pulled back from it; the smoke tests go through port 32000;
-#   3. deploy.yml again: it must report changed=0 (nothing rebuilt, pushed or restarted);
-#   4. teardown.yml.
+#   3. deploy.yml again: it must report changed=0 (nothing rebuilt, pushed or restarted), and so must --check;
+#   4. loadtest.yml for a few seconds (reports fetched back), then teardown.yml.
 # What CI substitutes for the course's cluster: processes behind HAProxy instead of pods behind kube-proxy, no
 # container isolation, no Docker daemon (buildah), a loopback registry. See ansible/README.md.
 #
@@ -103,6 +103,23 @@ if ! grep -q 'changed=0 ' <<<"$recap"; then
 fi
 grep -q 'failed=0 ' <<<"$recap" || die "the second run failed: $recap"
 echo "idempotent: the second run reports changed=0"
+
+log "deploy.yml --check (nothing would change)"
+ansible-playbook "${PLAYBOOK_ARGS[@]}" --check deploy.yml >"$WORK/deploy-check.log" 2>&1 \
+    || { grep -E -A25 'fatal:|FAILED!' "$WORK/deploy-check.log" | head -60 >&2; die "deploy.yml --check failed"; }
+recap=$(grep -A1 'PLAY RECAP' "$WORK/deploy-check.log" | tail -1)
+grep -q 'changed=0 ' <<<"$recap" || die "deploy.yml --check predicts changes on a deployed system: $recap"
+echo "check mode: $recap"
+
+log "loadtest.yml (5 s) and its fetched reports"
+rm -rf "$WORK/reports"
+ansible-playbook "${PLAYBOOK_ARGS[@]}" -e mlapp_loadtest_duration=5 -e "mlapp_loadtest_fetch_dir=$WORK/reports" \
+    loadtest.yml >"$WORK/loadtest.log" 2>&1 || { tail -40 "$WORK/loadtest.log" >&2; die "loadtest.yml failed"; }
+for report in report.json report.html requests.csv top-pods.txt; do
+    ls "$WORK"/reports/loadtest-*/"$report" >/dev/null 2>&1 || die "loadtest.yml did not fetch $report"
+done
+grep -c 'ml-app-' "$WORK"/reports/loadtest-*/report.json >/dev/null || die "the load test's report names no pod"
+echo "loadtest.yml fetched: $(cd "$WORK"/reports/loadtest-* && echo *)"
 
 log "teardown.yml"
 ansible-playbook "${PLAYBOOK_ARGS[@]}" teardown.yml >"$WORK/teardown.log" 2>&1 \
