@@ -6,7 +6,7 @@
 #      the image is pushed to a real registry on 127.0.0.1:5000, and the local five-replica cluster (HAProxy on
 #      port 32000) runs what was pulled back from it; the smoke tests go through port 32000;
 #   3. deploy.yml again: it must report changed=0 (nothing rebuilt, pushed or restarted), and so must --check;
-#   4. loadtest.yml for a few seconds (reports fetched back), then teardown.yml.
+#   4. loadtest.yml for a few seconds (reports fetched back), lb-demo.yml (hello mode), then teardown.yml.
 # What CI substitutes for the course's cluster: processes behind HAProxy instead of pods behind kube-proxy, no
 # container isolation, no Docker daemon (buildah), a loopback registry. See ansible/README.md.
 #
@@ -121,6 +121,11 @@ done
 grep -c 'ml-app-' "$WORK"/reports/loadtest-*/report.json >/dev/null || die "the load test's report names no pod"
 echo "loadtest.yml fetched: $(cd "$WORK"/reports/loadtest-* && echo *)"
 
+log "lb-demo.yml (hello mode: every replica answers /whoami)"
+ansible-playbook "${PLAYBOOK_ARGS[@]}" lb-demo.yml >"$WORK/lb-demo.log" 2>&1 \
+    || { grep -E -A25 'fatal:|FAILED!' "$WORK/lb-demo.log" | head -60 >&2; die "lb-demo.yml failed"; }
+grep -E 'All [0-9]+ replicas answered' "$WORK/lb-demo.log" | sed 's/^ *msg: *//' || true
+
 log "teardown.yml"
 ansible-playbook "${PLAYBOOK_ARGS[@]}" teardown.yml >"$WORK/teardown.log" 2>&1 \
     || { tail -40 "$WORK/teardown.log" >&2; die "teardown.yml failed"; }
@@ -128,4 +133,4 @@ if curl -fsS -o /dev/null --max-time 2 "http://127.0.0.1:32000/healthz" 2>/dev/n
     die "port 32000 still answers after teardown.yml"
 fi
 unset PLAYBOOK_ARGS
-echo "ansible playbooks: lint, syntax, deploy, idempotent redeploy and teardown passed in $((SECONDS - START)) s"
+echo "ansible playbooks: lint, syntax, deploy, idempotent redeploy, check mode, load test, lb demo and teardown passed in $((SECONDS - START)) s"
