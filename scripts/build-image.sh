@@ -93,7 +93,7 @@ else
     "${BUILDAH[@]}" build --isolation chroot --pull=never --layers --force-rm \
         --volume "$HOME/.m2:/root/.m2" \
         --build-arg "BUILD_IMAGE=$BUILD_IMAGE" --build-arg "RUNTIME_IMAGE=$RUNTIME_IMAGE" \
-        --label "org.opencontainers.image.version=$(sed -n 's:^  <version>\(.*\)</version>:\1:p' pom.xml | head -1)" \
+        --label "org.opencontainers.image.version=$(sed -n 's:^  <version>\(.*\)</version>:\1:p' pom.xml | awk 'NR == 1')" \
         --label "org.opencontainers.image.revision=$(git rev-parse HEAD 2>/dev/null || echo unknown)" \
         --label "org.opencontainers.image.created=$(date -u +%Y-%m-%dT%H:%M:%SZ)" \
         -t "localhost/ml-app-cache:$digest" -f Dockerfile . >&2

@@ -53,7 +53,7 @@ PID=$!
 trap 'kill -TERM $PID 2>/dev/null || true; wait $PID 2>/dev/null || true' EXIT
 PORT=""
 for _ in $(seq 1 600); do
-    PORT=$(sed -n 's#.*listening on http://[^:]*:\([0-9]*\)/.*#\1#p' "$LOG" | head -1)
+    PORT=$(sed -n 's#.*listening on http://[^:]*:\([0-9]*\)/.*#\1#p' "$LOG" | awk 'NR == 1')
     grep -q "ml-app ready" "$LOG" && [[ -n "$PORT" ]] && break
     kill -0 $PID 2>/dev/null || { cat "$LOG" >&2; exit 1; }
     sleep 0.5
@@ -67,7 +67,7 @@ sample() {
     threads=$(awk '/^Threads:/ {print $2}' "/proc/$PID/status")
     nmt=$("$JCMD" "$PID" VM.native_memory summary 2>/dev/null | sed -n 's/^Total: reserved=[0-9]*KB, committed=\([0-9]*\)KB.*/\1/p')
     heap=$(exec 3<>"/dev/tcp/127.0.0.1/$PORT"; printf 'GET /metrics HTTP/1.0\r\nHost: x\r\n\r\n' >&3; cat <&3 \
-        | awk '/^jvm_memory_used_bytes\{.*area="heap"/ {print int($2/1024)}' | head -1)
+        | awk '/^jvm_memory_used_bytes\{.*area="heap"/ {print int($2/1024)}' | awk 'NR == 1')
     echo "$(date +%s),$rss,${nmt:-},${heap:-},$threads"
 }
 
@@ -98,7 +98,7 @@ END {
         (t[n] > t[h]) ? (v[n, 2] - v[h, 2]) * 60 / (t[n] - t[h]) : 0
     printf "NMT committed growth over the second half: %+d kB\n", v[n, 3] - v[h, 3]
 }' "$CSV" >"$OUT/summary.txt"
-grep -oE '"(requests|successes|failed|throughput_rps|availability_percent)": *[0-9.]+' "$OUT/loadtest.json" | head -5 \
+grep -oE '"(requests|successes|failed|throughput_rps|availability_percent)": *[0-9.]+' "$OUT/loadtest.json" | awk 'NR <= 5' \
     | tr '\n' ' ' >>"$OUT/summary.txt" || true
 echo >>"$OUT/summary.txt"
 cat "$OUT/summary.txt"

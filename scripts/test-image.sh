@@ -36,7 +36,7 @@ free_port() {
 }
 
 # The PID of the process listening on the port: the JVM inside the container (seen from the host).
-listener_pid() { ss -Hltnp "sport = :$1" | sed -n 's/.*pid=\([0-9]*\).*/\1/p' | head -1; }
+listener_pid() { ss -Hltnp "sport = :$1" | sed -n 's/.*pid=\([0-9]*\).*/\1/p' | awk 'NR == 1'; }
 
 # Runs the image's ENTRYPOINT + CMD in a fresh container with the given environment; sets port and server_pid.
 start() {
@@ -107,7 +107,7 @@ check_read_only_root() {
 }
 
 "${BUILDAH[@]}" inspect --type image "$IMAGE" >/dev/null || fail "no image $IMAGE: run scripts/build-image.sh first"
-size=$("${BUILDAH[@]}" images --format '{{.Size}}' "$IMAGE" | head -1)
+size=$("${BUILDAH[@]}" images --format '{{.Size}}' "$IMAGE" | awk 'NR == 1')
 log "image $IMAGE: $size"
 [ "$(config '{{.OCIv1.Config.User}}')" != "" ] || fail "the image sets no USER"
 
