@@ -30,8 +30,10 @@ config() { "${BUILDAH[@]}" inspect --type image --format "$1" "$IMAGE"; }
 free_port() {
     local candidate
     while :; do
-        candidate=$((20000 + RANDOM % 30000))
-        [ -z "$(ss -Hltn "sport = :$candidate")" ] && { echo "$candidate"; return; }
+        # Below the kernel's ephemeral range (32768+), so no outgoing connection can take it meanwhile, and
+        # unused in any state (a TIME_WAIT or connected socket on the port would also make the bind fail).
+        candidate=$((20000 + RANDOM % 12000))
+        [ -z "$(ss -Htan "sport = :$candidate")" ] && { echo "$candidate"; return; }
     done
 }
 
