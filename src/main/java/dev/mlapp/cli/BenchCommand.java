@@ -15,6 +15,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.stream.Stream;
 
 /** {@code bench}: raw vs end-to-end throughput, latency, overload and memory; see {@link Benchmark}. */
@@ -51,12 +52,11 @@ final class BenchCommand {
     }
 
     static ExitStatus run(List<String> args, Map<String, String> env) {
-        Options options = Options.parse(args, env, List.of("quick", "help"));
-        if (options.flag("help", null)) {
-            System.out.print(HELP);
+        Optional<Options> parsed = Options.forCommand(args, env, List.of("quick"), FLAGS, HELP);
+        if (parsed.isEmpty()) {
             return ExitStatus.OK;
         }
-        options.requireOnly(FLAGS);
+        Options options = parsed.get();
         boolean quick = options.flag("quick", null);
         Duration step = options.duration("duration", null, quick ? Duration.ofMillis(500) : Duration.ofSeconds(10));
         Path model = options.get("model", "MODEL_PATH").map(Path::of).orElse(null);

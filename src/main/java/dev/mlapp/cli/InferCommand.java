@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * {@code infer}: runs the model on a raw float32 tensor and writes its output, both as NumPy {@code .npy} files, so
@@ -37,12 +38,11 @@ final class InferCommand {
     }
 
     static ExitStatus run(List<String> args, Map<String, String> env) {
-        Options options = Options.parse(args, env, List.of("help"));
-        if (options.flag("help", null)) {
-            System.out.print(HELP);
+        Optional<Options> parsed = Options.forCommand(args, env, List.of(), FLAGS, HELP);
+        if (parsed.isEmpty()) {
             return ExitStatus.OK;
         }
-        options.requireOnly(FLAGS);
+        Options options = parsed.get();
         if (!options.positional().isEmpty()) {
             throw new UsageException("infer takes no positional arguments, got " + options.positional());
         }

@@ -21,6 +21,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /** {@code loadtest}: sends load to a URL and reports throughput, latency and how requests spread over pods. */
 final class LoadTestCommand {
@@ -61,12 +62,11 @@ final class LoadTestCommand {
     }
 
     static ExitStatus run(List<String> args, Map<String, String> env) {
-        Options options = Options.parse(args, env, List.of("keep-alive", "new-connection", "json", "help"));
-        if (options.flag("help", null)) {
-            System.out.print(HELP);
+        Optional<Options> parsed = Options.forCommand(args, env, List.of("keep-alive", "new-connection", "json"), FLAGS, HELP);
+        if (parsed.isEmpty()) {
             return ExitStatus.OK;
         }
-        options.requireOnly(FLAGS);
+        Options options = parsed.get();
         LoadPlan plan = plan(options);
         int expectedPods = options.intValue("expect-pods", null, 0);
         System.err.println("loadtest: sending to http://" + plan.host() + ":" + plan.port() + plan.request().path()

@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /** {@code monitor}: every few seconds, the app's replicas, their CPU and memory, and what each has served. */
 final class MonitorCommand {
@@ -40,12 +41,11 @@ final class MonitorCommand {
     }
 
     static ExitStatus run(List<String> args, Map<String, String> env) {
-        Options options = Options.parse(args, env, List.of("help"));
-        if (options.flag("help", null)) {
-            System.out.print(HELP);
+        Optional<Options> parsed = Options.forCommand(args, env, List.of(), FLAGS, HELP);
+        if (parsed.isEmpty()) {
             return ExitStatus.OK;
         }
-        options.requireOnly(FLAGS);
+        Options options = parsed.get();
         Duration duration = options.duration("duration", null, DEFAULT_DURATION);
         Duration interval = options.duration("interval", null, DEFAULT_INTERVAL);
         if (interval.isZero() || interval.isNegative()) {

@@ -46,6 +46,25 @@ public final class Options {
         return options;
     }
 
+    /**
+     * A subcommand's command line: {@code --help} prints {@code help} and returns empty (the command then exits 0);
+     * otherwise every flag must be one of {@code known} ({@code --help} is always known and takes no value).
+     */
+    public static Optional<Options> forCommand(List<String> args, Map<String, String> env, List<String> booleanFlags,
+                                               List<String> known, String help) {
+        List<String> booleans = new ArrayList<>(booleanFlags);
+        booleans.add("help");
+        Options options = parse(args, env, booleans);
+        if (options.flag("help", null)) {
+            System.out.print(help);
+            return Optional.empty();
+        }
+        List<String> allowed = new ArrayList<>(known);
+        allowed.add("help");
+        options.requireOnly(allowed);
+        return Optional.of(options);
+    }
+
     public List<String> positional() {
         return positional;
     }

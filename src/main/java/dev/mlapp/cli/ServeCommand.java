@@ -11,6 +11,7 @@ import java.net.UnknownHostException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.stream.Stream;
 
@@ -54,12 +55,11 @@ final class ServeCommand {
     }
 
     static ExitStatus run(List<String> args, Map<String, String> env) {
-        Options options = Options.parse(args, env, List.of("hello", "help"));
-        if (options.flag("help", null)) {
-            System.out.print(HELP);
+        Optional<Options> parsed = Options.forCommand(args, env, List.of("hello"), FLAGS, HELP);
+        if (parsed.isEmpty()) {
             return ExitStatus.OK;
         }
-        options.requireOnly(FLAGS);
+        Options options = parsed.get();
         ServerConfig config = config(options, env);
         ConnectionTimeouts.apply(
                 options.duration("request-timeout", "REQUEST_TIMEOUT", ConnectionTimeouts.DEFAULT_REQUEST_TIMEOUT),
