@@ -146,7 +146,14 @@ class MlServerTest {
     @Test
     void metricsUseThePrometheusTextFormat() {
         http.upload("/api/v1/predict", "file", jpeg);
+        // The server counts a request when its handler returns, a moment after the client has the reply.
+        String predictCounted =
+                "(?s).*http_requests_total\\{method=\"POST\",route=\"/api/v1/predict\",status=\"200\"} [1-9].*";
         HttpResponse<String> metrics = http.get("/metrics");
+        for (int retry = 0; retry < 50 && !metrics.body().matches(predictCounted); retry++) {
+            sleepMillis(20);
+            metrics = http.get("/metrics");
+        }
         assertEquals(200, metrics.statusCode());
         assertTrue(metrics.headers().firstValue("Content-Type").orElseThrow().startsWith("text/plain; version=0.0.4"));
         String body = metrics.body();
@@ -155,7 +162,7 @@ class MlServerTest {
                 "ml_app_build_info", "jvm_memory_used_bytes")) {
             assertTrue(body.contains(name), "missing " + name);
         }
-        assertTrue(body.matches("(?s).*http_requests_total\\{method=\"POST\",route=\"/api/v1/predict\",status=\"200\"} [1-9].*"));
+        assertTrue(body.matches(predictCounted), "the prediction is counted");
     }
 
     @Test
@@ -256,5 +263,14 @@ class MlServerTest {
             }
         }
         return true;
+    }
+
+    private static void sleepMillis(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError("interrupted", e);
+        }
     }
 }
