@@ -13,7 +13,7 @@ if [ ${#targets[@]} -eq 0 ]; then
     UploadsFuzzTest#upload
     UploadsFuzzTest#multipartBody
     ImagePreprocessorFuzzTest#toTensor
-    TfImagePreprocessorFuzzTest#toTensor
+    ImagePipelineFuzzTest#toTensor
     NpyFuzzTest#read
     ModelLoaderFuzzTest#load
   )

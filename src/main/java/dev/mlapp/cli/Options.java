@@ -107,6 +107,21 @@ public final class Options {
         return get(flag, envVar).map(v -> parseDuration(flag, v)).orElse(defaultValue);
     }
 
+    /** One of an enum's constants, named in any case, e.g. {@code --jpeg-scaling fast}. */
+    public <E extends Enum<E>> E choice(String flag, String envVar, Class<E> type, E defaultValue) {
+        Optional<String> value = get(flag, envVar);
+        if (value.isEmpty()) {
+            return defaultValue;
+        }
+        for (E constant : type.getEnumConstants()) {
+            if (constant.name().equalsIgnoreCase(value.get())) {
+                return constant;
+            }
+        }
+        throw new UsageException("--" + flag + " wants one of " + java.util.Arrays.stream(type.getEnumConstants())
+                .map(c -> c.name().toLowerCase(java.util.Locale.ROOT)).toList() + ", not '" + value.get() + "'");
+    }
+
     /** Accepts {@code 250ms}, {@code 30s}, {@code 2m}, {@code 1h}, or a bare number of seconds. */
     public static Duration parseDuration(String flag, String value) {
         try {

@@ -3,12 +3,11 @@ package dev.mlapp.http;
 import com.sun.net.httpserver.HttpContext;
 import com.sun.net.httpserver.HttpServer;
 import dev.mlapp.image.ImageException;
-import dev.mlapp.image.ImagePreprocessor;
 import dev.mlapp.inference.Classifier;
 import dev.mlapp.inference.InferenceEngine;
 import dev.mlapp.inference.ImageLayout;
+import dev.mlapp.inference.ImagePipeline;
 import dev.mlapp.inference.Preprocessor;
-import dev.mlapp.inference.TfImagePreprocessor;
 import dev.mlapp.metrics.AppMetrics;
 import dev.mlapp.metrics.EngineMetrics;
 import dev.mlapp.model.Labels;
@@ -152,12 +151,8 @@ public final class MlServer {
                     "model input " + java.util.Arrays.toString(info.inputShape()) + " is not an image (height, "
                     + "width and 1 or 3 channels, either order); the 'infer' command serves other shapes"));
             Labels labels = Labels.forModel(config.labelsPath(), info.outputItemSize());
-            ImagePreprocessor javaPreprocessor = new ImagePreprocessor(layout.height(), layout.width(),
-                    config.scaling(), config.maxPixels());
-            // JPEGs go through TensorFlow's decoder (about 5× faster, see BENCHMARKS.md); other formats through Java.
-            TfImagePreprocessor tfPreprocessor = new TfImagePreprocessor(layout.height(), layout.width(),
-                    config.scaling(), config.maxPixels(), javaPreprocessor::toTensor);
-            Preprocessor preprocessor = layout.adapt(tfPreprocessor);
+            Preprocessor preprocessor = new ImagePipeline(layout, config.scaling(), config.maxPixels(),
+                    config.jpegScaling());
             EngineMetrics engineMetrics = new EngineMetrics(metrics.registry());
             InferenceEngine engine = config.engine().createEngine(model, engineMetrics);
             engineMetrics.watchQueue(engine::queueDepth);

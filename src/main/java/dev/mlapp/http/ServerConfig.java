@@ -1,5 +1,6 @@
 package dev.mlapp.http;
 
+import dev.mlapp.image.JpegScaling;
 import dev.mlapp.image.Scaling;
 import dev.mlapp.inference.EngineOptions;
 import dev.mlapp.model.SessionOptions;
@@ -17,6 +18,7 @@ import java.time.Duration;
  * @param podName                  replica identity shown in {@code X-Pod-Name}
  * @param helloOnly                the course's load-balancing demo: no model, {@code /whoami} and {@code /} only
  * @param scaling                  how pixel values are scaled for the model
+ * @param jpegScaling              whether large JPEGs may be decoded at a reduced scale (faster, not PIL-exact)
  * @param maxBodyBytes             largest request body accepted (413 beyond)
  * @param maxPixels                largest declared image size accepted, checked before decoding (413 beyond)
  * @param shutdownDelay            on SIGTERM, how long to keep serving with /readyz red before closing the
@@ -28,7 +30,8 @@ import java.time.Duration;
  * @param session                  TensorFlow thread pools
  */
 public record ServerConfig(String host, int port, Path modelPath, Path labelsPath, String podName,
-                           boolean helloOnly, Scaling scaling, long maxBodyBytes, long maxPixels,
+                           boolean helloOnly, Scaling scaling, JpegScaling jpegScaling, long maxBodyBytes,
+                           long maxPixels,
                            Duration shutdownDelay, Duration drainTimeout, int maxRequestsPerConnection,
                            EngineOptions engine, SessionOptions session) {
 
@@ -40,43 +43,50 @@ public record ServerConfig(String host, int port, Path modelPath, Path labelsPat
 
     /** Defaults for tests and embedding: loopback, an ephemeral port, the demo model. */
     public static ServerConfig defaults() {
-        return new ServerConfig("127.0.0.1", 0, null, null, "local", false, Scaling.UNIT,
+        return new ServerConfig("127.0.0.1", 0, null, null, "local", false, Scaling.UNIT, JpegScaling.EXACT,
                 DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_PIXELS, Duration.ZERO, DEFAULT_DRAIN_TIMEOUT, 0,
                 EngineOptions.DEFAULTS, EngineOptions.DEFAULTS.sessionOptions());
     }
 
+    public ServerConfig withJpegScaling(JpegScaling jpeg) {
+        return new ServerConfig(host, port, modelPath, labelsPath, podName, helloOnly, scaling, jpeg, maxBodyBytes,
+                maxPixels, shutdownDelay, drainTimeout, maxRequestsPerConnection, engine, session);
+    }
+
     public ServerConfig withModel(Path model) {
-        return new ServerConfig(host, port, model, labelsPath, podName, helloOnly, scaling, maxBodyBytes, maxPixels,
-                shutdownDelay, drainTimeout, maxRequestsPerConnection, engine, session);
+        return new ServerConfig(host, port, model, labelsPath, podName, helloOnly, scaling, jpegScaling,
+                maxBodyBytes, maxPixels, shutdownDelay, drainTimeout, maxRequestsPerConnection, engine, session);
     }
 
     public ServerConfig withPodName(String name) {
-        return new ServerConfig(host, port, modelPath, labelsPath, name, helloOnly, scaling, maxBodyBytes, maxPixels,
-                shutdownDelay, drainTimeout, maxRequestsPerConnection, engine, session);
+        return new ServerConfig(host, port, modelPath, labelsPath, name, helloOnly, scaling, jpegScaling,
+                maxBodyBytes, maxPixels, shutdownDelay, drainTimeout, maxRequestsPerConnection, engine, session);
     }
 
     public ServerConfig withHelloOnly(boolean hello) {
-        return new ServerConfig(host, port, modelPath, labelsPath, podName, hello, scaling, maxBodyBytes, maxPixels,
-                shutdownDelay, drainTimeout, maxRequestsPerConnection, engine, session);
+        return new ServerConfig(host, port, modelPath, labelsPath, podName, hello, scaling, jpegScaling,
+                maxBodyBytes, maxPixels, shutdownDelay, drainTimeout, maxRequestsPerConnection, engine, session);
     }
 
     public ServerConfig withLimits(long bodyBytes, long pixels, int requestsPerConnection) {
-        return new ServerConfig(host, port, modelPath, labelsPath, podName, helloOnly, scaling, bodyBytes, pixels,
-                shutdownDelay, drainTimeout, requestsPerConnection, engine, session);
+        return new ServerConfig(host, port, modelPath, labelsPath, podName, helloOnly, scaling, jpegScaling,
+                bodyBytes, pixels, shutdownDelay, drainTimeout, requestsPerConnection, engine, session);
     }
 
     public ServerConfig withShutdown(Duration delay, Duration drain) {
-        return new ServerConfig(host, port, modelPath, labelsPath, podName, helloOnly, scaling, maxBodyBytes, maxPixels,
-                delay, drain, maxRequestsPerConnection, engine, session);
+        return new ServerConfig(host, port, modelPath, labelsPath, podName, helloOnly, scaling, jpegScaling,
+                maxBodyBytes, maxPixels, delay, drain, maxRequestsPerConnection, engine, session);
     }
 
     public ServerConfig withEngine(EngineOptions engineOptions) {
-        return new ServerConfig(host, port, modelPath, labelsPath, podName, helloOnly, scaling, maxBodyBytes, maxPixels,
-                shutdownDelay, drainTimeout, maxRequestsPerConnection, engineOptions, session);
+        return new ServerConfig(host, port, modelPath, labelsPath, podName, helloOnly, scaling, jpegScaling,
+                maxBodyBytes, maxPixels, shutdownDelay, drainTimeout, maxRequestsPerConnection, engineOptions,
+                session);
     }
 
     public ServerConfig withSession(SessionOptions sessionOptions) {
-        return new ServerConfig(host, port, modelPath, labelsPath, podName, helloOnly, scaling, maxBodyBytes, maxPixels,
-                shutdownDelay, drainTimeout, maxRequestsPerConnection, engine, sessionOptions);
+        return new ServerConfig(host, port, modelPath, labelsPath, podName, helloOnly, scaling, jpegScaling,
+                maxBodyBytes, maxPixels, shutdownDelay, drainTimeout, maxRequestsPerConnection, engine,
+                sessionOptions);
     }
 }

@@ -29,7 +29,17 @@ public final class ImagePreprocessor {
     private final BufferPool pool;
     private final Semaphore decodeSlots = new Semaphore(CONCURRENT_DECODES, true);
 
+    /** Decodes every format with ImageIO. */
     public ImagePreprocessor(int height, int width, Scaling scaling, long maxPixels) {
+        this(height, width, scaling, maxPixels, null, JpegScaling.EXACT);
+    }
+
+    /**
+     * @param jpegDecoder for grey and colour JPEGs (null: ImageIO); its owner closes it
+     * @param jpegScaling whether it may decode large JPEGs at a reduced scale
+     */
+    public ImagePreprocessor(int height, int width, Scaling scaling, long maxPixels, JpegDecoder jpegDecoder,
+                             JpegScaling jpegScaling) {
         if (height <= 0 || width <= 0) {
             throw new IllegalArgumentException("model input size must be positive, not " + height + "×" + width);
         }
@@ -41,7 +51,7 @@ public final class ImagePreprocessor {
             lut[v] = scaling.apply(v);
         }
         this.pool = new BufferPool(POOLED_BUFFERS, MAX_POOLED_BYTES);
-        this.decoder = new ImageDecoder(maxPixels, pool);
+        this.decoder = new ImageDecoder(maxPixels, pool, jpegDecoder, jpegScaling);
         this.resampler = new BicubicResampler(pool);
     }
 
@@ -65,7 +75,7 @@ public final class ImagePreprocessor {
     public float[] toTensor(byte[] encoded) throws ImageException {
         decodeSlots.acquireUninterruptibly();
         try {
-            DecodedImage image = decoder.decode(encoded);
+            DecodedImage image = decoder.decode(encoded, width, height);
             try {
                 return resampler.resize(image.pixels(), width, height, lut);
             } finally {

@@ -2,36 +2,45 @@ package dev.mlapp.inference.bench;
 
 import dev.mlapp.image.ImageException;
 import dev.mlapp.image.ImagePreprocessor;
+import dev.mlapp.image.JpegScaling;
 import dev.mlapp.image.Scaling;
-import dev.mlapp.inference.TfImagePreprocessor;
+import dev.mlapp.inference.TfJpegDecoder;
 import java.time.Duration;
 
 /**
- * JPEG decode + resize + scale, timed on one thread: Java ({@code javax.imageio} + Java2D, what the server uses)
- * against TensorFlow's decode_jpeg + resize_bicubic kernels ({@link TfImagePreprocessor}). Also reports how far the
- * two tensors differ, since a faster path that changes the model's input is not a free win.
+ * JPEG decode + resize + scale, timed on one thread, three ways: JPEG decoded by ImageIO, by TensorFlow's
+ * libjpeg-turbo at full size (the server's default, PIL-exact), and by libjpeg-turbo at a reduced DCT scale where
+ * the photo is large enough ({@code --jpeg-scaling fast}). Also reports how far each differs from the exact one,
+ * since a faster path that changes the model's input is not a free win.
  */
 final class PreprocessingComparison {
 
-    record Result(String image, int bytes, double javaMillis, double tensorflowMillis, double meanAbsDifference) {
+    record Result(String image, int bytes, double imageIoMillis, double exactMillis, double fastMillis,
+                  double imageIoMaxAbsDifference, double fastMeanAbsDifference) {
     }
 
     private PreprocessingComparison() {
     }
 
     static Result measure(String name, byte[] jpeg, int height, int width, Duration perPath) throws ImageException {
-        ImagePreprocessor java = new ImagePreprocessor(height, width, Scaling.UNIT, Long.MAX_VALUE);
-        try (TfImagePreprocessor tf = new TfImagePreprocessor(height, width, Scaling.UNIT, Long.MAX_VALUE,
-                java::toTensor)) {
-            float[] a = java.toTensor(jpeg);
-            float[] b = tf.toTensor(jpeg);
-            double diff = 0;
-            for (int i = 0; i < a.length; i++) {
-                diff += Math.abs(a[i] - b[i]);
+        ImagePreprocessor imageIo = new ImagePreprocessor(height, width, Scaling.UNIT, Long.MAX_VALUE);
+        try (TfJpegDecoder decoder = new TfJpegDecoder()) {
+            ImagePreprocessor exact = new ImagePreprocessor(height, width, Scaling.UNIT, Long.MAX_VALUE, decoder,
+                    JpegScaling.EXACT);
+            ImagePreprocessor fast = new ImagePreprocessor(height, width, Scaling.UNIT, Long.MAX_VALUE, decoder,
+                    JpegScaling.FAST);
+            float[] reference = exact.toTensor(jpeg);
+            float[] viaImageIo = imageIo.toTensor(jpeg);
+            float[] scaled = fast.toTensor(jpeg);
+            double imageIoMax = 0;
+            double fastSum = 0;
+            for (int i = 0; i < reference.length; i++) {
+                imageIoMax = Math.max(imageIoMax, Math.abs(viaImageIo[i] - reference[i]));
+                fastSum += Math.abs(scaled[i] - reference[i]);
             }
-            double javaMillis = time(() -> java.toTensor(jpeg), perPath);
-            double tfMillis = time(() -> tf.toTensor(jpeg), perPath);
-            return new Result(name, jpeg.length, javaMillis, tfMillis, diff / a.length);
+            return new Result(name, jpeg.length, time(() -> imageIo.toTensor(jpeg), perPath),
+                    time(() -> exact.toTensor(jpeg), perPath), time(() -> fast.toTensor(jpeg), perPath),
+                    imageIoMax, fastSum / reference.length);
         }
     }
 

@@ -1,0 +1,215 @@
+package dev.mlapp.inference;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.mlapp.image.ImageException;
+import dev.mlapp.image.ImagePreprocessor;
+import dev.mlapp.image.JpegDecoder;
+import dev.mlapp.image.JpegScaling;
+import dev.mlapp.image.Scaling;
+import dev.mlapp.model.FloatArray;
+import dev.mlapp.model.Npy;
+import dev.mlapp.testing.SystemTools;
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.function.IntFunction;
+import javax.imageio.ImageIO;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The server's preprocessing: JPEGs decoded by TensorFlow's libjpeg-turbo, resized by the Java pipeline. At full
+ * scale it must be PIL's result bit for bit, and agree with the all-Java (ImageIO) path within JPEG rounding.
+ */
+class ImagePipelineTest {
+
+    private static final long MAX_PIXELS = 40_000_000;
+    /** ImageIO's libjpeg and libjpeg-turbo may round a pixel differently by one level, nothing more. */
+    private static final float ONE_LEVEL = 1f / 255 + 1e-6f;
+
+    private final TfJpegDecoder tf = new TfJpegDecoder();
+    private final RecordingDecoder recording = new RecordingDecoder(tf);
+    private final ImagePreprocessor imageIo = new ImagePreprocessor(224, 224, Scaling.UNIT, MAX_PIXELS);
+    private final ImagePreprocessor exact = new ImagePreprocessor(224, 224, Scaling.UNIT, MAX_PIXELS, recording,
+            JpegScaling.EXACT);
+    private final ImagePreprocessor fast = new ImagePreprocessor(224, 224, Scaling.UNIT, MAX_PIXELS, recording,
+            JpegScaling.FAST);
+
+    @AfterEach
+    void close() {
+        tf.close();
+    }
+
+    /** The shared photos as PIL made them: {@code convert('RGB').resize((224, 224), BICUBIC) / 255}. */
+    @Test
+    void sharedPhotosAreThePilReferenceBitForBit() throws Exception {
+        Path images = SystemTools.requireShared("images");
+        FloatArray pil = Npy.read(SystemTools.requireShared("models/mobilenetv2_food11_demo/input.npy"));
+        String[] photos = {"food_test_image.jpeg", "food_noodles.jpg"}; // the reference's order
+        for (int item = 0; item < photos.length; item++) {
+            float[] ours = exact.toTensor(Files.readAllBytes(images.resolve(photos[item])));
+            assertArrayEquals(pil.item(item), ours, photos[item] + " differs from PIL's preprocessing");
+        }
+        assertEquals(List.of(1, 1), recording.denominators);
+    }
+
+    @Test
+    void colourJpegMatchesTheImageIoPathWithinOneLevel() throws Exception {
+        byte[] jpeg = ClassifierTest.sampleJpeg();
+        assertWithinOneLevel(imageIo.toTensor(jpeg), exact.toTensor(jpeg));
+        assertEquals(List.of(1), recording.denominators);
+    }
+
+    @Test
+    void greyJpegIsExpandedToRgbLikeImageIo() throws Exception {
+        byte[] grey = jpeg(300, 260, BufferedImage.TYPE_BYTE_GRAY);
+        float[] ours = exact.toTensor(grey);
+        assertWithinOneLevel(imageIo.toTensor(grey), ours);
+        for (int p = 0; p < ours.length; p += 3) {
+            assertEquals(ours[p], ours[p + 1]);
+            assertEquals(ours[p], ours[p + 2]);
+        }
+        assertEquals(List.of(1), recording.denominators);
+    }
+
+    @Test
+    void exifOrientationIsHonouredOnTheNativePathToo() throws Exception {
+        byte[] landscape = jpeg(320, 200, BufferedImage.TYPE_INT_RGB);
+        for (int orientation = 1; orientation <= 8; orientation++) {
+            byte[] rotated = withExifOrientation(landscape, orientation);
+            assertWithinOneLevel(imageIo.toTensor(rotated), exact.toTensor(rotated));
+        }
+        assertEquals(8, recording.denominators.size());
+    }
+
+    @Test
+    void cmykJpegAndOtherFormatsGoToImageIo() throws Exception {
+        byte[] cmyk = Files.readAllBytes(Path.of("src/test/resources/dev/mlapp/inference/"
+                + "ImagePipelineFuzzTestInputs/toTensor/seed-cmyk.jpg"));
+        assertArrayEquals(imageIo.toTensor(cmyk), exact.toTensor(cmyk));
+        ByteArrayOutputStream png = new ByteArrayOutputStream();
+        ImageIO.write(picture(50, 40, BufferedImage.TYPE_INT_RGB), "png", png);
+        assertArrayEquals(imageIo.toTensor(png.toByteArray()), exact.toTensor(png.toByteArray()));
+        assertEquals(List.of(), recording.denominators);
+    }
+
+    @Test
+    void fastScalingDecodesLargePhotosSmallerAndStaysClose() throws Exception {
+        byte[] big = jpeg(1600, 1200, BufferedImage.TYPE_INT_RGB);
+        float[] reference = exact.toTensor(big);
+        float[] scaled = fast.toTensor(big);
+        assertEquals(List.of(1, 4), recording.denominators, "1200 / 4 = 300 still covers 224; 1200 / 8 would not");
+        double diff = 0;
+        for (int i = 0; i < reference.length; i++) {
+            diff += Math.abs(reference[i] - scaled[i]);
+        }
+        assertTrue(diff / reference.length < 0.01, "mean |Δ| " + diff / reference.length);
+        byte[] small = jpeg(400, 300, BufferedImage.TYPE_INT_RGB);
+        assertArrayEquals(exact.toTensor(small), fast.toTensor(small), "a photo under 2× the input is not scaled");
+    }
+
+    @Test
+    void brokenAndTruncatedJpegsAreCorrupt() throws Exception {
+        byte[] header = {(byte) 0xFF, (byte) 0xD8, (byte) 0xFF, (byte) 0xE0, 0, 4, 1, 2, 9, 9, 9, 9, 9, 9};
+        assertEquals(ImageException.Kind.CORRUPT, assertThrows(ImageException.class,
+                () -> exact.toTensor(header)).kind());
+        byte[] jpeg = ClassifierTest.sampleJpeg();
+        ImageException e = assertThrows(ImageException.class,
+                () -> exact.toTensor(Arrays.copyOf(jpeg, jpeg.length / 2)));
+        assertEquals(ImageException.Kind.CORRUPT, e.kind());
+    }
+
+    @Test
+    void tooManyPixelsIsRefusedBeforeDecoding() throws Exception {
+        ImagePreprocessor small = new ImagePreprocessor(224, 224, Scaling.UNIT, 1000, recording, JpegScaling.EXACT);
+        ImageException e = assertThrows(ImageException.class, () -> small.toTensor(ClassifierTest.sampleJpeg()));
+        assertEquals(ImageException.Kind.TOO_LARGE, e.kind());
+        assertEquals(List.of(), recording.denominators);
+    }
+
+    @Test
+    void thePipelineAppliesScalingAndTheModelsLayout() throws Exception {
+        byte[] jpeg = ClassifierTest.sampleJpeg();
+        float[] unit = exact.toTensor(jpeg);
+        try (ImagePipeline symmetric = new ImagePipeline(new ImageLayout(224, 224, 3, false), Scaling.SYMMETRIC,
+                MAX_PIXELS, JpegScaling.EXACT);
+             ImagePipeline channelsFirst = new ImagePipeline(new ImageLayout(224, 224, 3, true), Scaling.UNIT,
+                     MAX_PIXELS, JpegScaling.EXACT)) {
+            float[] sym = symmetric.toTensor(jpeg);
+            float[] planes = channelsFirst.toTensor(jpeg);
+            int pixels = 224 * 224;
+            for (int p = 0; p < pixels; p += 97) {
+                assertEquals(unit[3 * p] * 2 - 1, sym[3 * p], 1e-5);
+                assertEquals(unit[3 * p + 1], planes[pixels + p]);
+            }
+        }
+    }
+
+    private static void assertWithinOneLevel(float[] expected, float[] actual) {
+        assertEquals(expected.length, actual.length);
+        for (int i = 0; i < expected.length; i++) {
+            assertEquals(expected[i], actual[i], ONE_LEVEL, "value " + i);
+        }
+    }
+
+    /** Passes through to the real decoder and notes each call's scale denominator. */
+    private static final class RecordingDecoder implements JpegDecoder {
+
+        final List<Integer> denominators = new ArrayList<>();
+        private final JpegDecoder real;
+
+        RecordingDecoder(JpegDecoder real) {
+            this.real = real;
+        }
+
+        @Override
+        public synchronized Pixels decode(byte[] jpeg, int scaleDenominator, IntFunction<byte[]> buffers)
+                throws ImageException {
+            denominators.add(scaleDenominator);
+            return real.decode(jpeg, scaleDenominator, buffers);
+        }
+    }
+
+    private static BufferedImage picture(int width, int height, int type) {
+        BufferedImage image = new BufferedImage(width, height, type);
+        for (int y = 0; y < height; y++) {
+            for (int x = 0; x < width; x++) {
+                image.setRGB(x, y, (x * 255 / width) << 16 | (y * 255 / height) << 8 | ((x * 7 + y * 3) % 256));
+            }
+        }
+        return image;
+    }
+
+    private static byte[] jpeg(int width, int height, int type) throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ImageIO.write(picture(width, height, type), "jpeg", out);
+        return out.toByteArray();
+    }
+
+    /** Inserts an APP1 EXIF segment (big-endian TIFF, one IFD entry: Orientation) right after SOI. */
+    private static byte[] withExifOrientation(byte[] jpeg, int orientation) {
+        ByteBuffer exif = ByteBuffer.allocate(2 + 2 + 6 + 8 + 2 + 12 + 4);
+        exif.put((byte) 0xFF).put((byte) 0xE1).putShort((short) (exif.capacity() - 2));
+        exif.put(new byte[] {'E', 'x', 'i', 'f', 0, 0});
+        exif.put(new byte[] {'M', 'M', 0, 42}).putInt(8);
+        exif.putShort((short) 1);
+        exif.putShort((short) 0x0112).putShort((short) 3).putInt(1).putShort((short) orientation).putShort((short) 0);
+        exif.putInt(0);
+        byte[] out = new byte[jpeg.length + exif.capacity()];
+        out[0] = jpeg[0];
+        out[1] = jpeg[1];
+        System.arraycopy(exif.array(), 0, out, 2, exif.capacity());
+        System.arraycopy(jpeg, 2, out, 2 + exif.capacity(), jpeg.length - 2);
+        return out;
+    }
+}
