@@ -223,6 +223,7 @@ public final class Benchmark {
         return best;
     }
 
+    /** Resident memory read ten times over the run: a plateau, not only two end points, shows there is no leak. */
     private void memory(HttpLoad load) throws InterruptedException {
         if (settings.rssRequests() <= 0) {
             return;
@@ -230,17 +231,32 @@ public final class Benchmark {
         System.gc();
         long before = Rss.currentKilobytes();
         long start = System.nanoTime();
-        HttpLoad.Result r = load.closedLoop(8, Duration.ofHours(24), settings.rssRequests());
+        long steps = Math.min(10, settings.rssRequests());
+        long served = 0;
+        long serverErrors = 0;
+        JsonArray samples = new JsonArray();
+        StringBuilder trace = new StringBuilder();
+        for (long step = 1; step <= steps; step++) {
+            long upTo = settings.rssRequests() * step / steps;
+            HttpLoad.Result r = load.closedLoop(8, Duration.ofHours(24), upTo - served);
+            served = upTo;
+            serverErrors += r.serverErrors();
+            long now = Rss.currentKilobytes();
+            samples.add(round(now / 1024.0));
+            trace.append(String.format(Locale.ROOT, " %.0f", now / 1024.0));
+        }
         long after = Rss.currentKilobytes();
         table("");
         table(String.format(Locale.ROOT, "Memory: VmRSS %.1f MB before, %.1f MB after %d requests at c=8 (%.0f s); "
                         + "server and client share this process", before / 1024.0, after / 1024.0,
-                r.ok().count(), (System.nanoTime() - start) / 1e9));
+                served, (System.nanoTime() - start) / 1e9));
+        table("  VmRSS MB after each tenth:" + trace);
         JsonObject rss = new JsonObject();
-        rss.addProperty("requests", r.ok().count());
+        rss.addProperty("requests", served);
         rss.addProperty("before_mb", round(before / 1024.0));
         rss.addProperty("after_mb", round(after / 1024.0));
-        rss.addProperty("server_errors", r.serverErrors());
+        rss.add("by_tenth_mb", samples);
+        rss.addProperty("server_errors", serverErrors);
         json.add("rss", rss);
     }
 
