@@ -145,32 +145,41 @@ public final class MlServer {
     private ServedModel loadAndWarmUp() {
         long start = System.nanoTime();
         Model model = loader.apply(config);
+        Classifier classifier = null;
         try {
-            ModelInfo info = model.info();
-            ImageLayout layout = ImageLayout.of(info.inputShape()).orElseThrow(() -> new ModelLoadException(
-                    "model input " + java.util.Arrays.toString(info.inputShape()) + " is not an image (height, "
-                    + "width and 1 or 3 channels, either order); the 'infer' command serves other shapes"));
-            Labels labels = Labels.forModel(config.labelsPath(), info.outputItemSize());
-            Preprocessor preprocessor = new ImagePipeline(layout, config.scaling(), config.maxPixels(),
-                    config.jpegScaling());
-            EngineMetrics engineMetrics = new EngineMetrics(metrics.registry());
-            InferenceEngine engine = config.engine().createEngine(model, engineMetrics);
-            engineMetrics.watchQueue(engine::queueDepth);
-            Classifier classifier = new Classifier(preprocessor, engine, labels, config.engine().deadline(),
-                    config.engine().queueCapacity(), config.engine().maxQueueDelay(), engineMetrics);
+            classifier = newClassifier(model);
             for (int i = 0; i < WARM_UP_RUNS; i++) {
                 classifier.classify(sampleImage(), 1);
             }
             double millis = (System.nanoTime() - start) / 1e6;
+            ModelInfo info = model.info();
             metrics.modelLoaded(info.name(), info.format(), info.sha256(), millis / 1000);
             return new ServedModel(model, classifier, millis);
-        } catch (ImageException e) {
+        } catch (ImageException | RuntimeException e) {
+            if (classifier != null) {
+                classifier.close(); // the engine's threads and the JPEG decoder's session
+            }
             model.close();
-            throw new IllegalStateException("the bundled sample image cannot be read: " + e.getMessage(), e);
-        } catch (RuntimeException e) {
-            model.close();
-            throw e;
+            if (e instanceof ImageException) {
+                throw new IllegalStateException("the bundled sample image cannot be read: " + e.getMessage(), e);
+            }
+            throw (RuntimeException) e;
         }
+    }
+
+    private Classifier newClassifier(Model model) {
+        ModelInfo info = model.info();
+        ImageLayout layout = ImageLayout.of(info.inputShape()).orElseThrow(() -> new ModelLoadException(
+                "model input " + java.util.Arrays.toString(info.inputShape()) + " is not an image (height, "
+                + "width and 1 or 3 channels, either order); the 'infer' command serves other shapes"));
+        Labels labels = Labels.forModel(config.labelsPath(), info.outputItemSize());
+        Preprocessor preprocessor = new ImagePipeline(layout, config.scaling(), config.maxPixels(),
+                config.jpegScaling());
+        EngineMetrics engineMetrics = new EngineMetrics(metrics.registry());
+        InferenceEngine engine = config.engine().createEngine(model, engineMetrics);
+        engineMetrics.watchQueue(engine::queueDepth);
+        return new Classifier(preprocessor, engine, labels, config.engine().deadline(),
+                config.engine().queueCapacity(), config.engine().maxQueueDelay(), engineMetrics);
     }
 
     private ServedModel servedOrUnavailable() {
