@@ -14,6 +14,8 @@ final class BicubicResampler {
     /** 32 bits minus 8 for the pixel value and 2 for overshoot of the negative-lobed kernel, as in PIL. */
     private static final int PRECISION_BITS = 32 - 8 - 2;
     private static final int HALF = 1 << (PRECISION_BITS - 1);
+    /** Input rows the horizontal pass handles at once: the length of its vectorised inner loop, over 3. */
+    private static final int BLOCK_ROWS = 64;
 
     private final BufferPool pool;
 
@@ -79,78 +81,122 @@ final class BicubicResampler {
         int firstRow = vertical.first()[0];
         int lastRow = vertical.first()[outHeight - 1] + vertical.count()[outHeight - 1];
         int rows = lastRow - firstRow;
-        int tempStride = outWidth * 3;
-        byte[] temp = pool.acquire(rows * tempStride);
-        try {
-            horizontalPass(in, horizontal, firstRow, rows, outWidth, temp);
-            return verticalPass(temp, tempStride, vertical, firstRow, outWidth, outHeight, lut);
-        } finally {
-            pool.release(temp);
+        int stride = outWidth * 3;
+        // Horizontally resized rows live in a ring just deep enough for one block plus one output row's window:
+        // the vertical pass consumes them as soon as their block is done, while they are still in cache.
+        int[][] ring = new int[Math.min(rows, BLOCK_ROWS + vertical.ksize())][stride];
+        int[][] columns = new int[in.width()][BLOCK_ROWS * 3];
+        int[] blockSums = new int[BLOCK_ROWS * 3];
+        int[][] blockRows = new int[BLOCK_ROWS][];
+        int[] rowSums = new int[stride];
+        float[] out = new float[outHeight * stride];
+        int yy = 0;
+        for (int y = 0; y < rows; y += BLOCK_ROWS) {
+            int n = Math.min(BLOCK_ROWS, rows - y);
+            horizontalBlock(in, horizontal, firstRow + y, n, outWidth, columns, blockSums, ring, y, blockRows);
+            for (; yy < outHeight && vertical.first()[yy] + vertical.count()[yy] - firstRow <= y + n; yy++) {
+                verticalRow(ring, vertical, yy, vertical.first()[yy] - firstRow, rowSums, lut, out, yy * stride);
+            }
         }
+        return out;
     }
 
-    private static void horizontalPass(RgbImage in, Coefficients c, int firstRow, int rows, int outWidth,
-                                       byte[] temp) {
+    /**
+     * The horizontal pass over input rows {@code y .. y + n - 1}, written to ring rows {@code (ringY + r) % ring.length}.
+     * The block is first transposed into one int array per input column holding that column's RGB for all the
+     * block's rows; each output pixel is then a weighted sum of a few such arrays, a loop over contiguous ints
+     * that C2 vectorises (a dot product along the row, the direct form, does not vectorise).
+     */
+    private static void horizontalBlock(RgbImage in, Coefficients c, int y, int n, int outWidth, int[][] columns,
+                                        int[] sums, int[][] ring, int ringY, int[][] blockRows) {
         byte[] data = in.data();
         int width = in.width();
         int xStep = in.xStep();
         int r0 = in.redOffset();
         int g0 = in.greenOffset();
         int b0 = in.blueOffset();
+        int yStep = in.yStep();
+        int length = n * 3;
+        // Column by column: each column's array is written sequentially, and the few dozen input cache lines a
+        // column touches are reused by the next ~20 columns.
+        for (int x = 0, start = in.index(0, y); x < width; x++, start += xStep) {
+            int[] column = columns[x];
+            for (int q = 0, p = start; q < length; q += 3, p += yStep) {
+                column[q] = data[p + r0] & 0xFF;
+                column[q + 1] = data[p + g0] & 0xFF;
+                column[q + 2] = data[p + b0] & 0xFF;
+            }
+        }
+        for (int r = 0; r < n; r++) {
+            blockRows[r] = ring[(ringY + r) % ring.length];
+        }
         int ksize = c.ksize();
         int[] weights = c.weights();
-        int[] first = c.first();
-        int[] count = c.count();
-        // Each input row is first unpacked into a plain RGB int row: whatever the view's strides (orientation,
-        // grey, alpha), the convolution then runs over contiguous memory.
-        int[] row = new int[width * 3];
-        int t = 0;
-        for (int y = 0; y < rows; y++) {
-            for (int x = 0, p = in.index(0, firstRow + y), q = 0; x < width; x++, p += xStep, q += 3) {
-                row[q] = data[p + r0] & 0xFF;
-                row[q + 1] = data[p + g0] & 0xFF;
-                row[q + 2] = data[p + b0] & 0xFF;
-            }
-            for (int xx = 0; xx < outWidth; xx++) {
-                int k = xx * ksize;
-                int p = first[xx] * 3;
-                int end = p + count[xx] * 3;
-                int r = HALF;
-                int g = HALF;
-                int b = HALF;
-                for (; p < end; p += 3, k++) {
-                    int w = weights[k];
-                    r += row[p] * w;
-                    g += row[p + 1] * w;
-                    b += row[p + 2] * w;
-                }
-                temp[t++] = (byte) clip8(r);
-                temp[t++] = (byte) clip8(g);
-                temp[t++] = (byte) clip8(b);
+        for (int xx = 0; xx < outWidth; xx++) {
+            weightedSum(columns, c.first()[xx], c.count()[xx], weights, xx * ksize, sums, length);
+            for (int r = 0, o = xx * 3, q = 0; r < n; r++, q += 3) {
+                int[] row = blockRows[r];
+                row[o] = sums[q];
+                row[o + 1] = sums[q + 1];
+                row[o + 2] = sums[q + 2];
             }
         }
     }
 
-    private static float[] verticalPass(byte[] temp, int stride, Coefficients c, int firstRow, int outWidth,
-                                        int outHeight, float[] lut) {
-        float[] out = new float[outHeight * outWidth * 3];
-        int ksize = c.ksize();
+    /** The vertical pass for output row {@code yy}, whose window starts at ring row {@code top} (unwrapped). */
+    private static void verticalRow(int[][] ring, Coefficients c, int yy, int top, int[] sums, float[] lut,
+                                    float[] out, int o) {
+        int length = sums.length;
+        int count = c.count()[yy];
         int[] weights = c.weights();
-        int o = 0;
-        for (int yy = 0; yy < outHeight; yy++) {
-            int count = c.count()[yy];
-            int k = yy * ksize;
-            int top = (c.first()[yy] - firstRow) * stride;
-            for (int i = 0; i < stride; i++) {
-                int s = HALF;
-                int p = top + i;
-                for (int y = 0; y < count; y++, p += stride) {
-                    s += (temp[p] & 0xFF) * weights[k + y];
+        int k = yy * c.ksize();
+        if (count == 0) {
+            java.util.Arrays.fill(sums, HALF);
+        } else {
+            int[] src = ring[top % ring.length];
+            int w = weights[k];
+            for (int i = 0; i < length; i++) {
+                sums[i] = HALF + src[i] * w;
+            }
+            for (int t = 1; t < count; t++) {
+                src = ring[(top + t) % ring.length];
+                w = weights[k + t];
+                for (int i = 0; i < length; i++) {
+                    sums[i] += src[i] * w;
                 }
-                out[o++] = lut[clip8(s)];
             }
         }
-        return out;
+        for (int i = 0; i < length; i++) {
+            out[o + i] = lut[clip8(sums[i])];
+        }
+    }
+
+    /**
+     * {@code sums[i] = clip8(HALF + Σ weights[k + t] · rows[first + t][i])} for {@code i < length}. Each row is a
+     * separate array indexed like {@code sums}: C2 cannot prove two int arrays distinct, and with equal indices
+     * aliasing would not matter, so it vectorises the loop.
+     */
+    private static void weightedSum(int[][] rows, int first, int count, int[] weights, int k, int[] sums,
+                                    int length) {
+        if (count == 0) {
+            java.util.Arrays.fill(sums, 0, length, HALF);
+        } else {
+            int[] src = rows[first];
+            int w = weights[k];
+            for (int i = 0; i < length; i++) {
+                sums[i] = HALF + src[i] * w;
+            }
+            for (int t = 1; t < count; t++) {
+                src = rows[first + t];
+                w = weights[k + t];
+                for (int i = 0; i < length; i++) {
+                    sums[i] += src[i] * w;
+                }
+            }
+        }
+        for (int i = 0; i < length; i++) {
+            sums[i] = Math.max(0, Math.min(sums[i] >> PRECISION_BITS, 255));
+        }
     }
 
     private static int clip8(int fixedPoint) {
