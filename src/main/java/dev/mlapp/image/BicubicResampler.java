@@ -1,11 +1,19 @@
 package dev.mlapp.image;
 
+import java.util.Arrays;
+import java.util.concurrent.ArrayBlockingQueue;
+
 /**
  * Resizes 8-bit RGB exactly as PIL's {@code Image.resize(size, Image.BICUBIC)} ({@code ImagingResample}): a
  * separable two-pass convolution (horizontal, then vertical) with the cubic kernel a = −0.5 whose support is
  * widened by the downscale factor (antialiasing), coefficients normalised and turned into 22-bit fixed point, and
  * each pass rounded and clipped to 8 bits. Models trained on PIL-resized pictures see the same pixels here.
- * Thread-safe; intermediate rows come from a {@link BufferPool}.
+ *
+ * <p>Both passes are written as sums of whole int arrays, {@code sums[i] += src[i] * w}, the form C2 vectorises:
+ * it does not widen bytes in vector form, and it vectorises an int source only when indexed like the target (two
+ * int arrays might be one, and at different offsets that would be a loop-carried dependence). Integer sums do not
+ * depend on their order, so the result is PIL's to the bit ({@code BicubicResamplerExactnessTest} checks it
+ * against the straightforward form). Thread-safe; working arrays are borrowed from a small pool per call.
  */
 final class BicubicResampler {
 
@@ -14,13 +22,20 @@ final class BicubicResampler {
     /** 32 bits minus 8 for the pixel value and 2 for overshoot of the negative-lobed kernel, as in PIL. */
     private static final int PRECISION_BITS = 32 - 8 - 2;
     private static final int HALF = 1 << (PRECISION_BITS - 1);
-    /** Input rows the horizontal pass handles at once: the length of its vectorised inner loop, over 3. */
+    /** Input rows the horizontal pass handles at once; three times this is the length of its vectorised loops. */
     private static final int BLOCK_ROWS = 64;
+    /** Working sets kept for reuse: one per resize that can run at once (decodes are bounded per core). */
+    private static final int POOLED_SCRATCH = Math.max(2, Runtime.getRuntime().availableProcessors());
+    /** Working sets grown beyond this many ints (huge downscale ratios) are not kept. */
+    private static final int MAX_POOLED_INTS = 1 << 20;
 
-    private final BufferPool pool;
+    private final ArrayBlockingQueue<Scratch> scratchPool = new ArrayBlockingQueue<>(POOLED_SCRATCH);
 
+    /**
+     * @param pool unused: the working arrays are ints, which a byte pool cannot lend; the parameter stays until
+     *             {@link ImagePreprocessor} stops passing its pool
+     */
     BicubicResampler(BufferPool pool) {
-        this.pool = pool;
     }
 
     /** One output position's window into the input: first index, count, and fixed-point weights. */
@@ -82,58 +97,57 @@ final class BicubicResampler {
         int lastRow = vertical.first()[outHeight - 1] + vertical.count()[outHeight - 1];
         int rows = lastRow - firstRow;
         int stride = outWidth * 3;
+        float[] out = new float[outHeight * stride];
         // Horizontally resized rows live in a ring just deep enough for one block plus one output row's window:
         // the vertical pass consumes them as soon as their block is done, while they are still in cache.
-        int[][] ring = new int[Math.min(rows, BLOCK_ROWS + vertical.ksize())][stride];
-        int[][] columns = new int[in.width()][BLOCK_ROWS * 3];
-        int[] blockSums = new int[BLOCK_ROWS * 3];
-        int[][] blockRows = new int[BLOCK_ROWS][];
-        int[] rowSums = new int[stride];
-        float[] out = new float[outHeight * stride];
-        int yy = 0;
-        for (int y = 0; y < rows; y += BLOCK_ROWS) {
-            int n = Math.min(BLOCK_ROWS, rows - y);
-            horizontalBlock(in, horizontal, firstRow + y, n, outWidth, columns, blockSums, ring, y, blockRows);
-            for (; yy < outHeight && vertical.first()[yy] + vertical.count()[yy] - firstRow <= y + n; yy++) {
-                verticalRow(ring, vertical, yy, vertical.first()[yy] - firstRow, rowSums, lut, out, yy * stride);
+        Scratch scratch = borrowScratch(horizontal.ksize(), vertical.ksize(),
+                Math.min(rows, BLOCK_ROWS + vertical.ksize()), stride);
+        try {
+            int yy = 0;
+            for (int y = 0; y < rows; y += BLOCK_ROWS) {
+                int n = Math.min(BLOCK_ROWS, rows - y);
+                horizontalBlock(in, horizontal, firstRow + y, n, outWidth, scratch, y);
+                for (; yy < outHeight && vertical.first()[yy] + vertical.count()[yy] - firstRow <= y + n; yy++) {
+                    verticalRow(scratch, vertical, yy, vertical.first()[yy] - firstRow, stride, lut, out);
+                }
             }
+        } finally {
+            returnScratch(scratch);
         }
         return out;
     }
 
     /**
-     * The horizontal pass over input rows {@code y .. y + n - 1}, written to ring rows {@code (ringY + r) % ring.length}.
-     * The block is first transposed into one int array per input column holding that column's RGB for all the
-     * block's rows; each output pixel is then a weighted sum of a few such arrays, a loop over contiguous ints
-     * that C2 vectorises (a dot product along the row, the direct form, does not vectorise).
+     * The horizontal pass over input rows {@code y .. y + n - 1}, into ring rows from {@code ringY}. Each input
+     * column is first transposed into an int array holding its RGB for all the block's rows, just before the first
+     * output pixel that reads it (so into a ring as deep as the filter); each output pixel is then a weighted sum
+     * of a few such arrays, a vectorised loop (the direct form, a dot product along the row, is not).
      */
-    private static void horizontalBlock(RgbImage in, Coefficients c, int y, int n, int outWidth, int[][] columns,
-                                        int[] sums, int[][] ring, int ringY, int[][] blockRows) {
-        byte[] data = in.data();
-        int width = in.width();
-        int xStep = in.xStep();
-        int r0 = in.redOffset();
-        int g0 = in.greenOffset();
-        int b0 = in.blueOffset();
-        int yStep = in.yStep();
-        int length = n * 3;
-        // Column by column: each column's array is written sequentially, and the few dozen input cache lines a
-        // column touches are reused by the next ~20 columns.
-        for (int x = 0, start = in.index(0, y); x < width; x++, start += xStep) {
-            int[] column = columns[x];
-            for (int q = 0, p = start; q < length; q += 3, p += yStep) {
-                column[q] = data[p + r0] & 0xFF;
-                column[q + 1] = data[p + g0] & 0xFF;
-                column[q + 2] = data[p + b0] & 0xFF;
-            }
-        }
+    private static void horizontalBlock(RgbImage in, Coefficients c, int y, int n, int outWidth, Scratch scratch,
+                                        int ringY) {
+        int[][] columns = scratch.columns;
+        int mask = columns.length - 1;
+        int[][] taps = scratch.taps;
+        int[] sums = scratch.blockSums;
+        int[][] blockRows = scratch.blockRows;
         for (int r = 0; r < n; r++) {
-            blockRows[r] = ring[(ringY + r) % ring.length];
+            blockRows[r] = scratch.rows[(ringY + r) % scratch.rows.length];
         }
-        int ksize = c.ksize();
-        int[] weights = c.weights();
+        int length = n * 3;
+        int next = c.first()[0];
         for (int xx = 0; xx < outWidth; xx++) {
-            weightedSum(columns, c.first()[xx], c.count()[xx], weights, xx * ksize, sums, length);
+            int first = c.first()[xx];
+            int count = c.count()[xx];
+            for (; next < first + count; next++) {
+                transposeColumn(in, next, y, length, columns[next & mask]);
+            }
+            for (int t = 0; t < count; t++) {
+                taps[t] = columns[(first + t) & mask];
+            }
+            weightedSum(taps, count, c.weights(), xx * c.ksize(), sums, length);
+            for (int i = 0; i < length; i++) {
+                sums[i] = clip8(sums[i]);
+            }
             for (int r = 0, o = xx * 3, q = 0; r < n; r++, q += 3) {
                 int[] row = blockRows[r];
                 row[o] = sums[q];
@@ -143,64 +157,129 @@ final class BicubicResampler {
         }
     }
 
-    /** The vertical pass for output row {@code yy}, whose window starts at ring row {@code top} (unwrapped). */
-    private static void verticalRow(int[][] ring, Coefficients c, int yy, int top, int[] sums, float[] lut,
-                                    float[] out, int o) {
-        int length = sums.length;
-        int count = c.count()[yy];
-        int[] weights = c.weights();
-        int k = yy * c.ksize();
-        if (count == 0) {
-            java.util.Arrays.fill(sums, HALF);
-        } else {
-            int[] src = ring[top % ring.length];
-            int w = weights[k];
-            for (int i = 0; i < length; i++) {
-                sums[i] = HALF + src[i] * w;
-            }
-            for (int t = 1; t < count; t++) {
-                src = ring[(top + t) % ring.length];
-                w = weights[k + t];
-                for (int i = 0; i < length; i++) {
-                    sums[i] += src[i] * w;
-                }
-            }
+    /** Column {@code x} of the rows from {@code y} as RGB ints, {@code length / 3} rows. */
+    private static void transposeColumn(RgbImage in, int x, int y, int length, int[] column) {
+        byte[] data = in.data();
+        int yStep = in.yStep();
+        int r0 = in.redOffset();
+        int g0 = in.greenOffset();
+        int b0 = in.blueOffset();
+        for (int q = 0, p = in.index(x, y); q < length; q += 3, p += yStep) {
+            column[q] = data[p + r0] & 0xFF;
+            column[q + 1] = data[p + g0] & 0xFF;
+            column[q + 2] = data[p + b0] & 0xFF;
         }
-        for (int i = 0; i < length; i++) {
+    }
+
+    /** The vertical pass for output row {@code yy}, whose window starts at ring row {@code top} (unwrapped). */
+    private static void verticalRow(Scratch scratch, Coefficients c, int yy, int top, int length, float[] lut,
+                                    float[] out) {
+        int[][] rows = scratch.rows;
+        int[][] taps = scratch.taps;
+        int[] sums = scratch.rowSums;
+        int count = c.count()[yy];
+        for (int t = 0; t < count; t++) {
+            taps[t] = rows[(top + t) % rows.length];
+        }
+        weightedSum(taps, count, c.weights(), yy * c.ksize(), sums, length);
+        for (int i = 0, o = yy * length; i < length; i++) {
             out[o + i] = lut[clip8(sums[i])];
         }
     }
 
     /**
-     * {@code sums[i] = clip8(HALF + Σ weights[k + t] · rows[first + t][i])} for {@code i < length}. Each row is a
-     * separate array indexed like {@code sums}: C2 cannot prove two int arrays distinct, and with equal indices
-     * aliasing would not matter, so it vectorises the loop.
+     * {@code sums[i] = HALF + Σ weights[k + t] · sources[t][i]} for {@code i < length, t < count}, two sources per
+     * sweep over {@code sums}. Each source is a separate array indexed like {@code sums}, which C2 vectorises.
      */
-    private static void weightedSum(int[][] rows, int first, int count, int[] weights, int k, int[] sums,
-                                    int length) {
-        if (count == 0) {
-            java.util.Arrays.fill(sums, 0, length, HALF);
-        } else {
-            int[] src = rows[first];
-            int w = weights[k];
+    private static void weightedSum(int[][] sources, int count, int[] weights, int k, int[] sums, int length) {
+        int t;
+        if (count >= 2) {
+            int[] a = sources[0];
+            int[] b = sources[1];
+            int wa = weights[k];
+            int wb = weights[k + 1];
             for (int i = 0; i < length; i++) {
-                sums[i] = HALF + src[i] * w;
+                sums[i] = HALF + a[i] * wa + b[i] * wb;
             }
-            for (int t = 1; t < count; t++) {
-                src = rows[first + t];
-                w = weights[k + t];
-                for (int i = 0; i < length; i++) {
-                    sums[i] += src[i] * w;
-                }
+            t = 2;
+        } else if (count == 1) {
+            int[] a = sources[0];
+            int wa = weights[k];
+            for (int i = 0; i < length; i++) {
+                sums[i] = HALF + a[i] * wa;
+            }
+            t = 1;
+        } else {
+            Arrays.fill(sums, 0, length, HALF);
+            t = 0;
+        }
+        for (; t + 1 < count; t += 2) {
+            int[] a = sources[t];
+            int[] b = sources[t + 1];
+            int wa = weights[k + t];
+            int wb = weights[k + t + 1];
+            for (int i = 0; i < length; i++) {
+                sums[i] += a[i] * wa + b[i] * wb;
             }
         }
-        for (int i = 0; i < length; i++) {
-            sums[i] = Math.max(0, Math.min(sums[i] >> PRECISION_BITS, 255));
+        if (t < count) {
+            int[] a = sources[t];
+            int wa = weights[k + t];
+            for (int i = 0; i < length; i++) {
+                sums[i] += a[i] * wa;
+            }
         }
     }
 
+    /** Branch-free, so it vectorises. */
     private static int clip8(int fixedPoint) {
-        int v = fixedPoint >> PRECISION_BITS;
-        return v < 0 ? 0 : Math.min(v, 255);
+        return Math.max(0, Math.min(fixedPoint >> PRECISION_BITS, 255));
+    }
+
+    private Scratch borrowScratch(int columnWindow, int rowWindow, int ringRows, int rowLength) {
+        Scratch scratch = scratchPool.poll();
+        if (scratch == null) {
+            scratch = new Scratch();
+        }
+        scratch.fit(columnWindow, rowWindow, ringRows, rowLength);
+        return scratch;
+    }
+
+    private void returnScratch(Scratch scratch) {
+        if (scratch.ints() <= MAX_POOLED_INTS) {
+            scratchPool.offer(scratch);
+        }
+    }
+
+    /** One resize's working arrays, grown as needed and kept between calls. */
+    private static final class Scratch {
+        /** Ring of transposed input columns; a power of two long, indexed by column & (length − 1). */
+        int[][] columns = new int[0][];
+        /** Ring of horizontally resized rows, indexed by row % length; any depth from the one asked for works. */
+        int[][] rows = new int[0][];
+        /** The rows of {@link #rows} the current block writes. */
+        final int[][] blockRows = new int[BLOCK_ROWS][];
+        final int[] blockSums = new int[BLOCK_ROWS * 3];
+        int[] rowSums = new int[0];
+        /** The sources of one weighted sum. */
+        int[][] taps = new int[0][];
+
+        void fit(int columnWindow, int rowWindow, int ringRows, int rowLength) {
+            if (columns.length < columnWindow) {
+                columns = new int[Integer.highestOneBit(Math.max(1, columnWindow - 1)) << 1][BLOCK_ROWS * 3];
+            }
+            if (rows.length < ringRows || rowSums.length < rowLength) {
+                int length = Math.max(rowLength, rowSums.length);
+                rows = new int[Math.max(ringRows, rows.length)][length];
+                rowSums = new int[length];
+            }
+            if (taps.length < Math.max(columnWindow, rowWindow)) {
+                taps = new int[Math.max(columnWindow, rowWindow)][];
+            }
+        }
+
+        long ints() {
+            return (long) columns.length * BLOCK_ROWS * 3 + (long) rows.length * rowSums.length;
+        }
     }
 }
