@@ -98,6 +98,7 @@ final class BicubicResampler {
         int rows = lastRow - firstRow;
         int stride = outWidth * 3;
         float[] out = new float[outHeight * stride];
+        Affine affine = Affine.of(lut);
         // Horizontally resized rows live in a ring just deep enough for one block plus one output row's window:
         // the vertical pass consumes them as soon as their block is done, while they are still in cache.
         Scratch scratch = borrowScratch(horizontal.ksize(), vertical.ksize(),
@@ -108,7 +109,7 @@ final class BicubicResampler {
                 int n = Math.min(BLOCK_ROWS, rows - y);
                 horizontalBlock(in, horizontal, firstRow + y, n, outWidth, scratch, y);
                 for (; yy < outHeight && vertical.first()[yy] + vertical.count()[yy] - firstRow <= y + n; yy++) {
-                    verticalRow(scratch, vertical, yy, vertical.first()[yy] - firstRow, stride, lut, out);
+                    verticalRow(scratch, vertical, yy, vertical.first()[yy] - firstRow, stride, lut, affine, out);
                 }
             }
         } finally {
@@ -173,7 +174,7 @@ final class BicubicResampler {
 
     /** The vertical pass for output row {@code yy}, whose window starts at ring row {@code top} (unwrapped). */
     private static void verticalRow(Scratch scratch, Coefficients c, int yy, int top, int length, float[] lut,
-                                    float[] out) {
+                                    Affine affine, float[] out) {
         int[][] rows = scratch.rows;
         int[][] taps = scratch.taps;
         int[] sums = scratch.rowSums;
@@ -182,8 +183,17 @@ final class BicubicResampler {
             taps[t] = rows[(top + t) % rows.length];
         }
         weightedSum(taps, count, c.weights(), yy * c.ksize(), sums, length);
-        for (int i = 0, o = yy * length; i < length; i++) {
-            out[o + i] = lut[clip8(sums[i])];
+        int o = yy * length;
+        if (affine != null) {
+            float multiplier = affine.multiplier();
+            float offset = affine.offset();
+            for (int i = 0; i < length; i++) {
+                out[o + i] = clip8(sums[i]) * multiplier + offset;
+            }
+        } else {
+            for (int i = 0; i < length; i++) {
+                out[o + i] = lut[clip8(sums[i])];
+            }
         }
     }
 
@@ -228,6 +238,44 @@ final class BicubicResampler {
             for (int i = 0; i < length; i++) {
                 sums[i] += a[i] * wa;
             }
+        }
+    }
+
+    /**
+     * A lut that is {@code v * multiplier + offset} in float arithmetic for every v, as {@link Scaling}'s are: the
+     * vertical pass then computes its output in vectorised form instead of looking each value up (a gather C2 does
+     * not vectorise, the largest remaining cost for upscales). Checked against all 256 entries, so any other lut
+     * keeps being looked up and the output is the lut's to the bit either way.
+     */
+    record Affine(float multiplier, float offset) {
+
+        static Affine of(float[] lut) {
+            if (lut.length != 256) {
+                return null;
+            }
+            float offset = lut[0];
+            // (lut[255] - offset) / 255 is within an ulp or two of the multiplier when there is one.
+            float estimate = (lut[255] - offset) / 255f;
+            float below = estimate;
+            float above = estimate;
+            for (int tries = 0; tries < 3; tries++, below = Math.nextDown(below), above = Math.nextUp(above)) {
+                if (matches(lut, below, offset)) {
+                    return new Affine(below, offset);
+                }
+                if (matches(lut, above, offset)) {
+                    return new Affine(above, offset);
+                }
+            }
+            return null;
+        }
+
+        private static boolean matches(float[] lut, float multiplier, float offset) {
+            for (int v = 0; v < 256; v++) {
+                if (Float.floatToRawIntBits(lut[v]) != Float.floatToRawIntBits(v * multiplier + offset)) {
+                    return false;
+                }
+            }
+            return true;
         }
     }
 

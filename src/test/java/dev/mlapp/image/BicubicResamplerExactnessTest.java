@@ -84,12 +84,23 @@ class BicubicResamplerExactnessTest {
         }
     }
 
+    /** With the lut of one of the {@link Scaling}s (computed, not looked up) and with an arbitrary one. */
     private static void assertSame(Case c, int seed, BicubicResampler fast, ReferenceBicubicResampler reference) {
         RgbImage image = c.image();
-        float[] lut = c.lut();
-        float[] expected = reference.resize(image, c.outWidth, c.outHeight, lut);
-        float[] actual = fast.resize(image, c.outWidth, c.outHeight, lut);
-        assertArrayEquals(expected, actual, () -> "seed " + seed + ": " + c);
+        Scaling scaling = Scaling.values()[Math.floorMod(seed, Scaling.values().length)];
+        float[] scaled = new float[256];
+        float[] arbitrary = new float[256];
+        for (int v = 0; v < 256; v++) {
+            scaled[v] = scaling.apply(v);
+            // distinct values, so any difference in a resized 8-bit value shows in the output
+            arbitrary[v] = v * v * 0.5f - v * 3.25f;
+        }
+        for (float[] lut : new float[][] {scaled, arbitrary}) {
+            float[] expected = reference.resize(image, c.outWidth, c.outHeight, lut);
+            float[] actual = fast.resize(image, c.outWidth, c.outHeight, lut);
+            assertArrayEquals(expected, actual, () -> "seed " + seed + ", " + (lut == scaled ? scaling : "arbitrary")
+                    + " lut: " + c);
+        }
     }
 
     enum Layout { RGB, BGR, RGBA, ARGB, GREY, PADDED_ROWS }
@@ -115,15 +126,6 @@ class BicubicResamplerExactnessTest {
         /** Mostly anywhere in 1..600, often tiny, so 1-pixel edges and huge ratios come up. */
         private static int side(Random random) {
             return random.nextInt(4) == 0 ? 1 + random.nextInt(8) : 1 + random.nextInt(MAX_SIDE);
-        }
-
-        /** Distinct values, so any difference in a resized 8-bit value shows in the output. */
-        float[] lut() {
-            float[] lut = new float[256];
-            for (int v = 0; v < 256; v++) {
-                lut[v] = v * 1.5f - 17.25f;
-            }
-            return lut;
         }
 
         /** The picture as stored (before orientation), in the case's byte layout, viewed upright. */

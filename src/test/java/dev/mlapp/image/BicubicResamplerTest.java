@@ -1,10 +1,13 @@
 package dev.mlapp.image;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Arrays;
 import java.util.Random;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -104,6 +107,30 @@ class BicubicResamplerTest {
     private static double keys(double d) {
         double a = -0.5;
         return d <= 1 ? (a + 2) * d * d * d - (a + 3) * d * d + 1 : a * d * d * d - 5 * a * d * d + 8 * a * d - 4 * a;
+    }
+
+    /** The scalings' luts are computed in vector form rather than looked up; other luts must still be looked up. */
+    @Test
+    void recognisesTheScalingsLutsAsAffineAndNothingElse() {
+        for (Scaling scaling : Scaling.values()) {
+            float[] lut = new float[256];
+            for (int v = 0; v < 256; v++) {
+                lut[v] = scaling.apply(v);
+            }
+            BicubicResampler.Affine affine = BicubicResampler.Affine.of(lut);
+            assertNotNull(affine, scaling.name());
+            for (int v = 0; v < 256; v++) {
+                assertEquals(lut[v], v * affine.multiplier() + affine.offset(), scaling + " at " + v);
+            }
+        }
+        float[] almost = IDENTITY.clone();
+        almost[200] = Math.nextUp(almost[200]);
+        assertNull(BicubicResampler.Affine.of(almost));
+        float[] gamma = new float[256];
+        for (int v = 0; v < 256; v++) {
+            gamma[v] = (float) Math.pow(v / 255.0, 2.2);
+        }
+        assertNull(BicubicResampler.Affine.of(gamma));
     }
 
     @ParameterizedTest
