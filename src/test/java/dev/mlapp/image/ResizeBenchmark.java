@@ -25,16 +25,16 @@ public final class ResizeBenchmark {
         }
         BicubicResampler fast = new BicubicResampler(new BufferPool(2, 1 << 24));
         ReferenceBicubicResampler reference = new ReferenceBicubicResampler(new BufferPool(2, 1 << 24));
-        System.out.printf("%-26s %22s %22s %8s%n", "resize to 224×224", "reference best/median", "fast best/median",
-                "speed-up");
+        System.out.printf("%-26s %22s %22s %16s%n", "resize to 224×224", "reference best/median", "fast best/median",
+                "speed-up b/m");
         for (int[] size : SIZES) {
             for (String layout : new String[] {"RGB", "RGBA rotated 90°"}) {
                 RgbImage image = photoLike(size[0], size[1], layout.startsWith("RGBA"));
                 double[] before = time(() -> reference.resize(image, OUT, OUT, lut), runs);
                 double[] after = time(() -> fast.resize(image, OUT, OUT, lut), runs);
-                System.out.printf("%-26s %10.3f / %6.3f ms %10.3f / %6.3f ms %7.1f×%n",
+                System.out.printf("%-26s %10.3f / %6.3f ms %10.3f / %6.3f ms %6.1f× / %4.1f×%n",
                         size[0] + "×" + size[1] + " " + layout, before[0], before[1], after[0], after[1],
-                        before[1] / after[1]);
+                        before[0] / after[0], before[1] / after[1]);
             }
         }
     }
