@@ -193,8 +193,14 @@ final class BicubicResampler {
         }
         weightedSum(taps, count, c.weights(), yy * c.ksize(), sums, length);
         int o = yy * length;
-        if (affine != null) {
-            float multiplier = affine.multiplier();
+        if (affine != null && affine.divides()) {
+            float divisor = affine.factor();
+            float offset = affine.offset();
+            for (int i = 0; i < length; i++) {
+                out[o + i] = clip8(sums[i]) / divisor + offset;
+            }
+        } else if (affine != null) {
+            float multiplier = affine.factor();
             float offset = affine.offset();
             for (int i = 0; i < length; i++) {
                 out[o + i] = clip8(sums[i]) * multiplier + offset;
@@ -251,40 +257,53 @@ final class BicubicResampler {
     }
 
     /**
-     * A lut that is {@code v * multiplier + offset} in float arithmetic for every v, as {@link Scaling}'s are: the
-     * vertical pass then computes its output in vectorised form instead of looking each value up (a gather C2 does
-     * not vectorise, the largest remaining cost for upscales). Checked against all 256 entries, so any other lut
-     * keeps being looked up and the output is the lut's to the bit either way.
+     * A lut that is {@code v / divisor + offset} or {@code v * multiplier + offset} in float arithmetic for every v,
+     * as {@link Scaling}'s are: the vertical pass then computes its output in vector form instead of looking each
+     * value up (a gather C2 does not vectorise, the largest remaining cost for upscales). Checked against all 256
+     * entries, so any other lut keeps being looked up and the output is the lut's to the bit either way.
      */
-    record Affine(float multiplier, float offset) {
+    record Affine(float factor, boolean divides, float offset) {
 
         static Affine of(float[] lut) {
             if (lut.length != 256) {
                 return null;
             }
             float offset = lut[0];
-            // (lut[255] - offset) / 255 is within an ulp or two of the multiplier when there is one.
-            float estimate = (lut[255] - offset) / 255f;
-            float below = estimate;
-            float above = estimate;
-            for (int tries = 0; tries < 3; tries++, below = Math.nextDown(below), above = Math.nextUp(above)) {
-                if (matches(lut, below, offset)) {
-                    return new Affine(below, offset);
-                }
-                if (matches(lut, above, offset)) {
-                    return new Affine(above, offset);
+            // Each estimate is within an ulp or two of the factor when there is one.
+            float slope = (lut[255] - offset) / 255f;
+            float divisor = 255f / (lut[255] - offset);
+            for (int ulps = -3; ulps <= 3; ulps++) {
+                for (Affine candidate : new Affine[] {new Affine(nudge(divisor, ulps), true, offset),
+                        new Affine(nudge(slope, ulps), false, offset)}) {
+                    if (candidate.matches(lut)) {
+                        return candidate;
+                    }
                 }
             }
             return null;
         }
 
-        private static boolean matches(float[] lut, float multiplier, float offset) {
+        float apply(int v) {
+            return divides ? v / factor + offset : v * factor + offset;
+        }
+
+        private boolean matches(float[] lut) {
             for (int v = 0; v < 256; v++) {
-                if (Float.floatToRawIntBits(lut[v]) != Float.floatToRawIntBits(v * multiplier + offset)) {
+                if (Float.floatToRawIntBits(lut[v]) != Float.floatToRawIntBits(apply(v))) {
                     return false;
                 }
             }
             return true;
+        }
+
+        private static float nudge(float x, int ulps) {
+            for (; ulps < 0; ulps++) {
+                x = Math.nextDown(x);
+            }
+            for (; ulps > 0; ulps--) {
+                x = Math.nextUp(x);
+            }
+            return x;
         }
     }
 

@@ -84,22 +84,29 @@ class BicubicResamplerExactnessTest {
         }
     }
 
-    /** With the lut of one of the {@link Scaling}s (computed, not looked up) and with an arbitrary one. */
+    /**
+     * With the lut of one of the {@link Scaling}s (v / divisor + offset, computed rather than looked up), one that
+     * multiplies (v · m + o, also computed) and an arbitrary one (looked up).
+     */
     private static void assertSame(Case c, int seed, BicubicResampler fast, ReferenceBicubicResampler reference) {
         RgbImage image = c.image();
         Scaling scaling = Scaling.values()[Math.floorMod(seed, Scaling.values().length)];
         float[] scaled = new float[256];
+        float[] multiplied = new float[256];
         float[] arbitrary = new float[256];
         for (int v = 0; v < 256; v++) {
             scaled[v] = scaling.apply(v);
+            multiplied[v] = v * (1f / 127.5f) - 1f;
             // distinct values, so any difference in a resized 8-bit value shows in the output
             arbitrary[v] = v * v * 0.5f - v * 3.25f;
         }
-        for (float[] lut : new float[][] {scaled, arbitrary}) {
-            float[] expected = reference.resize(image, c.outWidth, c.outHeight, lut);
-            float[] actual = fast.resize(image, c.outWidth, c.outHeight, lut);
-            assertArrayEquals(expected, actual, () -> "seed " + seed + ", " + (lut == scaled ? scaling : "arbitrary")
-                    + " lut: " + c);
+        String[] names = {scaling.name(), "multiplied", "arbitrary"};
+        float[][] luts = {scaled, multiplied, arbitrary};
+        for (int l = 0; l < luts.length; l++) {
+            float[] expected = reference.resize(image, c.outWidth, c.outHeight, luts[l]);
+            float[] actual = fast.resize(image, c.outWidth, c.outHeight, luts[l]);
+            String lut = names[l];
+            assertArrayEquals(expected, actual, () -> "seed " + seed + ", " + lut + " lut: " + c);
         }
     }
 

@@ -120,9 +120,14 @@ class BicubicResamplerTest {
             BicubicResampler.Affine affine = BicubicResampler.Affine.of(lut);
             assertNotNull(affine, scaling.name());
             for (int v = 0; v < 256; v++) {
-                assertEquals(lut[v], v * affine.multiplier() + affine.offset(), scaling + " at " + v);
+                assertEquals(lut[v], affine.apply(v), scaling + " at " + v);
             }
         }
+        float[] multiplied = new float[256];
+        for (int v = 0; v < 256; v++) {
+            multiplied[v] = v * (1f / 255f);
+        }
+        assertNotNull(BicubicResampler.Affine.of(multiplied));
         float[] almost = IDENTITY.clone();
         almost[200] = Math.nextUp(almost[200]);
         assertNull(BicubicResampler.Affine.of(almost));
