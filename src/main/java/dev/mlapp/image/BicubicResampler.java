@@ -31,11 +31,7 @@ final class BicubicResampler {
 
     private final ArrayBlockingQueue<Scratch> scratchPool = new ArrayBlockingQueue<>(POOLED_SCRATCH);
 
-    /**
-     * @param pool unused: the working arrays are ints, which a byte pool cannot lend; the parameter stays until
-     *             {@link ImagePreprocessor} stops passing its pool
-     */
-    BicubicResampler(BufferPool pool) {
+    BicubicResampler() {
     }
 
     /** One output position's window into the input: first index, count, and fixed-point weights. */

@@ -14,7 +14,7 @@ public final class ImagePreprocessor {
 
     /** One decode per core (at least two, so a slow decode never blocks all others on a one-core pod). */
     static final int CONCURRENT_DECODES = Math.max(2, Runtime.getRuntime().availableProcessors());
-    /** Scratch arrays kept for reuse: a decode in flight borrows at most two (converted pixels, resize rows). */
+    /** Pixel arrays kept for reuse: a decode in flight borrows at most two (decoded and converted pixels). */
     private static final int POOLED_BUFFERS = 2 * CONCURRENT_DECODES;
     /** Larger scratch arrays (pictures over ~5 megapixels) are not kept, so one huge upload does not pin memory. */
     private static final int MAX_POOLED_BYTES = 16 << 20;
@@ -52,7 +52,7 @@ public final class ImagePreprocessor {
         }
         this.pool = new BufferPool(POOLED_BUFFERS, MAX_POOLED_BYTES);
         this.decoder = new ImageDecoder(maxPixels, pool, jpegDecoder, jpegScaling);
-        this.resampler = new BicubicResampler(pool);
+        this.resampler = new BicubicResampler();
     }
 
     public int height() {

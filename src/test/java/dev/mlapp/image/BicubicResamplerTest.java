@@ -55,7 +55,7 @@ class BicubicResamplerTest {
             pixels[i] = (byte) (20 + (x * 80 / inW + y * 60 / inH) + random.nextInt(70));
         }
         RgbImage image = RgbImage.oriented(pixels, inW, inH, 3, inW * 3, 0, 1, 2, Orientation.NORMAL);
-        float[] ours = new BicubicResampler(new BufferPool(2, 1 << 20)).resize(image, outW, outH, IDENTITY);
+        float[] ours = new BicubicResampler().resize(image, outW, outH, IDENTITY);
         double[][] h = weights(inW, outW);
         double[][] v = weights(inH, outH);
         for (int c = 0; c < 3; c++) {
@@ -148,7 +148,7 @@ class BicubicResamplerTest {
             pixels[i + 2] = (byte) 255;
         }
         RgbImage image = RgbImage.oriented(pixels, inW, inH, 3, inW * 3, 0, 1, 2, Orientation.NORMAL);
-        float[] out = new BicubicResampler(new BufferPool(2, 1 << 20)).resize(image, outW, outH, IDENTITY);
+        float[] out = new BicubicResampler().resize(image, outW, outH, IDENTITY);
         for (int i = 0; i < out.length; i += 3) {
             assertEquals(200f, out[i]);
             assertEquals(0f, out[i + 1]);

@@ -23,7 +23,7 @@ public final class ResizeBenchmark {
         for (int v = 0; v < 256; v++) {
             lut[v] = v / 255f;
         }
-        BicubicResampler fast = new BicubicResampler(new BufferPool(2, 1 << 24));
+        BicubicResampler fast = new BicubicResampler();
         ReferenceBicubicResampler reference = new ReferenceBicubicResampler(new BufferPool(2, 1 << 24));
         System.out.printf("%-26s %22s %22s %16s%n", "resize to 224×224", "reference best/median", "fast best/median",
                 "speed-up b/m");
