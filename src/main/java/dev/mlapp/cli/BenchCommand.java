@@ -35,6 +35,9 @@ final class BenchCommand {
               --concurrency LIST          HTTP concurrencies (default 1,8,32)
               --duration DURATION         per batch size and per concurrency (default 10s)
               --overload-factor X         overload rate as a multiple of the best HTTP throughput (default 4)
+              --sustainable-rate R        req/s the overload factor multiplies (default: the best HTTP
+                                          throughput measured in (2)); give the rate of a run without a
+                                          queue-delay budget, whose refusals lower (2)
               --overload-duration DUR     (default 15s)
               --rss-requests N            requests between the two RSS readings (default 10000)
               --quick                     a short run for tests: 0.5 s per step, 200 RSS requests
@@ -45,8 +48,8 @@ final class BenchCommand {
     private static final String SAMPLE_IMAGE = "samples/sample.jpg";
 
     private static final List<String> FLAGS = Stream.concat(Stream.of("model", "image", "preprocess-images",
-            "batch-sizes", "concurrency", "duration", "overload-factor", "overload-duration", "rss-requests", "quick",
-            "help"), EngineFlags.FLAGS.stream()).toList();
+            "batch-sizes", "concurrency", "duration", "overload-factor", "sustainable-rate", "overload-duration",
+            "rss-requests", "quick", "help"), EngineFlags.FLAGS.stream()).toList();
 
     private BenchCommand() {
     }
@@ -77,6 +80,7 @@ final class BenchCommand {
                     intList(options.get("concurrency", null, "1,8,32")),
                     step, step,
                     Double.parseDouble(options.get("overload-factor", null, "4")),
+                    Double.parseDouble(options.get("sustainable-rate", null, "0")),
                     options.duration("overload-duration", null, quick ? Duration.ofSeconds(1) : Duration.ofSeconds(15)),
                     options.longValue("rss-requests", null, quick ? 200 : 10_000),
                     preprocessSamples(options.get("preprocess-images", null).map(Path::of)
