@@ -33,7 +33,7 @@ final class ServeCommand {
               --scaling 0,1|-1,1|0,255           pixel scaling for the model [INPUT_SCALING] (default 0,1)
               --jpeg-scaling exact|fast          exact: decode every JPEG at full size, the model input is PIL's
                                                  bit for bit; fast: decode large photos at 1/2–1/8 scale first
-                                                 (a 1280×1280 photo ~3× cheaper, ~1 level off) [JPEG_SCALING]
+                                                 (a 1280×1280 photo ~2× cheaper, ~1 level off) [JPEG_SCALING]
                                                  (default exact)
               --max-body-bytes N                 largest upload [MAX_BODY_BYTES] (default 10485760)
               --max-pixels N                     largest image, width × height [MAX_PIXELS] (default 40000000)
