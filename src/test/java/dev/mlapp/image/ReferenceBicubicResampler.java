@@ -2,7 +2,8 @@ package dev.mlapp.image;
 
 /**
  * The straightforward form of {@link BicubicResampler} that the optimised one must match bit for bit: this is the
- * resampler's code as it was before it was tuned for speed, kept verbatim (only renamed) so that
+ * resampler's code as it was before it was tuned for speed, kept verbatim (only renamed; the coefficients, which
+ * the tuning did not touch, come from {@link BicubicResampler#coefficients}) so that
  * {@code BicubicResamplerExactnessTest} can compare the two on random pictures. Do not optimise this copy.
  *
  * <p>Resizes 8-bit RGB exactly as PIL's {@code Image.resize(size, Image.BICUBIC)} ({@code ImagingResample}): a
@@ -13,8 +14,6 @@ package dev.mlapp.image;
  */
 final class ReferenceBicubicResampler {
 
-    private static final double A = -0.5;
-    private static final double SUPPORT = 2.0;
     /** 32 bits minus 8 for the pixel value and 2 for overshoot of the negative-lobed kernel, as in PIL. */
     private static final int PRECISION_BITS = 32 - 8 - 2;
     private static final int HALF = 1 << (PRECISION_BITS - 1);
@@ -25,60 +24,13 @@ final class ReferenceBicubicResampler {
         this.pool = pool;
     }
 
-    /** One output position's window into the input: first index, count, and fixed-point weights. */
-    record Coefficients(int ksize, int[] first, int[] count, int[] weights) {
-    }
-
-    /** PIL's {@code precompute_coeffs} followed by {@code normalize_coeffs_8bpc}. */
-    static Coefficients coefficients(int inSize, int outSize) {
-        double scale = (double) inSize / outSize;
-        double filterScale = Math.max(scale, 1.0);
-        double support = SUPPORT * filterScale;
-        int ksize = (int) Math.ceil(support) * 2 + 1;
-        int[] first = new int[outSize];
-        int[] count = new int[outSize];
-        int[] weights = new int[outSize * ksize];
-        double[] k = new double[ksize];
-        for (int xx = 0; xx < outSize; xx++) {
-            double center = (xx + 0.5) * scale;
-            double ss = 1.0 / filterScale;
-            int xmin = Math.max((int) (center - support + 0.5), 0);
-            int xmax = Math.min((int) (center + support + 0.5), inSize) - xmin;
-            double total = 0.0;
-            for (int x = 0; x < xmax; x++) {
-                double w = cubic((x + xmin - center + 0.5) * ss);
-                k[x] = w;
-                total += w;
-            }
-            for (int x = 0; x < xmax; x++) {
-                double w = total != 0.0 ? k[x] / total : k[x];
-                weights[xx * ksize + x] = w < 0 ? (int) (-0.5 + w * (1 << PRECISION_BITS))
-                        : (int) (0.5 + w * (1 << PRECISION_BITS));
-            }
-            first[xx] = xmin;
-            count[xx] = xmax;
-        }
-        return new Coefficients(ksize, first, count, weights);
-    }
-
-    static double cubic(double x) {
-        x = Math.abs(x);
-        if (x < 1.0) {
-            return ((A + 2.0) * x - (A + 3.0)) * x * x + 1;
-        }
-        if (x < 2.0) {
-            return (((x - 5) * x + 8) * x - 4) * A;
-        }
-        return 0.0;
-    }
-
     /**
      * @param lut maps each resized 8-bit value to the float written out
      * @return {@code outHeight × outWidth × 3} floats, row-major RGB
      */
     float[] resize(RgbImage in, int outWidth, int outHeight, float[] lut) {
-        Coefficients horizontal = coefficients(in.width(), outWidth);
-        Coefficients vertical = coefficients(in.height(), outHeight);
+        BicubicResampler.Coefficients horizontal = BicubicResampler.coefficients(in.width(), outWidth);
+        BicubicResampler.Coefficients vertical = BicubicResampler.coefficients(in.height(), outHeight);
         // Only the input rows some output row reads need the horizontal pass.
         int firstRow = vertical.first()[0];
         int lastRow = vertical.first()[outHeight - 1] + vertical.count()[outHeight - 1];
@@ -93,8 +45,8 @@ final class ReferenceBicubicResampler {
         }
     }
 
-    private static void horizontalPass(RgbImage in, Coefficients c, int firstRow, int rows, int outWidth,
-                                       byte[] temp) {
+    private static void horizontalPass(RgbImage in, BicubicResampler.Coefficients c, int firstRow, int rows,
+                                       int outWidth, byte[] temp) {
         byte[] data = in.data();
         int width = in.width();
         int xStep = in.xStep();
@@ -135,8 +87,8 @@ final class ReferenceBicubicResampler {
         }
     }
 
-    private static float[] verticalPass(byte[] temp, int stride, Coefficients c, int firstRow, int outWidth,
-                                        int outHeight, float[] lut) {
+    private static float[] verticalPass(byte[] temp, int stride, BicubicResampler.Coefficients c, int firstRow,
+                                        int outWidth, int outHeight, float[] lut) {
         float[] out = new float[outHeight * outWidth * 3];
         int ksize = c.ksize();
         int[] weights = c.weights();
