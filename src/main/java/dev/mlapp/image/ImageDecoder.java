@@ -56,7 +56,10 @@ final class ImageDecoder {
             if (headers.declaredWidth() > 0 && headers.declaredHeight() > 0) {
                 checkSize(format, headers.declaredWidth(), headers.declaredHeight());
             }
+            // Only with a size checked above: a JPEG whose height comes later (DNL marker) goes to ImageIO,
+            // whose reader reports the size before allocating.
             if (format == ImageFormat.JPEG && jpegDecoder != null && headers.declaredWidth() > 0
+                    && headers.declaredHeight() > 0
                     && (headers.jpegComponents() == 1 || headers.jpegComponents() == 3)) {
                 return decodeJpeg(headers, data, outWidth, outHeight);
             }

@@ -145,7 +145,8 @@ class MlServerTest {
 
     @Test
     void metricsUseThePrometheusTextFormat() {
-        http.upload("/api/v1/predict", "file", jpeg);
+        HttpResponse<String> prediction = http.upload("/api/v1/predict", "file", jpeg);
+        assertEquals(200, prediction.statusCode(), prediction.body());
         // The server counts a request when its handler returns, a moment after the client has the reply.
         String predictCounted =
                 "(?s).*http_requests_total\\{method=\"POST\",route=\"/api/v1/predict\",status=\"200\"} [1-9].*";
@@ -162,7 +163,8 @@ class MlServerTest {
                 "ml_app_build_info", "jvm_memory_used_bytes")) {
             assertTrue(body.contains(name), "missing " + name);
         }
-        assertTrue(body.matches(predictCounted), "the prediction is counted");
+        assertTrue(body.matches(predictCounted), () -> "the prediction is not counted: " + body.lines()
+                .filter(line -> line.startsWith("http_requests_total")).toList());
     }
 
     @Test

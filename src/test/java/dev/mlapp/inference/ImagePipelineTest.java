@@ -138,6 +138,26 @@ class ImagePipelineTest {
     }
 
     @Test
+    void aJpegWithoutADeclaredHeightNeverReachesTheNativeDecoder() throws Exception {
+        byte[] jpeg = ClassifierTest.sampleJpeg().clone();
+        int sof = startOfFrame(jpeg);
+        jpeg[sof + 5] = 0; // height 0: "defined later by a DNL marker", which this file does not have
+        jpeg[sof + 6] = 0;
+        assertThrows(ImageException.class, () -> exact.toTensor(jpeg));
+        assertEquals(List.of(), recording.denominators, "only a size checked against the limit may be decoded");
+    }
+
+    private static int startOfFrame(byte[] jpeg) {
+        for (int i = 2; i + 1 < jpeg.length; i++) {
+            int marker = jpeg[i + 1] & 0xFF;
+            if ((jpeg[i] & 0xFF) == 0xFF && (marker == 0xC0 || marker == 0xC2)) {
+                return i;
+            }
+        }
+        throw new AssertionError("no SOF0/SOF2 marker in the sample");
+    }
+
+    @Test
     void thePipelineAppliesScalingAndTheModelsLayout() throws Exception {
         byte[] jpeg = ClassifierTest.sampleJpeg();
         float[] unit = exact.toTensor(jpeg);
