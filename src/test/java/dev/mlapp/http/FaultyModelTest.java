@@ -8,7 +8,7 @@ import dev.mlapp.model.EmbeddedModel;
 import dev.mlapp.model.FloatArray;
 import dev.mlapp.model.InferenceException;
 import dev.mlapp.model.Model;
-import dev.mlapp.model.ModelInfo;
+import dev.mlapp.testing.ForwardingModel;
 import dev.mlapp.testing.HttpTestClient;
 import java.net.http.HttpResponse;
 import java.time.Duration;
@@ -25,25 +25,24 @@ import org.junit.jupiter.api.Test;
 class FaultyModelTest {
 
     /** The embedded model, with a switch that makes every run fail as a broken session would. */
-    static final class BreakableModel implements Model {
-        private final Model model;
+    static final class BreakableModel extends ForwardingModel {
         final AtomicBoolean broken = new AtomicBoolean();
         final AtomicInteger failedRuns = new AtomicInteger();
 
         BreakableModel(Model model) {
-            this.model = model;
+            super(model);
         }
 
         @Override
         public FloatArray predict(FloatArray input) {
             check();
-            return model.predict(input);
+            return super.predict(input);
         }
 
         @Override
         public FloatArray predictItems(List<float[]> items) {
             check();
-            return model.predictItems(items);
+            return super.predictItems(items);
         }
 
         private void check() {
@@ -51,16 +50,6 @@ class FaultyModelTest {
                 failedRuns.incrementAndGet();
                 throw new InferenceException("session run failed (injected fault)", new IllegalStateException());
             }
-        }
-
-        @Override
-        public ModelInfo info() {
-            return model.info();
-        }
-
-        @Override
-        public void close() {
-            model.close();
         }
     }
 

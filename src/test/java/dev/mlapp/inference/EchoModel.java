@@ -4,6 +4,7 @@ import dev.mlapp.model.FloatArray;
 import dev.mlapp.model.Model;
 import dev.mlapp.model.ModelInfo;
 import dev.mlapp.model.TfModel;
+import dev.mlapp.testing.ForwardingModel;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Semaphore;
@@ -25,17 +26,21 @@ import org.tensorflow.types.TFloat32;
  * tests make TensorFlow fail. {@link #hold()} parks the next run until {@link #release()}, so tests can fill the
  * queue behind a running batch deterministically.
  */
-final class EchoModel implements Model {
+final class EchoModel extends ForwardingModel {
 
     static final int ITEM_SIZE = 4;
 
-    private final Model model;
     private final AtomicInteger itemsRun = new AtomicInteger();
     private final AtomicInteger maxBatchSeen = new AtomicInteger();
     private volatile Semaphore gate;
     private final CountDownLatch[] entered = {new CountDownLatch(1)};
 
     EchoModel() {
+        super(echoGraph());
+    }
+
+    /** Identity on [batch, 4] that fails the run, as a broken session would, when an input is negative. */
+    private static Model echoGraph() {
         Graph graph = new Graph();
         Ops tf = Ops.create(graph);
         Placeholder<TFloat32> input = tf.withName("input").placeholder(TFloat32.class,
@@ -46,7 +51,7 @@ final class EchoModel implements Model {
         Session session = new Session(graph);
         ModelInfo info = new ModelInfo("echo", "test", "test:echo", "none", new long[] {ITEM_SIZE},
                 new long[] {ITEM_SIZE}, false, List.of());
-        this.model = new TfModel(info, session, "input", "output", () -> {
+        return new TfModel(info, session, "input", "output", () -> {
             session.close();
             graph.close();
         });
@@ -94,21 +99,6 @@ final class EchoModel implements Model {
         }
         itemsRun.addAndGet(items.size());
         maxBatchSeen.accumulateAndGet(items.size(), Math::max);
-        return model.predictItems(items);
-    }
-
-    @Override
-    public FloatArray predict(FloatArray input) {
-        return model.predict(input);
-    }
-
-    @Override
-    public ModelInfo info() {
-        return model.info();
-    }
-
-    @Override
-    public void close() {
-        model.close();
+        return super.predictItems(items);
     }
 }

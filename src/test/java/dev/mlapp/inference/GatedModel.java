@@ -2,22 +2,21 @@ package dev.mlapp.inference;
 
 import dev.mlapp.model.FloatArray;
 import dev.mlapp.model.Model;
-import dev.mlapp.model.ModelInfo;
+import dev.mlapp.testing.ForwardingModel;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /** A real model whose first batch run waits until the test releases it, so the queue can be filled behind it. */
-final class GatedModel implements Model {
+final class GatedModel extends ForwardingModel {
 
-    private final Model model;
     private final CountDownLatch entered = new CountDownLatch(1);
     private final CountDownLatch released = new CountDownLatch(1);
     private final AtomicInteger itemsRun = new AtomicInteger();
 
     GatedModel(Model model) {
-        this.model = model;
+        super(model);
     }
 
     void awaitHeldRun() throws InterruptedException {
@@ -43,21 +42,6 @@ final class GatedModel implements Model {
             Thread.currentThread().interrupt();
         }
         itemsRun.addAndGet(items.size());
-        return model.predictItems(items);
-    }
-
-    @Override
-    public FloatArray predict(FloatArray input) {
-        return model.predict(input);
-    }
-
-    @Override
-    public ModelInfo info() {
-        return model.info();
-    }
-
-    @Override
-    public void close() {
-        model.close();
+        return super.predictItems(items);
     }
 }
