@@ -72,7 +72,7 @@ public final class MlServer {
         this.loader = loader;
         this.metrics = new AppMetrics(version(), config.podName());
         this.filter = new ServerFilter(config.podName(), metrics, readiness,
-                new ConnectionLimiter(config.maxRequestsPerConnection()));
+                new ConnectionLimiter(config.maxRequestsPerConnection()), router::label);
     }
 
     /** Binds, starts serving, and begins loading the model; see {@link #awaitStartup(Duration)}. */

@@ -10,11 +10,12 @@ import java.util.Set;
 /**
  * Exact-path routing with method checks, so {@code /predictx} is a 404 and {@code GET /predict} a 405 —
  * {@code HttpServer.createContext} matches by prefix and knows nothing of methods.
- * Sets the {@link #ROUTE_ATTRIBUTE} that metrics label requests with.
+ * {@link #label} names a request's route for metrics, from its path alone: the JDK keeps exchange attributes in
+ * the context, shared by every exchange on it, so a route stored there is overwritten by concurrent requests.
  */
 final class Router implements HttpHandler {
 
-    static final String ROUTE_ATTRIBUTE = "ml-app.route";
+    static final String UNMATCHED = "unmatched";
 
     private record Route(Set<String> methods, HttpHandler handler) {
     }
@@ -42,25 +43,35 @@ final class Router implements HttpHandler {
         return exact.keySet();
     }
 
+    /** The route label of a request path: the registered path, {@code prefix*}, or {@value #UNMATCHED}. */
+    String label(String path) {
+        if (exact.containsKey(path)) {
+            return path;
+        }
+        String prefix = matchingPrefix(path);
+        return prefix == null ? UNMATCHED : prefix + "*";
+    }
+
+    private String matchingPrefix(String path) {
+        for (String prefix : prefixes.keySet()) {
+            if (path.startsWith(prefix)) {
+                return prefix;
+            }
+        }
+        return null;
+    }
+
     @Override
     public void handle(HttpExchange exchange) throws IOException {
         String path = exchange.getRequestURI().getRawPath();
-        String name = path;
         Route route = exact.get(path);
         if (route == null) {
-            for (Map.Entry<String, Route> prefix : prefixes.entrySet()) {
-                if (path.startsWith(prefix.getKey())) {
-                    route = prefix.getValue();
-                    name = prefix.getKey() + "*";
-                    break;
-                }
-            }
+            String prefix = matchingPrefix(path);
+            route = prefix == null ? null : prefixes.get(prefix);
         }
         if (route == null) {
-            exchange.setAttribute(ROUTE_ATTRIBUTE, "unmatched");
             throw ApiError.notFound(path);
         }
-        exchange.setAttribute(ROUTE_ATTRIBUTE, name);
         String method = exchange.getRequestMethod();
         if (!route.methods().contains(method)) {
             exchange.getResponseHeaders().set("Allow", String.join(", ", route.methods()));

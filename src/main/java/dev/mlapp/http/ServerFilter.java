@@ -5,6 +5,7 @@ import com.sun.net.httpserver.HttpExchange;
 import dev.mlapp.metrics.AppMetrics;
 import java.io.IOException;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -21,10 +22,14 @@ final class ServerFilter extends Filter {
     private final AppMetrics metrics;
     private final Readiness readiness;
     private final ConnectionLimiter connections;
+    private final Function<String, String> routeLabel;
     private final AtomicInteger inFlight = new AtomicInteger();
 
-    ServerFilter(String podName, AppMetrics metrics, Readiness readiness, ConnectionLimiter connections) {
+    /** @param routeLabel a request path's route label for metrics ({@link Router#label}) */
+    ServerFilter(String podName, AppMetrics metrics, Readiness readiness, ConnectionLimiter connections,
+                 Function<String, String> routeLabel) {
         this.podName = podName;
+        this.routeLabel = routeLabel;
         this.metrics = metrics;
         this.readiness = readiness;
         this.connections = connections;
@@ -57,9 +62,9 @@ final class ServerFilter extends Filter {
             LOG.log(Level.SEVERE, "unhandled error on " + exchange.getRequestURI(), e);
             respond(exchange, new ApiError(500, "internal_error", "the server failed: " + e));
         } finally {
-            Object route = exchange.getAttribute(Router.ROUTE_ATTRIBUTE);
-            metrics.requestFinished(route == null ? "unmatched" : route.toString(), exchange.getRequestMethod(),
-                    exchange.getResponseCode(), System.nanoTime() - start);
+            String route = routeLabel.apply(exchange.getRequestURI().getRawPath());
+            metrics.requestFinished(route, exchange.getRequestMethod(), exchange.getResponseCode(),
+                    System.nanoTime() - start);
             inFlight.decrementAndGet();
         }
     }

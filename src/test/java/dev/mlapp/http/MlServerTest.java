@@ -167,6 +167,34 @@ class MlServerTest {
                 .filter(line -> line.startsWith("http_requests_total")).toList());
     }
 
+    /** Route labels once came from exchange attributes, which the JDK shares across a context's exchanges. */
+    @Test
+    void concurrentRequestsAreCountedUnderTheirOwnRoutes() throws Exception {
+        var pool = java.util.concurrent.Executors.newFixedThreadPool(8);
+        try {
+            List<java.util.concurrent.Future<Integer>> calls = new java.util.ArrayList<>();
+            for (int i = 0; i < 24; i++) {
+                calls.add(pool.submit(() -> http.get("/whoami").statusCode()));
+                calls.add(pool.submit(() -> http.raw("/api/v1/predict", "image/png",
+                        TestImages.picture("png", 32, 32)).statusCode()));
+            }
+            for (var call : calls) {
+                assertEquals(200, call.get());
+            }
+        } finally {
+            pool.shutdown();
+        }
+        String body = http.get("/metrics").body();
+        for (String line : body.lines().filter(l -> l.startsWith("http_requests_total{")).toList()) {
+            boolean post = line.contains("method=\"POST\"");
+            boolean predictRoute = line.contains("route=\"/predict\"") || line.contains("route=\"/api/v1/predict\"")
+                    || line.contains("route=\"unmatched\"");
+            assertTrue(!post || predictRoute, "a POST counted under another route: " + line);
+            assertTrue(post || !line.contains("route=\"/api/v1/predict\""), "a GET counted under the predict route: "
+                    + line);
+        }
+    }
+
     @Test
     void theUploadPageIsSelfContained() {
         HttpResponse<String> page = http.get("/");
