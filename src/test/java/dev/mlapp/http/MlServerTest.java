@@ -226,6 +226,30 @@ class MlServerTest {
         assertError(http.raw("/api/v1/predict", "image/jpeg", big), 413, "payload_too_large");
     }
 
+    /**
+     * A client that writes its whole oversized upload before reading (as curl does) must still read the 413: before,
+     * the server closed the socket with the body unread, the kernel reset the connection and the reply was lost.
+     */
+    @Test
+    void clientThatSendsTheWholeOversizedBodyFirstStillReadsThe413() throws Exception {
+        int length = (int) ServerConfig.DEFAULT_MAX_BODY_BYTES * 2;
+        try (java.net.Socket socket = new java.net.Socket("127.0.0.1", server.port())) {
+            socket.setSoTimeout(30_000);
+            java.io.OutputStream out = socket.getOutputStream();
+            out.write(("POST /api/v1/predict HTTP/1.1\r\nHost: x\r\nContent-Type: image/jpeg\r\nContent-Length: "
+                    + length + "\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
+            byte[] chunk = new byte[64 * 1024];
+            for (int sent = 0; sent < length; sent += chunk.length) {
+                out.write(chunk, 0, Math.min(chunk.length, length - sent));
+            }
+            out.flush();
+            String reply = new String(socket.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
+            assertTrue(reply.startsWith("HTTP/1.1 413"), reply);
+            assertTrue(reply.contains("payload_too_large"), reply);
+            assertTrue(reply.toLowerCase(java.util.Locale.ROOT).contains("connection: close"), reply);
+        }
+    }
+
     @Test
     void imageDeclaringTooManyPixelsIsRefusedBeforeDecoding() {
         assertError(http.upload("/api/v1/predict", "file", TestImages.pngDeclaring(60_000, 60_000)), 413,
