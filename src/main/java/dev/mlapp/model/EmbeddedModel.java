@@ -67,6 +67,12 @@ public final class EmbeddedModel {
             return model.predict(input);
         }
 
+        /** Forwarded, not inherited: the default would first copy the batch into one (humongous) Java array. */
+        @Override
+        public FloatArray predictItems(java.util.List<float[]> items) {
+            return model.predictItems(items);
+        }
+
         @Override
         public void close() {
             model.close();
