@@ -86,6 +86,17 @@ final class BicubicResampler {
      * @return {@code outHeight × outWidth × 3} floats, row-major RGB
      */
     float[] resize(RgbImage in, int outWidth, int outHeight, float[] lut) {
+        float[] out = new float[outHeight * outWidth * 3];
+        resize(in, outWidth, outHeight, lut, out);
+        return out;
+    }
+
+    /** As {@link #resize(RgbImage, int, int, float[])}, into {@code out} (at least {@code outHeight × outWidth × 3}). */
+    void resize(RgbImage in, int outWidth, int outHeight, float[] lut, float[] out) {
+        if (out.length < outHeight * outWidth * 3) {
+            throw new IllegalArgumentException("output holds " + out.length + " floats, not " + outHeight + "×"
+                    + outWidth + "×3");
+        }
         Coefficients horizontal = coefficients(in.width(), outWidth);
         Coefficients vertical = coefficients(in.height(), outHeight);
         // Only the input rows some output row reads need the horizontal pass.
@@ -93,7 +104,6 @@ final class BicubicResampler {
         int lastRow = vertical.first()[outHeight - 1] + vertical.count()[outHeight - 1];
         int rows = lastRow - firstRow;
         int stride = outWidth * 3;
-        float[] out = new float[outHeight * stride];
         Affine affine = Affine.of(lut);
         // Horizontally resized rows live in a ring just deep enough for one block plus one output row's window:
         // the vertical pass consumes them as soon as their block is done, while they are still in cache.
@@ -111,7 +121,6 @@ final class BicubicResampler {
         } finally {
             returnScratch(scratch);
         }
-        return out;
     }
 
     /**

@@ -73,11 +73,26 @@ public final class ImagePreprocessor {
 
     /** @return height × width × 3 floats, row-major RGB, scaled */
     public float[] toTensor(byte[] encoded) throws ImageException {
+        float[] tensor = new float[height * width * 3];
+        toTensor(encoded, tensor);
+        return tensor;
+    }
+
+    /**
+     * As {@link #toTensor(byte[])}, into the caller's array (so that a server can reuse its input buffers).
+     *
+     * @param into at least height × width × 3 floats; the first height × width × 3 are overwritten
+     */
+    public void toTensor(byte[] encoded, float[] into) throws ImageException {
+        if (into.length < height * width * 3) {
+            throw new IllegalArgumentException("tensor array holds " + into.length + " floats, not " + height + "×"
+                    + width + "×3");
+        }
         decodeSlots.acquireUninterruptibly();
         try {
             DecodedImage image = decoder.decode(encoded, width, height);
             try {
-                return resampler.resize(image.pixels(), width, height, lut);
+                resampler.resize(image.pixels(), width, height, lut, into);
             } finally {
                 if (image.pooled()) {
                     pool.release(image.pixels().data());

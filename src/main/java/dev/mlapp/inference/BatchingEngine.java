@@ -39,6 +39,11 @@ public final class BatchingEngine implements InferenceEngine {
     }
 
     @Override
+    public int itemSize() {
+        return itemSize;
+    }
+
+    @Override
     public int queueDepth() {
         return queue.size();
     }

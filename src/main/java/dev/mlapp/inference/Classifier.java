@@ -12,6 +12,7 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 
 /**
  * Image bytes in, ranked labels out: admission, preprocessing, the engine, and top-k selection.
@@ -34,9 +35,10 @@ public final class Classifier implements AutoCloseable {
     private final Admission admission;
     private final EngineListener listener;
     private final ExecutorService decoders;
+    private final InputBuffers inputs;
 
     public Classifier(ImagePreprocessor preprocessor, InferenceEngine engine, Labels labels, Duration deadline) {
-        this(preprocessor::toTensor, engine, labels, deadline, Integer.MAX_VALUE, Duration.ZERO, EngineListener.NONE);
+        this(Preprocessor.of(preprocessor), engine, labels, deadline, Integer.MAX_VALUE, Duration.ZERO, EngineListener.NONE);
     }
 
     /**
@@ -52,6 +54,7 @@ public final class Classifier implements AutoCloseable {
         this.deadlineNanos = deadline.toNanos();
         this.admission = new Admission(maxInFlight, queueDelayBudget);
         this.listener = listener;
+        this.inputs = new InputBuffers(engine.itemSize());
         this.decoders = Executors.newFixedThreadPool(CpuLimit.detect(),
                 Thread.ofPlatform().name("preprocess-", 0).daemon().factory());
     }
@@ -71,14 +74,13 @@ public final class Classifier implements AutoCloseable {
                             + admission.budgetNanos() / 1_000_000 + " ms (at most " + admission.maxInFlight() + ")"
                     : admission.maxInFlight() + " requests already in progress");
         }
+        float[] input = inputs.acquire();
         try {
             long start = System.nanoTime();
-            long[] preprocessNanos = new long[1];
-            float[] input = preprocess(() -> {
+            long preprocessNanos = preprocess(() -> {
                 long t0 = System.nanoTime();
-                float[] tensor = preprocessor.toTensor(image);
-                preprocessNanos[0] = System.nanoTime() - t0;
-                return tensor;
+                preprocessor.toTensor(image, input);
+                return System.nanoTime() - t0;
             });
             Inference inference;
             try {
@@ -87,16 +89,23 @@ public final class Classifier implements AutoCloseable {
                 listener.rejected();
                 throw e;
             }
-            return new Prediction(topK(inference.output(), k), preprocessNanos[0], inference.queueNanos(),
+            return new Prediction(topK(inference.output(), k), preprocessNanos, inference.queueNanos(),
                     inference.runNanos(), inference.batchSize());
         } finally {
+            // Every path here has the engine done with the array: its future completed, or submit threw.
+            inputs.release(input);
             admission.release(admitted);
         }
     }
 
-    private float[] preprocess(Callable<float[]> decode) throws ImageException {
+    /**
+     * Runs {@code decode} on the decoding pool and returns its result (the time it took). Returns or throws only
+     * once the decode has finished, even when interrupted: it writes into a pooled array the caller then releases.
+     */
+    private long preprocess(Callable<Long> decode) throws ImageException {
+        Future<Long> task = decoders.submit(decode);
         try {
-            return decoders.submit(decode).get();
+            return task.get();
         } catch (ExecutionException e) {
             switch (e.getCause()) {
                 case ImageException image -> throw image;
@@ -105,8 +114,21 @@ public final class Classifier implements AutoCloseable {
                 default -> throw new IllegalStateException(e.getCause());
             }
         } catch (InterruptedException e) {
+            awaitUninterruptibly(task);
             Thread.currentThread().interrupt();
             throw new DeadlineExceededException("interrupted while preprocessing");
+        }
+    }
+
+    private static void awaitUninterruptibly(Future<?> task) {
+        while (!task.isDone()) {
+            try {
+                task.get();
+            } catch (InterruptedException again) {
+                // keep waiting; the caller restores the flag
+            } catch (ExecutionException | java.util.concurrent.CancellationException done) {
+                return;
+            }
         }
     }
 

@@ -39,7 +39,14 @@ public record ImageLayout(int height, int width, int channels, boolean channelsF
 
         @Override
         public float[] toTensor(byte[] image) throws dev.mlapp.image.ImageException {
-            return layout.rearrange(rgb.toTensor(image));
+            float[] out = new float[layout.itemSize()];
+            layout.rearrange(rgb.toTensor(image), out);
+            return out;
+        }
+
+        @Override
+        public void toTensor(byte[] image, float[] into) throws dev.mlapp.image.ImageException {
+            layout.rearrange(rgb.toTensor(image), into);
         }
 
         @Override
@@ -50,9 +57,13 @@ public record ImageLayout(int height, int width, int channels, boolean channelsF
         }
     }
 
-    float[] rearrange(float[] rgb) {
+    /** Floats in one item of this layout. */
+    public int itemSize() {
+        return height * width * channels;
+    }
+
+    void rearrange(float[] rgb, float[] out) {
         int pixels = height * width;
-        float[] out = new float[pixels * channels];
         for (int p = 0; p < pixels; p++) {
             float r = rgb[3 * p];
             float g = rgb[3 * p + 1];
@@ -66,6 +77,5 @@ public record ImageLayout(int height, int width, int channels, boolean channelsF
                 out[2 * pixels + p] = b;
             }
         }
-        return out;
     }
 }

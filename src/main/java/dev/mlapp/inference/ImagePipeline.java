@@ -19,12 +19,17 @@ public final class ImagePipeline implements Preprocessor, AutoCloseable {
         this.jpegDecoder = new TfJpegDecoder();
         ImagePreprocessor rgb = new ImagePreprocessor(layout.height(), layout.width(), scaling, maxPixels,
                 jpegDecoder, jpegScaling);
-        this.shaped = layout.adapt(rgb::toTensor);
+        this.shaped = layout.adapt(Preprocessor.of(rgb));
     }
 
     @Override
     public float[] toTensor(byte[] image) throws ImageException {
         return shaped.toTensor(image);
+    }
+
+    @Override
+    public void toTensor(byte[] image, float[] into) throws ImageException {
+        shaped.toTensor(image, into);
     }
 
     @Override

@@ -16,8 +16,14 @@ public interface InferenceEngine extends AutoCloseable {
      *                      dropped before it reaches the model and the future fails with {@link DeadlineExceededException}
      * @return completes with the item's output, or exceptionally with {@link dev.mlapp.model.InferenceException}
      * @throws OverloadedException at once, when the queue is full
+     *
+     * <p>The engine reads {@code input} only before the returned future completes, so the caller may reuse the
+     * array once it has (or once this method has thrown).
      */
     CompletableFuture<Inference> submit(float[] input, long deadlineNanos);
+
+    /** Floats in one input item: the length {@link #submit} expects. */
+    int itemSize();
 
     /** Items waiting for the model right now. */
     int queueDepth();

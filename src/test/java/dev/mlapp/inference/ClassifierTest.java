@@ -68,6 +68,72 @@ class ClassifierTest {
         }
     }
 
+    /**
+     * Input arrays are reused across requests: under concurrency, with batching, each request must still get the
+     * answer for its own picture (a reused array released too early would hand one request another's pixels).
+     */
+    @Test
+    void reusedInputArraysNeverMixRequests() throws Exception {
+        byte[][] pictures = {sampleJpeg(), dev.mlapp.testing.TestImages.picture("png", 90, 300)};
+        EngineOptions options = EngineOptions.forCores(2).withBatching(4, 2000);
+        try (dev.mlapp.model.Model model = new SlowModel(ModelLoader.load(null, options.sessionOptions()));
+             Classifier classifier = new Classifier(new ImagePreprocessor(224, 224, Scaling.UNIT, 40_000_000),
+                     options.createEngine(model), Labels.forModel(null, 11), options.deadline())) {
+            java.util.Map<String, Float>[] expected = new java.util.Map[2];
+            for (int i = 0; i < 2; i++) {
+                expected[i] = probabilities(classifier.classify(pictures[i], 11));
+            }
+            float apart = 0;
+            for (String label : expected[0].keySet()) {
+                apart = Math.max(apart, Math.abs(expected[0].get(label) - expected[1].get(label)));
+            }
+            assertTrue(apart > 1e-3, "the two pictures must score differently for the test to see a mix-up: " + apart);
+
+            try (var pool = java.util.concurrent.Executors.newFixedThreadPool(8)) {
+                java.util.List<java.util.concurrent.Future<float[]>> answers = new java.util.ArrayList<>();
+                for (int r = 0; r < 120; r++) {
+                    int which = r % 2;
+                    answers.add(pool.submit(() -> {
+                        java.util.Map<String, Float> got = probabilities(classifier.classify(pictures[which], 11));
+                        float worst = 0;
+                        for (String label : got.keySet()) {
+                            worst = Math.max(worst, Math.abs(got.get(label) - expected[which].get(label)));
+                        }
+                        return new float[] {which, worst};
+                    }));
+                }
+                for (var answer : answers) {
+                    float[] result = answer.get(2, TimeUnit.MINUTES);
+                    assertTrue(result[1] < 1e-5, "picture " + (int) result[0] + " scored off by " + result[1]);
+                }
+            }
+        }
+    }
+
+    /** Holds each batch 10 ms before the model reads it, so queued inputs wait while other requests decode. */
+    private static final class SlowModel extends dev.mlapp.testing.ForwardingModel {
+
+        SlowModel(dev.mlapp.model.Model model) {
+            super(model);
+        }
+
+        @Override
+        public dev.mlapp.model.FloatArray predictItems(java.util.List<float[]> items) {
+            try {
+                Thread.sleep(10);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return super.predictItems(items);
+        }
+    }
+
+    private static java.util.Map<String, Float> probabilities(Prediction prediction) {
+        java.util.Map<String, Float> byLabel = new java.util.HashMap<>();
+        prediction.topK().forEach(scored -> byLabel.put(scored.label(), scored.probability()));
+        return byLabel;
+    }
+
     private static Prediction classify(Classifier classifier, byte[] jpeg) {
         try {
             return classifier.classify(jpeg, 5);

@@ -50,6 +50,21 @@ class ImagePipelineTest {
         tf.close();
     }
 
+    /** The server writes into reused arrays: whatever they held before must not show through. */
+    @Test
+    void writingIntoAReusedArrayGivesTheSameTensor() throws Exception {
+        try (ImagePipeline pipeline = new ImagePipeline(new ImageLayout(224, 224, 3, false), Scaling.UNIT, MAX_PIXELS,
+                JpegScaling.EXACT)) {
+            for (byte[] image : new byte[][] {ClassifierTest.sampleJpeg(), dev.mlapp.testing.TestImages.picture("png", 500, 120)}) {
+                float[] fresh = pipeline.toTensor(image);
+                float[] reused = new float[fresh.length];
+                Arrays.fill(reused, Float.NaN);
+                pipeline.toTensor(image, reused);
+                assertArrayEquals(fresh, reused);
+            }
+        }
+    }
+
     /** The shared photos as PIL made them: {@code convert('RGB').resize((224, 224), BICUBIC) / 255}. */
     @Test
     void sharedPhotosAreThePilReferenceBitForBit() throws Exception {
