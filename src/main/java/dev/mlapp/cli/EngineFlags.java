@@ -13,7 +13,8 @@ final class EngineFlags {
             "request-deadline", "intra-op-threads", "inter-op-threads", "max-queue-delay");
 
     static final String HELP = """
-              --workers N                        batches run at once [INFERENCE_WORKERS] (default 1)
+              --workers N                        batches run at once, sharing TensorFlow's threads
+                                                 [INFERENCE_WORKERS] (default 2; 1 when the CPU limit is 1)
               --max-batch-size N                 most requests per model run [MAX_BATCH_SIZE] (default 8)
               --batch-timeout-micros N           longest a partial batch waits when busy [BATCH_TIMEOUT_MICROS]
                                                  (default 2000; an idle server never waits)

@@ -8,9 +8,11 @@ import java.time.Duration;
  * Every tuning knob of inference in one place, after TensorFlow Serving's batching options. Defaults come from
  * {@link #forCores(int)} with the container's {@link CpuLimit}; the serve command overrides each from flags/env.
  *
- * @param workers            batches that may run at once. One worker lets a batch use every core through
- *                           TensorFlow's intra-op pool; more overlap one batch's Java work (copying, answering) with
- *                           another's compute but split the cores between them, so each batch runs slower
+ * @param workers            batches that may run at once, all in the one session and so sharing its intra-op pool
+ *                           (sized to the cores, not per worker). With two, one batch's Java work (forming it,
+ *                           copying inputs, answering callers) and its kernels' serial stretches overlap the other's
+ *                           compute: MobileNetV2 served 25–40 % more requests per second than with one worker, a
+ *                           lone request runs as fast (BENCHMARKS.md). More than two only splits the pool further
  * @param maxBatchSize       most items in one model run. Bigger batches amortise per-run overhead and raise
  *                           throughput until the cores are saturated, then only add latency: every item of a batch
  *                           waits for the whole batch
@@ -63,9 +65,12 @@ public record EngineOptions(int workers, int maxBatchSize, long batchTimeoutMicr
         }
     }
 
-    /** Defaults for a container that may use {@code cores} cores: one worker whose TensorFlow pool spans them all. */
+    /**
+     * Defaults for a container that may use {@code cores} cores: TensorFlow's pool spans them all, and two workers
+     * share it (one on a single core, where there is nothing to overlap).
+     */
     public static EngineOptions forCores(int cores) {
-        return new EngineOptions(1, DEFAULT_MAX_BATCH_SIZE, DEFAULT_BATCH_TIMEOUT_MICROS, DEFAULT_QUEUE_CAPACITY,
+        return new EngineOptions(Math.min(2, cores), DEFAULT_MAX_BATCH_SIZE, DEFAULT_BATCH_TIMEOUT_MICROS, DEFAULT_QUEUE_CAPACITY,
                 DEFAULT_DEADLINE, cores, Math.min(2, cores));
     }
 

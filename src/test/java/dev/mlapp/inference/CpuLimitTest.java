@@ -87,10 +87,13 @@ class CpuLimitTest {
         EngineOptions options = EngineOptions.forCores(CpuLimit.cores(root, 16));
         assertEquals(2, options.intraOpThreads());
         assertEquals(2, options.interOpThreads());
-        assertEquals(1, options.workers());
+        assertEquals(2, options.workers());
         assertEquals(2, options.sessionOptions().intraOpThreads());
         EngineOptions single = EngineOptions.forCores(1);
         assertEquals(1, single.intraOpThreads());
         assertEquals(1, single.interOpThreads());
+        assertEquals(1, single.workers(), "one core: nothing to overlap");
+        assertEquals(2, EngineOptions.forCores(8).workers(), "workers share one pool; more only split it");
+        assertEquals(8, EngineOptions.forCores(8).intraOpThreads());
     }
 }
