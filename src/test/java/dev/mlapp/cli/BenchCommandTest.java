@@ -42,6 +42,10 @@ class BenchCommandTest {
         }
         assertTrue(raw.get("batch1_ms").getAsDouble() > 0, raw.toString());
         assertEquals(2, json.getAsJsonArray("http").size());
+        double ceiling = json.get("cpu_ratio_ceiling").getAsDouble();
+        assertTrue(ceiling > 0 && ceiling < 2, "raw CPU per item over HTTP CPU per request: " + ceiling);
+        assertTrue(json.get("http_best_client_cpu_ms_per_request").getAsDouble() > 0, "the client's CPU is counted");
+        assertTrue(json.get("cpu_ratio_ceiling_without_client").getAsDouble() > ceiling, json.toString());
         JsonObject c1 = json.getAsJsonArray("http").get(0).getAsJsonObject();
         assertEquals(1, c1.get("concurrency").getAsInt());
         assertTrue(c1.get("requests").getAsLong() > 0, "c=1 got answers");

@@ -148,6 +148,7 @@ public final class Benchmark {
                 row.addProperty("batch_size", p.batchSize());
                 row.addProperty("items_per_s", round(p.itemsPerSecond()));
                 row.addProperty("ms_per_batch", round(p.millisPerBatch()));
+                row.addProperty("cpu_ms_per_item", round(p.cpuMillisPerItem()));
                 rows.add(row);
             }
             // The latency a lone request pays in the model: one feeder, batch 1, nothing running beside it.
@@ -176,6 +177,30 @@ public final class Benchmark {
         return new float[info.inputItemSize()];
     }
 
+    /**
+     * Once the cores are saturated, throughput is cores ÷ CPU per item: the ratio to raw can reach at most the
+     * raw run's CPU per item over the HTTP run's. The in-process client's share is reported apart: on a real
+     * deployment the clients run elsewhere, and what remains (decoding, HTTP, batching) is the server's own cost.
+     */
+    private void cpuCeiling(double rawCpuPerItem, double httpCpuPerRequest, double clientCpuPerRequest) {
+        if (Double.isNaN(rawCpuPerItem) || Double.isNaN(httpCpuPerRequest)) {
+            return;
+        }
+        double ceiling = rawCpuPerItem / httpCpuPerRequest;
+        double serverCpu = httpCpuPerRequest - (Double.isNaN(clientCpuPerRequest) ? 0 : clientCpuPerRequest);
+        double serverCeiling = rawCpuPerItem / serverCpu;
+        table(String.format(Locale.ROOT, "  CPU per item: raw best %.2f ms; HTTP at its best %.2f ms, of which the "
+                + "in-process client %.2f ms and the server %.2f ms", rawCpuPerItem, httpCpuPerRequest,
+                clientCpuPerRequest, serverCpu));
+        table(String.format(Locale.ROOT, "  → ratio ceiling on these saturated cores ≈ %.2f (%.2f without the client's "
+                + "share)", ceiling, serverCeiling));
+        json.addProperty("raw_best_cpu_ms_per_item", round(rawCpuPerItem));
+        json.addProperty("http_best_cpu_ms_per_request", round(httpCpuPerRequest));
+        json.addProperty("http_best_client_cpu_ms_per_request", round(clientCpuPerRequest));
+        json.addProperty("cpu_ratio_ceiling", round(ceiling));
+        json.addProperty("cpu_ratio_ceiling_without_client", round(serverCeiling));
+    }
+
     private double http(HttpLoad load, RawThroughput.Point[] raw) throws InterruptedException {
         table("");
         table("(2) End-to-end HTTP: POST /api/v1/predict with the JPEG, closed loop; (3) ratio to raw best batch");
@@ -183,8 +208,14 @@ public final class Benchmark {
                 "p50 ms", "p95 ms", "p99 ms", "ratio", "non-200"));
         JsonArray rows = new JsonArray();
         double best = 0;
+        double cpuAtBest = Double.NaN;
+        double clientCpuAtBest = Double.NaN;
         for (int c : settings.concurrencies()) {
+            long cpuStart = ProcessCpu.nanos();
+            long clientStart = load.clientCpuNanos();
             HttpLoad.Result r = load.closedLoop(c, settings.httpPerConcurrency(), 0);
+            double cpuPerRequest = ProcessCpu.millisPerItem(cpuStart, ProcessCpu.nanos(), r.ok().count());
+            double clientPerRequest = ProcessCpu.millisPerItem(clientStart, load.clientCpuNanos(), r.ok().count());
             double ratio = r.okPerSecond() / raw[1].itemsPerSecond();
             long non200 = r.statuses().entrySet().stream().filter(e -> e.getKey() != 200)
                     .mapToLong(Map.Entry::getValue).sum() + r.failures();
@@ -200,8 +231,14 @@ public final class Benchmark {
             row.addProperty("p99_ms", round(r.ok().percentileMillis(99)));
             row.addProperty("ratio_to_raw_best", round(ratio));
             row.addProperty("non_200", non200);
+            row.addProperty("cpu_ms_per_request", round(cpuPerRequest));
+            row.addProperty("client_cpu_ms_per_request", round(clientPerRequest));
             rows.add(row);
-            best = Math.max(best, r.okPerSecond());
+            if (r.okPerSecond() > best) {
+                best = r.okPerSecond();
+                cpuAtBest = cpuPerRequest;
+                clientCpuAtBest = clientPerRequest;
+            }
             if (c == 1) {
                 double p50 = r.ok().percentileMillis(50);
                 double overhead = p50 - raw[0].millisPerBatch();
@@ -220,6 +257,7 @@ public final class Benchmark {
                     + "%.2f ms = %.0f%% of p50", json.get("c1_overhead_ms").getAsDouble(),
                     100 * json.get("c1_overhead_fraction_of_p50").getAsDouble()));
         }
+        cpuCeiling(raw[1].cpuMillisPerItem(), cpuAtBest, clientCpuAtBest);
         return best;
     }
 

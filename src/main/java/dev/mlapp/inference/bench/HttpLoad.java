@@ -1,6 +1,7 @@
 package dev.mlapp.inference.bench;
 
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -11,6 +12,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
@@ -45,15 +48,46 @@ final class HttpLoad {
         }
     }
 
+    private static final java.lang.management.ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
+
     private final HttpClient client;
     private final URI uri;
     private final byte[] jpeg;
+    /** CPU the client's own threads used: it shares the cores with the server, so the benchmark subtracts it. */
+    private final LongAdder clientCpuNanos = new LongAdder();
 
     HttpLoad(URI uri, byte[] jpeg) {
+        ExecutorService callbacks = Executors.newCachedThreadPool(Thread.ofPlatform().name("bench-http-", 0)
+                .daemon().factory());
         this.client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-                .connectTimeout(Duration.ofSeconds(10)).build();
+                .connectTimeout(Duration.ofSeconds(10))
+                .executor(task -> callbacks.execute(() -> measured(task)))
+                .build();
         this.uri = uri;
         this.jpeg = jpeg;
+    }
+
+    private void measured(Runnable task) {
+        long start = THREADS.getCurrentThreadCpuTime();
+        try {
+            task.run();
+        } finally {
+            clientCpuNanos.add(THREADS.getCurrentThreadCpuTime() - start);
+        }
+    }
+
+    /**
+     * CPU time used so far by the client: the sending threads, the callbacks run on its executor and the
+     * HttpClient's selector thread (which it names {@code HttpClient-N-SelectorManager}).
+     */
+    long clientCpuNanos() {
+        long selector = 0;
+        for (Thread thread : Thread.getAllStackTraces().keySet()) {
+            if (thread.getName().startsWith("HttpClient-") && thread.getName().endsWith("SelectorManager")) {
+                selector += Math.max(0, THREADS.getThreadCpuTime(thread.threadId()));
+            }
+        }
+        return clientCpuNanos.sum() + selector;
     }
 
     private HttpRequest request() {
@@ -73,7 +107,7 @@ final class HttpLoad {
         long end = start + duration.toNanos();
         List<Thread> clients = new ArrayList<>();
         for (int c = 0; c < concurrency; c++) {
-            clients.add(Thread.ofPlatform().name("bench-client-" + c).start(() -> {
+            clients.add(Thread.ofPlatform().name("bench-client-" + c).start(() -> measured(() -> {
                 while (System.nanoTime() < end && (maxRequests <= 0 || sent.incrementAndGet() <= maxRequests)) {
                     long t0 = System.nanoTime();
                     try {
@@ -85,7 +119,7 @@ final class HttpLoad {
                         return;
                     }
                 }
-            }));
+            })));
         }
         for (Thread t : clients) {
             t.join();

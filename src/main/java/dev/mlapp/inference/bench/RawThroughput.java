@@ -14,7 +14,8 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 final class RawThroughput {
 
-    record Point(int batchSize, double itemsPerSecond, double millisPerBatch) {
+    /** @param cpuMillisPerItem process CPU time per item computed, all threads ({@link ProcessCpu}) */
+    record Point(int batchSize, double itemsPerSecond, double millisPerBatch, double cpuMillisPerItem) {
     }
 
     private RawThroughput() {
@@ -29,6 +30,7 @@ final class RawThroughput {
                 model.predictItems(batch); // warm-up: first runs allocate TensorFlow's scratch memory
             }
             AtomicLong runs = new AtomicLong();
+            long cpuStart = ProcessCpu.nanos();
             long start = System.nanoTime();
             long end = start + perSize.toNanos();
             List<Thread> threads = new ArrayList<>();
@@ -47,7 +49,8 @@ final class RawThroughput {
             }
             double seconds = (System.nanoTime() - start) / 1e9;
             long n = runs.get();
-            points.add(new Point(size, n * size / seconds, seconds * 1000 * feeders / n));
+            points.add(new Point(size, n * size / seconds, seconds * 1000 * feeders / n,
+                    ProcessCpu.millisPerItem(cpuStart, ProcessCpu.nanos(), n * size)));
         }
         return points;
     }
