@@ -11,7 +11,7 @@ import java.time.Duration;
  * @param workers            batches that may run at once, all in the one session and so sharing its intra-op pool
  *                           (sized to the cores, not per worker). With two, one batch's Java work (forming it,
  *                           copying inputs, answering callers) and its kernels' serial stretches overlap the other's
- *                           compute: MobileNetV2 served 25–40 % more requests per second than with one worker, a
+ *                           compute: MobileNetV2 served 20–48 % more requests per second than with one worker, a
  *                           lone request runs as fast (BENCHMARKS.md). More than two only splits the pool further
  * @param maxBatchSize       most items in one model run. Bigger batches amortise per-run overhead and raise
  *                           throughput until the cores are saturated, then only add latency: every item of a batch
