@@ -91,7 +91,7 @@ final class BicubicResampler {
         return out;
     }
 
-    /** As {@link #resize(RgbImage, int, int, float[])}, into {@code out} (at least {@code outHeight × outWidth × 3}). */
+    /** As {@link #resize(RgbImage, int, int, float[])}, into {@code out} (at least outHeight × outWidth × 3). */
     void resize(RgbImage in, int outWidth, int outHeight, float[] lut, float[] out) {
         if (out.length < outHeight * outWidth * 3) {
             throw new IllegalArgumentException("output holds " + out.length + " floats, not " + outHeight + "×"

@@ -38,7 +38,8 @@ public final class Classifier implements AutoCloseable {
     private final InputBuffers inputs;
 
     public Classifier(ImagePreprocessor preprocessor, InferenceEngine engine, Labels labels, Duration deadline) {
-        this(Preprocessor.of(preprocessor), engine, labels, deadline, Integer.MAX_VALUE, Duration.ZERO, EngineListener.NONE);
+        this(Preprocessor.of(preprocessor), engine, labels, deadline, Integer.MAX_VALUE, Duration.ZERO,
+                EngineListener.NONE);
     }
 
     /**

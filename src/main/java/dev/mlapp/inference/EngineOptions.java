@@ -10,9 +10,9 @@ import java.time.Duration;
  *
  * @param workers            batches that may run at once, all in the one session and so sharing its intra-op pool
  *                           (sized to the cores, not per worker). With two, one batch's Java work (forming it,
- *                           copying inputs, answering callers) and its kernels' serial stretches overlap the other's
- *                           compute: MobileNetV2 served 20–48 % more requests per second than with one worker, a
- *                           lone request runs as fast (BENCHMARKS.md). More than two only splits the pool further
+ *                           copying inputs, answering callers) overlaps the other's compute: MobileNetV2 served
+ *                           20–48 % more requests per second than with one worker, and a lone request runs as fast
+ *                           (BENCHMARKS.md). More than two were not measured
  * @param maxBatchSize       most items in one model run. Bigger batches amortise per-run overhead and raise
  *                           throughput until the cores are saturated, then only add latency: every item of a batch
  *                           waits for the whole batch
@@ -70,8 +70,8 @@ public record EngineOptions(int workers, int maxBatchSize, long batchTimeoutMicr
      * share it (one on a single core, where there is nothing to overlap).
      */
     public static EngineOptions forCores(int cores) {
-        return new EngineOptions(Math.min(2, cores), DEFAULT_MAX_BATCH_SIZE, DEFAULT_BATCH_TIMEOUT_MICROS, DEFAULT_QUEUE_CAPACITY,
-                DEFAULT_DEADLINE, cores, Math.min(2, cores));
+        return new EngineOptions(Math.min(2, cores), DEFAULT_MAX_BATCH_SIZE, DEFAULT_BATCH_TIMEOUT_MICROS,
+                DEFAULT_QUEUE_CAPACITY, DEFAULT_DEADLINE, cores, Math.min(2, cores));
     }
 
     public EngineOptions withWorkers(int n) {

@@ -3,10 +3,10 @@ package dev.mlapp.inference;
 import java.util.concurrent.ArrayBlockingQueue;
 
 /**
- * Model-input arrays reused across requests. One item of a 224×224×3 model is 600 KB: above half a G1 region for
- * heaps under 2 GB, so each fresh one is a humongous allocation, placed straight in the old generation. Arrays are
- * kept up to a memory bound (so a burst of concurrency does not pin its peak forever); beyond it they are
- * allocated and dropped as before.
+ * Model-input arrays reused across requests. One item of a 224×224×3 model is 600 KB, above half of G1's default
+ * 1 MB region (heaps under 4 GB), so each fresh one is a humongous allocation, placed straight in the old
+ * generation. Arrays are kept up to a memory bound (so a burst of concurrency does not pin its peak forever);
+ * beyond it they are allocated and dropped as before.
  */
 final class InputBuffers {
 

@@ -10,9 +10,9 @@ public interface Preprocessor {
     float[] toTensor(byte[] image) throws ImageException;
 
     /**
-     * The same item written into the caller's array, which the server reuses across requests (an item of a 224×224
-     * model is 600 KB, past G1's humongous-object threshold for heaps under 1 GB). The default copies
-     * {@link #toTensor(byte[])}; implementations that can write in place override it.
+     * The same item written into the caller's array, which the server reuses across requests (an item of a
+     * 224×224 model is 600 KB: a humongous object for G1 with its default 1 MB regions, i.e. heaps under 4 GB).
+     * The default copies {@link #toTensor(byte[])}; implementations that can write in place override it.
      *
      * @param into exactly the item's size; every element is overwritten
      */

@@ -55,7 +55,8 @@ class ImagePipelineTest {
     void writingIntoAReusedArrayGivesTheSameTensor() throws Exception {
         try (ImagePipeline pipeline = new ImagePipeline(new ImageLayout(224, 224, 3, false), Scaling.UNIT, MAX_PIXELS,
                 JpegScaling.EXACT)) {
-            for (byte[] image : new byte[][] {ClassifierTest.sampleJpeg(), dev.mlapp.testing.TestImages.picture("png", 500, 120)}) {
+            byte[][] images = {ClassifierTest.sampleJpeg(), dev.mlapp.testing.TestImages.picture("png", 500, 120)};
+            for (byte[] image : images) {
                 float[] fresh = pipeline.toTensor(image);
                 float[] reused = new float[fresh.length];
                 Arrays.fill(reused, Float.NaN);

@@ -192,8 +192,8 @@ public final class Benchmark {
         table(String.format(Locale.ROOT, "  CPU per item: raw best %.2f ms; HTTP at its best %.2f ms, of which the "
                 + "in-process client %.2f ms and the server %.2f ms", rawCpuPerItem, httpCpuPerRequest,
                 clientCpuPerRequest, serverCpu));
-        table(String.format(Locale.ROOT, "  → ratio ceiling on these saturated cores ≈ %.2f (%.2f without the client's "
-                + "share)", ceiling, serverCeiling));
+        table(String.format(Locale.ROOT, "  → ratio ceiling on these saturated cores ≈ %.2f "
+                + "(%.2f without the client's share)", ceiling, serverCeiling));
         json.addProperty("raw_best_cpu_ms_per_item", round(rawCpuPerItem));
         json.addProperty("http_best_cpu_ms_per_request", round(httpCpuPerRequest));
         json.addProperty("http_best_client_cpu_ms_per_request", round(clientCpuPerRequest));
