@@ -7,7 +7,6 @@ import dev.mlapp.inference.Classifier;
 import dev.mlapp.inference.InferenceEngine;
 import dev.mlapp.inference.ImageLayout;
 import dev.mlapp.inference.ImagePipeline;
-import dev.mlapp.inference.Preprocessor;
 import dev.mlapp.metrics.AppMetrics;
 import dev.mlapp.metrics.EngineMetrics;
 import dev.mlapp.model.Labels;
@@ -173,13 +172,23 @@ public final class MlServer {
                 "model input " + java.util.Arrays.toString(info.inputShape()) + " is not an image (height, "
                 + "width and 1 or 3 channels, either order); the 'infer' command serves other shapes"));
         Labels labels = Labels.forModel(config.labelsPath(), info.outputItemSize());
-        Preprocessor preprocessor = new ImagePipeline(layout, config.scaling(), config.maxPixels(),
+        ImagePipeline preprocessor = new ImagePipeline(layout, config.scaling(), config.maxPixels(),
                 config.jpegScaling());
-        EngineMetrics engineMetrics = new EngineMetrics(metrics.registry());
-        InferenceEngine engine = config.engine().createEngine(model, engineMetrics);
-        engineMetrics.watchQueue(engine::queueDepth);
-        return new Classifier(preprocessor, engine, labels, config.engine().deadline(),
-                config.engine().queueCapacity(), config.engine().maxQueueDelay(), engineMetrics);
+        InferenceEngine engine = null;
+        try {
+            EngineMetrics engineMetrics = new EngineMetrics(metrics.registry());
+            engine = config.engine().createEngine(model, engineMetrics);
+            engineMetrics.watchQueue(engine::queueDepth);
+            return new Classifier(preprocessor, engine, labels, config.engine().deadline(),
+                    config.engine().queueCapacity(), config.engine().maxQueueDelay(), engineMetrics);
+        } catch (RuntimeException | Error e) {
+            // Until the classifier owns them, the decoder's TensorFlow session and the engine's threads are ours.
+            if (engine != null) {
+                engine.close();
+            }
+            preprocessor.close();
+            throw e;
+        }
     }
 
     private ServedModel servedOrUnavailable() {
