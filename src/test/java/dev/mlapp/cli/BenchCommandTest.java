@@ -42,6 +42,10 @@ class BenchCommandTest {
         }
         assertTrue(raw.get("batch1_ms").getAsDouble() > 0, raw.toString());
         assertEquals(2, json.getAsJsonArray("http").size());
+        assertTrue(raw.get("best_items_per_s_after_http").getAsDouble() > 0, raw.toString());
+        for (var row : json.getAsJsonArray("http")) {
+            assertTrue(row.getAsJsonObject().get("ratio_to_raw_mean").getAsDouble() > 0, row.toString());
+        }
         double ceiling = json.get("cpu_ratio_ceiling").getAsDouble();
         assertTrue(ceiling > 0 && ceiling < 2, "raw CPU per item over HTTP CPU per request: " + ceiling);
         assertTrue(json.get("http_best_client_cpu_ms_per_request").getAsDouble() > 0, "the client's CPU is counted");

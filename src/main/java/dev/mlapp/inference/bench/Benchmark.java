@@ -93,6 +93,7 @@ public final class Benchmark {
             HttpLoad load = new HttpLoad(base.resolve("/api/v1/predict"), settings.jpeg());
             load.closedLoop(2, Duration.ofMillis(500), 20); // warm-up: JIT, connections, TF first runs
             double bestHttp = http(load, raw);
+            rawAgain(raw[1]);
             memory(load);
             overload(load, settings.sustainableRate() > 0 ? settings.sustainableRate() : bestHttp);
         }
@@ -167,6 +168,31 @@ public final class Benchmark {
             json.add("raw", raw);
             return new RawThroughput.Point[] {batch1, best};
         }
+    }
+
+    /**
+     * The raw rate of this VM drifts by tens of percent within minutes, so the best batch size is measured again
+     * right after the HTTP runs (the server idle), and each HTTP rate is also given against the mean of the two.
+     */
+    private void rawAgain(RawThroughput.Point before) throws InterruptedException, ImageException {
+        RawThroughput.Point after;
+        try (Model model = ModelLoader.load(settings.model(), settings.engine().sessionOptions())) {
+            after = RawThroughput.measure(model, modelInput(model.info()), List.of(before.batchSize()),
+                    settings.rawPerBatchSize(), settings.engine().workers()).get(0);
+        }
+        double mean = (before.itemsPerSecond() + after.itemsPerSecond()) / 2;
+        StringBuilder ratios = new StringBuilder();
+        for (var row : json.getAsJsonArray("http")) {
+            JsonObject r = row.getAsJsonObject();
+            double ratio = r.get("requests_per_s").getAsDouble() / mean;
+            r.addProperty("ratio_to_raw_mean", round(ratio));
+            ratios.append(String.format(Locale.ROOT, "  c=%d %.2f", r.get("concurrency").getAsInt(), ratio));
+        }
+        table(String.format(Locale.ROOT, "  raw batch %d again after the HTTP runs: %.1f items/s (before: %.1f); "
+                + "ratios to their mean:%s", before.batchSize(), after.itemsPerSecond(), before.itemsPerSecond(),
+                ratios));
+        JsonObject raw = json.getAsJsonObject("raw");
+        raw.addProperty("best_items_per_s_after_http", round(after.itemsPerSecond()));
     }
 
     private float[] modelInput(ModelInfo info) throws ImageException {
