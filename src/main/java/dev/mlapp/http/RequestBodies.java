@@ -23,32 +23,14 @@ final class RequestBodies {
                 throw tooLarge(maxBytes);
             }
         }
-        try (InputStream in = exchange.getRequestBody()) {
-            byte[] body = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, maxBytes + 1));
-            if (body.length > maxBytes) {
-                throw tooLarge(maxBytes);
-            }
-            return body;
+        // Not closed here: closing drains the unread rest of the body (up to ConnectionTimeouts.DEFAULT_DRAIN_BYTES),
+        // which for an oversized upload must come after the 413 has gone out, when the exchange closes.
+        InputStream in = exchange.getRequestBody();
+        byte[] body = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, maxBytes + 1));
+        if (body.length > maxBytes) {
+            throw tooLarge(maxBytes);
         }
-    }
-
-    /**
-     * Reads and throws away what is left of the request body, at most {@code maxBytes}. Called after a 413 went out
-     * and before the connection closes: closing a socket with unread bytes makes the kernel reset it, and the reset
-     * can destroy the 413 in the client's receive buffer before the client reads it (nginx's "lingering close").
-     * The request timeout bounds a client that stalls here.
-     */
-    static void discard(HttpExchange exchange, long maxBytes) {
-        try (InputStream in = exchange.getRequestBody()) {
-            byte[] sink = new byte[64 * 1024];
-            long left = maxBytes;
-            int n;
-            while (left > 0 && (n = in.read(sink, 0, (int) Math.min(sink.length, left))) > 0) {
-                left -= n;
-            }
-        } catch (IOException e) {
-            // the client gave up or the connection broke: nothing left to protect
-        }
+        return body;
     }
 
     private static ApiError tooLarge(long maxBytes) {

@@ -31,36 +31,18 @@ final class Responses {
     }
 
     static void bytes(HttpExchange exchange, int status, String contentType, byte[] body) throws IOException {
-        bytes(exchange, status, contentType, body, 0);
-    }
-
-    /** As {@link #bytes(HttpExchange, int, String, byte[])}, then discards up to {@code discard} unread body bytes. */
-    private static void bytes(HttpExchange exchange, int status, String contentType, byte[] body, long discard)
-            throws IOException {
         exchange.getResponseHeaders().set("Content-Type", contentType);
         boolean head = exchange.getRequestMethod().equals("HEAD");
         exchange.sendResponseHeaders(status, head || body.length == 0 ? -1 : body.length);
-        try (OutputStream out = exchange.getResponseBody()) {
-            if (!head) {
+        if (!head) {
+            try (OutputStream out = exchange.getResponseBody()) {
                 out.write(body);
-            }
-            out.flush();
-            if (discard > 0) {
-                RequestBodies.discard(exchange, discard);
             }
         }
         exchange.close();
     }
 
     static void error(HttpExchange exchange, ApiError error) throws IOException {
-        error(exchange, error, 0);
-    }
-
-    /**
-     * Writes the JSON error body; with {@code discard > 0}, then reads and throws away up to that many bytes of the
-     * request body the handler left unread, so the client gets to read the error (see {@link RequestBodies#discard}).
-     */
-    static void error(HttpExchange exchange, ApiError error, long discard) throws IOException {
         if (error.retryAfterSeconds() > 0) {
             exchange.getResponseHeaders().set("Retry-After", Integer.toString(error.retryAfterSeconds()));
         }
@@ -68,6 +50,6 @@ final class Responses {
         body.put("error", error.code());
         body.put("message", error.getMessage());
         body.put("status", error.status());
-        bytes(exchange, error.status(), JSON, Json.GSON.toJson(body).getBytes(StandardCharsets.UTF_8), discard);
+        json(exchange, error.status(), body);
     }
 }

@@ -18,12 +18,6 @@ final class ServerFilter extends Filter {
 
     private static final Logger LOG = Logger.getLogger(ServerFilter.class.getName());
 
-    /**
-     * How much of a refused upload is read and dropped after the 413, so that the client reads the 413 rather than a
-     * connection reset; a larger upload is cut off (and that client may see the reset).
-     */
-    static final long DISCARD_AFTER_413_BYTES = 64L * 1024 * 1024;
-
     private final String podName;
     private final AppMetrics metrics;
     private final Readiness readiness;
@@ -59,16 +53,14 @@ final class ServerFilter extends Filter {
         } catch (ApiError e) {
             if (e.status() == 413) {
                 exchange.getResponseHeaders().set("Connection", "close");
-                respond(exchange, e, DISCARD_AFTER_413_BYTES);
-            } else {
-                respond(exchange, e, 0);
             }
+            respond(exchange, e);
         } catch (IOException e) {
             LOG.log(Level.FINE, "client connection failed", e);
             exchange.close();
         } catch (RuntimeException e) {
             LOG.log(Level.SEVERE, "unhandled error on " + exchange.getRequestURI(), e);
-            respond(exchange, new ApiError(500, "internal_error", "the server failed: " + e), 0);
+            respond(exchange, new ApiError(500, "internal_error", "the server failed: " + e));
         } finally {
             String route = routeLabel.apply(exchange.getRequestURI().getRawPath());
             metrics.requestFinished(route, exchange.getRequestMethod(), exchange.getResponseCode(),
@@ -77,13 +69,13 @@ final class ServerFilter extends Filter {
         }
     }
 
-    private static void respond(HttpExchange exchange, ApiError error, long discard) {
+    private static void respond(HttpExchange exchange, ApiError error) {
         if (exchange.getResponseCode() != -1) {
             exchange.close(); // headers already went out; the client sees a truncated body
             return;
         }
         try {
-            Responses.error(exchange, error, discard);
+            Responses.error(exchange, error);
         } catch (IOException e) {
             exchange.close();
         }

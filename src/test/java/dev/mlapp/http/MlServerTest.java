@@ -232,21 +232,32 @@ class MlServerTest {
      */
     @Test
     void clientThatSendsTheWholeOversizedBodyFirstStillReadsThe413() throws Exception {
-        int length = (int) ServerConfig.DEFAULT_MAX_BODY_BYTES * 2;
+        String reply = postWholeBodyThenRead("/api/v1/predict", (int) ServerConfig.DEFAULT_MAX_BODY_BYTES * 2);
+        assertTrue(reply.startsWith("HTTP/1.1 413"), reply);
+        assertTrue(reply.contains("payload_too_large"), reply);
+        assertTrue(reply.toLowerCase(java.util.Locale.ROOT).contains("connection: close"), reply);
+    }
+
+    /** The same for any answer given before the body is read, such as a 404: the drain is the server's, not 413's. */
+    @Test
+    void clientThatSendsAWholeBodyToAnUnknownPathStillReadsThe404() throws Exception {
+        String reply = postWholeBodyThenRead("/no-such-route", 8 * 1024 * 1024);
+        assertTrue(reply.startsWith("HTTP/1.1 404"), reply);
+        assertTrue(reply.contains("not_found"), reply);
+    }
+
+    private String postWholeBodyThenRead(String path, int length) throws Exception {
         try (java.net.Socket socket = new java.net.Socket("127.0.0.1", server.port())) {
             socket.setSoTimeout(30_000);
             java.io.OutputStream out = socket.getOutputStream();
-            out.write(("POST /api/v1/predict HTTP/1.1\r\nHost: x\r\nContent-Type: image/jpeg\r\nContent-Length: "
-                    + length + "\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
+            out.write(("POST " + path + " HTTP/1.1\r\nHost: x\r\nContent-Type: image/jpeg\r\nConnection: close\r\n"
+                    + "Content-Length: " + length + "\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
             byte[] chunk = new byte[64 * 1024];
             for (int sent = 0; sent < length; sent += chunk.length) {
                 out.write(chunk, 0, Math.min(chunk.length, length - sent));
             }
             out.flush();
-            String reply = new String(socket.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
-            assertTrue(reply.startsWith("HTTP/1.1 413"), reply);
-            assertTrue(reply.contains("payload_too_large"), reply);
-            assertTrue(reply.toLowerCase(java.util.Locale.ROOT).contains("connection: close"), reply);
+            return new String(socket.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
         }
     }
 

@@ -32,6 +32,9 @@ class OpenLoopTimingTest {
 
     @BeforeEach
     void startStallingServer() throws IOException {
+        // The JDK reads its server limits once per process, at the first server: set the project's first, so
+        // that this plain HttpServer, if it runs before the MlServer tests in this JVM, does not freeze the defaults.
+        dev.mlapp.http.ConnectionTimeouts.applyDefaults();
         server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 100);
         executor = Executors.newSingleThreadExecutor();
         server.setExecutor(executor);
