@@ -3,10 +3,10 @@ package dev.mlapp.cli;
 import dev.mlapp.http.MlServer;
 import dev.mlapp.http.ServerConfig;
 import dev.mlapp.image.ImageException;
+import dev.mlapp.image.SampleImage;
 import dev.mlapp.inference.EngineOptions;
 import dev.mlapp.inference.bench.Benchmark;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -44,9 +44,6 @@ final class BenchCommand {
             Engine options (as for serve):
             """ + EngineFlags.HELP;
 
-    /** The image GET /test serves, so the default bench measures what the course's siege target does. */
-    private static final String SAMPLE_IMAGE = "samples/sample.jpg";
-
     private static final List<String> FLAGS = Stream.concat(Stream.of("model", "image", "preprocess-images",
             "batch-sizes", "concurrency", "duration", "overload-factor", "sustainable-rate", "overload-duration",
             "rss-requests", "quick", "help"), EngineFlags.FLAGS.stream()).toList();
@@ -72,8 +69,9 @@ final class BenchCommand {
                 jpeg = Files.readAllBytes(image);
                 imageName = image.getFileName().toString();
             } else {
-                jpeg = bundledSample();
-                imageName = SAMPLE_IMAGE;
+                // The image GET /test serves, so the default bench measures what the course's siege target does.
+                jpeg = SampleImage.jpeg();
+                imageName = SampleImage.RESOURCE;
             }
             Benchmark.Settings settings = new Benchmark.Settings(model, imageName, jpeg, engine,
                     intList(options.get("batch-sizes", null, "1,2,4,8,16,32")),
@@ -101,8 +99,7 @@ final class BenchCommand {
     }
 
     private static Benchmark.Server startServer(Path model, EngineOptions engine) {
-        ServerConfig config = ServerConfig.defaults().withModel(model).withPodName("bench").withEngine(engine)
-                .withSession(engine.sessionOptions());
+        ServerConfig config = ServerConfig.builder().modelPath(model).podName("bench").engine(engine).build();
         MlServer server = MlServer.start(config);
         server.awaitStartup(Duration.ofMinutes(10));
         return new Benchmark.Server() {
@@ -136,14 +133,5 @@ final class BenchCommand {
             }
         }
         return samples;
-    }
-
-    private static byte[] bundledSample() throws IOException {
-        try (InputStream in = BenchCommand.class.getClassLoader().getResourceAsStream(SAMPLE_IMAGE)) {
-            if (in == null) {
-                throw new IOException("the jar lacks its sample image " + SAMPLE_IMAGE + "; pass --image FILE");
-            }
-            return in.readAllBytes();
-        }
     }
 }

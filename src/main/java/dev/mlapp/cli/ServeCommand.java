@@ -131,25 +131,27 @@ final class ServeCommand {
         }
         JpegScaling jpegScaling = options.choice("jpeg-scaling", "JPEG_SCALING", JpegScaling.class,
                 JpegScaling.EXACT);
-        EngineOptions engine = EngineFlags.parse(options);
         boolean hello = options.flag("hello", null)
                 || options.get("mode", "APP_MODE", "ml").equalsIgnoreCase("hello");
-        return new ServerConfig(
-                options.get("host", "HOST", ServerConfig.DEFAULT_HOST),
-                options.intValue("port", "PORT", ServerConfig.DEFAULT_PORT),
-                options.get("model", "MODEL_PATH").map(Path::of).orElse(null),
-                options.get("labels", "LABELS_PATH").map(Path::of).orElse(null),
-                options.get("pod-name", "POD_NAME").orElseGet(() -> hostName(env)),
-                hello,
-                scaling,
-                jpegScaling,
-                options.longValue("max-body-bytes", "MAX_BODY_BYTES", ServerConfig.DEFAULT_MAX_BODY_BYTES),
-                options.longValue("max-pixels", "MAX_PIXELS", ServerConfig.DEFAULT_MAX_PIXELS),
-                options.duration("shutdown-delay", "SHUTDOWN_DELAY", Duration.ZERO),
-                options.duration("drain-timeout", "DRAIN_TIMEOUT", ServerConfig.DEFAULT_DRAIN_TIMEOUT),
-                options.intValue("max-requests-per-connection", "MAX_REQUESTS_PER_CONNECTION", 0),
-                engine,
-                engine.sessionOptions());
+        return ServerConfig.builder()
+                .host(options.get("host", "HOST", ServerConfig.DEFAULT_HOST))
+                .port(options.intValue("port", "PORT", ServerConfig.DEFAULT_PORT))
+                .modelPath(options.get("model", "MODEL_PATH").map(Path::of).orElse(null))
+                .labelsPath(options.get("labels", "LABELS_PATH").map(Path::of).orElse(null))
+                .podName(options.get("pod-name", "POD_NAME").orElseGet(() -> hostName(env)))
+                .helloOnly(hello)
+                .scaling(scaling)
+                .jpegScaling(jpegScaling)
+                .maxBodyBytes(options.longValue("max-body-bytes", "MAX_BODY_BYTES",
+                        ServerConfig.DEFAULT_MAX_BODY_BYTES))
+                .maxPixels(options.longValue("max-pixels", "MAX_PIXELS", ServerConfig.DEFAULT_MAX_PIXELS))
+                .shutdownDelay(options.duration("shutdown-delay", "SHUTDOWN_DELAY", Duration.ZERO))
+                .drainTimeout(options.duration("drain-timeout", "DRAIN_TIMEOUT",
+                        ServerConfig.DEFAULT_DRAIN_TIMEOUT))
+                .maxRequestsPerConnection(options.intValue("max-requests-per-connection",
+                        "MAX_REQUESTS_PER_CONNECTION", 0))
+                .engine(EngineFlags.parse(options))
+                .build();
     }
 
     private static String hostName(Map<String, String> env) {

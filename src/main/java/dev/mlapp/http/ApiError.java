@@ -1,10 +1,16 @@
 package dev.mlapp.http;
 
+import dev.mlapp.inference.ModelHost;
+import dev.mlapp.inference.ServingModel;
+
 /**
  * A request that ends in an error response: status, a stable machine-readable code, and a sentence for people.
  * Thrown anywhere below a handler; {@link ServerFilter} turns it into the JSON body.
  */
 public final class ApiError extends RuntimeException {
+
+    /** Seconds a client is told to wait after a 503 (overloaded, not ready, failing). */
+    static final int RETRY_AFTER_SECONDS = 1;
 
     private final int status;
     private final String code;
@@ -32,6 +38,25 @@ public final class ApiError extends RuntimeException {
 
     public int retryAfterSeconds() {
         return retryAfterSeconds;
+    }
+
+    /** A 503 with {@code Retry-After}: this replica cannot answer now, another (or this one shortly) can. */
+    static ApiError retryLater(String code, String message) {
+        return new ApiError(503, code, message, RETRY_AFTER_SECONDS);
+    }
+
+    /**
+     * The model a request needs, or the 503 that says why there is none: a quick, retryable refusal while the
+     * model loads or fails, rather than one slow 500 per request until the load balancer notices {@code /readyz}.
+     */
+    static ServingModel serving(ModelHost host) {
+        ModelHost.State state = host.state();
+        return switch (state.phase()) {
+            case READY -> state.model();
+            case STARTING -> throw retryLater("not_ready", "the model is still loading; retry shortly");
+            case FAILED -> throw retryLater("model_unavailable", "the model failed to load: " + state.reason());
+            case FAILING -> throw retryLater("model_failing", "the model is failing on this replica; retry shortly");
+        };
     }
 
     static ApiError notFound(String path) {

@@ -2,9 +2,12 @@ package dev.mlapp.http;
 
 import com.sun.net.httpserver.HttpExchange;
 import dev.mlapp.image.ImageException;
+import dev.mlapp.image.SampleImage;
 import dev.mlapp.inference.DeadlineExceededException;
+import dev.mlapp.inference.ModelHost;
 import dev.mlapp.inference.OverloadedException;
 import dev.mlapp.inference.Prediction;
+import dev.mlapp.inference.ServingModel;
 import dev.mlapp.metrics.AppMetrics;
 import dev.mlapp.model.InferenceException;
 import dev.mlapp.model.ModelInfo;
@@ -13,40 +16,16 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.function.Supplier;
 
 /** {@code POST /predict}, {@code POST /api/v1/predict} and {@code GET /test}. */
-final class PredictHandlers {
+record PredictHandlers(ModelHost host, long maxBodyBytes, String podName, AppMetrics metrics) {
 
     static final int DEFAULT_K = 5;
-    /** Seconds a client is told to wait after a 503 (overloaded or not ready). */
-    static final int RETRY_AFTER_SECONDS = 1;
-
-    private final Supplier<ServedModel> model;
-    private final byte[] sampleImage;
-    private final long maxBodyBytes;
-    private final String podName;
-    private final AppMetrics metrics;
-    private final Runnable onModelFailure;
-
-    /**
-     * @param model          the served model; throws a 503 ApiError while it is not ready
-     * @param onModelFailure called when TensorFlow fails, so readiness can take this replica out of rotation
-     */
-    PredictHandlers(Supplier<ServedModel> model, byte[] sampleImage, long maxBodyBytes, String podName,
-                    AppMetrics metrics, Runnable onModelFailure) {
-        this.model = model;
-        this.sampleImage = sampleImage;
-        this.maxBodyBytes = maxBodyBytes;
-        this.podName = podName;
-        this.metrics = metrics;
-        this.onModelFailure = onModelFailure;
-    }
 
     /** The course's route: text by default, JSON when asked. */
     void predict(HttpExchange exchange) throws IOException {
         long start = System.nanoTime();
-        ServedModel served = model.get();
+        ServingModel served = ApiError.serving(host);
         reply(exchange, served, classify(served, Uploads.image(exchange, maxBodyBytes), DEFAULT_K, exchange),
                 Responses.wantsJson(exchange), start);
     }
@@ -54,7 +33,7 @@ final class PredictHandlers {
     /** The API route: always JSON, {@code ?k=} classes. */
     void predictApi(HttpExchange exchange) throws IOException {
         long start = System.nanoTime();
-        ServedModel served = model.get();
+        ServingModel served = ApiError.serving(host);
         int k = topK(exchange);
         reply(exchange, served, classify(served, Uploads.image(exchange, maxBodyBytes), k, exchange), true, start);
     }
@@ -62,14 +41,14 @@ final class PredictHandlers {
     /** The course's readiness and siege target: the bundled sample image. */
     void test(HttpExchange exchange) throws IOException {
         long start = System.nanoTime();
-        ServedModel served = model.get();
-        reply(exchange, served, classify(served, sampleImage, DEFAULT_K, exchange), Responses.wantsJson(exchange),
-                start);
+        ServingModel served = ApiError.serving(host);
+        reply(exchange, served, classify(served, SampleImage.jpeg(), DEFAULT_K, exchange),
+                Responses.wantsJson(exchange), start);
     }
 
-    private Prediction classify(ServedModel served, byte[] image, int k, HttpExchange exchange) {
+    private Prediction classify(ServingModel served, byte[] image, int k, HttpExchange exchange) {
         try {
-            Prediction prediction = served.classifier().classify(image, k);
+            Prediction prediction = served.classify(image, k);
             metrics.prediction(prediction.best().label(), prediction.preprocessNanos(), prediction.inferenceNanos());
             return prediction;
         } catch (ImageException e) {
@@ -79,19 +58,18 @@ final class PredictHandlers {
                 case TOO_LARGE -> new ApiError(413, "image_too_large", e.getMessage());
             };
         } catch (OverloadedException e) {
-            throw new ApiError(503, "overloaded", "this replica is at capacity (" + e.getMessage()
-                    + "); retry shortly", RETRY_AFTER_SECONDS);
+            throw ApiError.retryLater("overloaded", "this replica is at capacity (" + e.getMessage()
+                    + "); retry shortly");
         } catch (DeadlineExceededException e) {
-            throw new ApiError(503, "deadline_exceeded", "the request waited too long for the model ("
-                    + e.getMessage() + "); retry shortly", RETRY_AFTER_SECONDS);
+            throw ApiError.retryLater("deadline_exceeded", "the request waited too long for the model ("
+                    + e.getMessage() + "); retry shortly");
         } catch (InferenceException e) {
-            onModelFailure.run();
             throw new ApiError(500, "inference_failed", e.getMessage());
         }
     }
 
     /** @param start when the handler began: {@code total_ms} covers reading the upload, preprocessing and the model */
-    private void reply(HttpExchange exchange, ServedModel served, Prediction prediction, boolean json, long start)
+    private void reply(HttpExchange exchange, ServingModel served, Prediction prediction, boolean json, long start)
             throws IOException {
         double inferenceSeconds = prediction.inferenceNanos() / 1e9;
         if (!json) {
@@ -100,7 +78,7 @@ final class PredictHandlers {
                     best.label(), best.probability(), inferenceSeconds));
             return;
         }
-        Map<String, Object> body = body(served.model().info(), prediction);
+        Map<String, Object> body = body(served.info(), prediction);
         body.put("total_ms", round((System.nanoTime() - start) / 1e6));
         Responses.json(exchange, 200, body);
     }

@@ -1,73 +1,53 @@
 package dev.mlapp.http;
 
-import java.util.concurrent.atomic.AtomicReference;
+import dev.mlapp.inference.ModelHost;
+import java.util.Locale;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * Whether this replica should get traffic. Kubernetes' readiness probe (and the local cluster's HAProxy
- * health check) reads it through {@code /readyz}; only {@link State#READY} is green.
+ * Whether this replica should get traffic: the model host's state, unless the server is draining. Kubernetes'
+ * readiness probe (and the local cluster's HAProxy health check) reads it through {@code /readyz}.
  */
 final class Readiness {
 
-    enum State {
-        /** Loading the model and warming it up. */
-        STARTING,
-        READY,
-        /** The model failed at run time; traffic should go to other replicas until a self-check passes. */
-        FAILING,
-        /** SIGTERM received: finishing in-flight work, taking no new work once the listener closes. */
-        DRAINING,
-        /** The model could not be loaded at all. */
-        FAILED
+    /**
+     * @param state  {@code starting}, {@code ready}, {@code failing}, {@code failed} or {@code draining}
+     * @param reason a sentence for people
+     */
+    record Status(String state, String reason) {
+        boolean isReady() {
+            return state.equals("ready");
+        }
     }
 
-    private record Status(State state, String reason) {
+    private static final Status READY = new Status("ready", "ok");
+    private static final Status DRAINING = new Status("draining", "shutting down");
+
+    /** Null in the load-balancing demo, which serves no model. */
+    private final ModelHost host;
+    private final AtomicBoolean draining = new AtomicBoolean();
+
+    Readiness(ModelHost host) {
+        this.host = host;
     }
 
-    private final AtomicReference<Status> status = new AtomicReference<>(new Status(State.STARTING, "loading model"));
-
-    State state() {
-        return status.get().state();
-    }
-
-    String reason() {
-        return status.get().reason();
-    }
-
-    boolean isReady() {
-        return state() == State.READY;
+    Status status() {
+        if (draining.get()) {
+            return DRAINING;
+        }
+        if (host == null) {
+            return READY;
+        }
+        ModelHost.State state = host.state();
+        return new Status(state.phase().name().toLowerCase(Locale.ROOT), state.reason());
     }
 
     boolean isDraining() {
-        return state() == State.DRAINING;
+        return draining.get();
     }
 
-    void ready() {
-        moveUnlessDraining(State.READY, "ok");
-    }
-
-    void failing(String reason) {
-        moveUnlessDraining(State.FAILING, reason);
-    }
-
-    void failed(String reason) {
-        moveUnlessDraining(State.FAILED, reason);
-    }
-
-    /** FAILING → READY once a self-check passes; any other state is left alone. */
-    boolean recovered() {
-        Status before = status.getAndUpdate(s -> s.state() == State.FAILING ? new Status(State.READY, "ok") : s);
-        return before.state() == State.FAILING;
-    }
-
-    boolean isFailing() {
-        return state() == State.FAILING;
-    }
-
+    /** SIGTERM received: finishing in-flight work, taking no new work once the listener closes. */
     void draining() {
-        status.set(new Status(State.DRAINING, "shutting down"));
-    }
-
-    private void moveUnlessDraining(State next, String reason) {
-        status.updateAndGet(s -> s.state() == State.DRAINING ? s : new Status(next, reason));
+        draining.set(true);
     }
 }

@@ -2,14 +2,15 @@ package dev.mlapp.http;
 
 import dev.mlapp.image.JpegScaling;
 import dev.mlapp.image.Scaling;
+import dev.mlapp.inference.ClassifierOptions;
 import dev.mlapp.inference.EngineOptions;
-import dev.mlapp.model.SessionOptions;
 import java.nio.file.Path;
 import java.time.Duration;
 
 /**
- * Everything the server is told at start. Built by {@code ServeCommand} from flags and environment variables;
- * the defaults below are the ones a Kubernetes pod of the course gets when it sets nothing.
+ * Everything the server is told at start. Built with {@link #builder()}: {@code ServeCommand} sets every field
+ * from flags and environment variables (the {@code DEFAULT_} constants are what a Kubernetes pod of the course
+ * gets when it sets nothing); tests and embedders set only what they need over the builder's loopback defaults.
  *
  * @param host                     address to bind; 0.0.0.0 so a pod is reachable on its IP
  * @param port                     container port the course's manifests target
@@ -26,14 +27,13 @@ import java.time.Duration;
  *                                 same; the local HAProxy cluster relies on this)
  * @param drainTimeout             then, how long in-flight requests may take to finish
  * @param maxRequestsPerConnection after this many requests a keep-alive connection is closed; 0 = never
- * @param engine                   batching, queue and deadline settings of inference
- * @param session                  TensorFlow thread pools
+ * @param engine                   batching, queue and deadline settings of inference, and TensorFlow's thread
+ *                                 pools ({@link EngineOptions#sessionOptions()})
  */
 public record ServerConfig(String host, int port, Path modelPath, Path labelsPath, String podName,
                            boolean helloOnly, Scaling scaling, JpegScaling jpegScaling, long maxBodyBytes,
-                           long maxPixels,
-                           Duration shutdownDelay, Duration drainTimeout, int maxRequestsPerConnection,
-                           EngineOptions engine, SessionOptions session) {
+                           long maxPixels, Duration shutdownDelay, Duration drainTimeout,
+                           int maxRequestsPerConnection, EngineOptions engine) {
 
     public static final String DEFAULT_HOST = "0.0.0.0";
     public static final int DEFAULT_PORT = 5000;
@@ -41,52 +41,116 @@ public record ServerConfig(String host, int port, Path modelPath, Path labelsPat
     public static final long DEFAULT_MAX_PIXELS = 40_000_000L;
     public static final Duration DEFAULT_DRAIN_TIMEOUT = Duration.ofSeconds(20);
 
-    /** Defaults for tests and embedding: loopback, an ephemeral port, the demo model. */
-    public static ServerConfig defaults() {
-        return new ServerConfig("127.0.0.1", 0, null, null, "local", false, Scaling.UNIT, JpegScaling.EXACT,
-                DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_PIXELS, Duration.ZERO, DEFAULT_DRAIN_TIMEOUT, 0,
-                EngineOptions.DEFAULTS, EngineOptions.DEFAULTS.sessionOptions());
+    /** Loopback, an ephemeral port, pod "local", the embedded demo model; every other field at its default. */
+    public static Builder builder() {
+        return new Builder();
     }
 
-    public ServerConfig withJpegScaling(JpegScaling jpeg) {
-        return new ServerConfig(host, port, modelPath, labelsPath, podName, helloOnly, scaling, jpeg, maxBodyBytes,
-                maxPixels, shutdownDelay, drainTimeout, maxRequestsPerConnection, engine, session);
+    /** A builder holding this configuration, to change a few fields of it. */
+    public Builder toBuilder() {
+        return new Builder().host(host).port(port).modelPath(modelPath).labelsPath(labelsPath).podName(podName)
+                .helloOnly(helloOnly).scaling(scaling).jpegScaling(jpegScaling).maxBodyBytes(maxBodyBytes)
+                .maxPixels(maxPixels).shutdownDelay(shutdownDelay).drainTimeout(drainTimeout)
+                .maxRequestsPerConnection(maxRequestsPerConnection).engine(engine);
     }
 
-    public ServerConfig withModel(Path model) {
-        return new ServerConfig(host, port, model, labelsPath, podName, helloOnly, scaling, jpegScaling,
-                maxBodyBytes, maxPixels, shutdownDelay, drainTimeout, maxRequestsPerConnection, engine, session);
+    /** What the model host needs to turn a loaded model into a classifier. */
+    public ClassifierOptions classifierOptions() {
+        return new ClassifierOptions(labelsPath, scaling, jpegScaling, maxPixels, engine);
     }
 
-    public ServerConfig withPodName(String name) {
-        return new ServerConfig(host, port, modelPath, labelsPath, name, helloOnly, scaling, jpegScaling,
-                maxBodyBytes, maxPixels, shutdownDelay, drainTimeout, maxRequestsPerConnection, engine, session);
-    }
+    public static final class Builder {
+        private String host = "127.0.0.1";
+        private int port;
+        private Path modelPath;
+        private Path labelsPath;
+        private String podName = "local";
+        private boolean helloOnly;
+        private Scaling scaling = Scaling.UNIT;
+        private JpegScaling jpegScaling = JpegScaling.EXACT;
+        private long maxBodyBytes = DEFAULT_MAX_BODY_BYTES;
+        private long maxPixels = DEFAULT_MAX_PIXELS;
+        private Duration shutdownDelay = Duration.ZERO;
+        private Duration drainTimeout = DEFAULT_DRAIN_TIMEOUT;
+        private int maxRequestsPerConnection;
+        private EngineOptions engine = EngineOptions.DEFAULTS;
 
-    public ServerConfig withHelloOnly(boolean hello) {
-        return new ServerConfig(host, port, modelPath, labelsPath, podName, hello, scaling, jpegScaling,
-                maxBodyBytes, maxPixels, shutdownDelay, drainTimeout, maxRequestsPerConnection, engine, session);
-    }
+        private Builder() {
+        }
 
-    public ServerConfig withLimits(long bodyBytes, long pixels, int requestsPerConnection) {
-        return new ServerConfig(host, port, modelPath, labelsPath, podName, helloOnly, scaling, jpegScaling,
-                bodyBytes, pixels, shutdownDelay, drainTimeout, requestsPerConnection, engine, session);
-    }
+        public Builder host(String value) {
+            host = value;
+            return this;
+        }
 
-    public ServerConfig withShutdown(Duration delay, Duration drain) {
-        return new ServerConfig(host, port, modelPath, labelsPath, podName, helloOnly, scaling, jpegScaling,
-                maxBodyBytes, maxPixels, delay, drain, maxRequestsPerConnection, engine, session);
-    }
+        public Builder port(int value) {
+            port = value;
+            return this;
+        }
 
-    public ServerConfig withEngine(EngineOptions engineOptions) {
-        return new ServerConfig(host, port, modelPath, labelsPath, podName, helloOnly, scaling, jpegScaling,
-                maxBodyBytes, maxPixels, shutdownDelay, drainTimeout, maxRequestsPerConnection, engineOptions,
-                session);
-    }
+        public Builder modelPath(Path value) {
+            modelPath = value;
+            return this;
+        }
 
-    public ServerConfig withSession(SessionOptions sessionOptions) {
-        return new ServerConfig(host, port, modelPath, labelsPath, podName, helloOnly, scaling, jpegScaling,
-                maxBodyBytes, maxPixels, shutdownDelay, drainTimeout, maxRequestsPerConnection, engine,
-                sessionOptions);
+        public Builder labelsPath(Path value) {
+            labelsPath = value;
+            return this;
+        }
+
+        public Builder podName(String value) {
+            podName = value;
+            return this;
+        }
+
+        public Builder helloOnly(boolean value) {
+            helloOnly = value;
+            return this;
+        }
+
+        public Builder scaling(Scaling value) {
+            scaling = value;
+            return this;
+        }
+
+        public Builder jpegScaling(JpegScaling value) {
+            jpegScaling = value;
+            return this;
+        }
+
+        public Builder maxBodyBytes(long value) {
+            maxBodyBytes = value;
+            return this;
+        }
+
+        public Builder maxPixels(long value) {
+            maxPixels = value;
+            return this;
+        }
+
+        public Builder shutdownDelay(Duration value) {
+            shutdownDelay = value;
+            return this;
+        }
+
+        public Builder drainTimeout(Duration value) {
+            drainTimeout = value;
+            return this;
+        }
+
+        public Builder maxRequestsPerConnection(int value) {
+            maxRequestsPerConnection = value;
+            return this;
+        }
+
+        public Builder engine(EngineOptions value) {
+            engine = value;
+            return this;
+        }
+
+        public ServerConfig build() {
+            return new ServerConfig(host, port, modelPath, labelsPath, podName, helloOnly, scaling, jpegScaling,
+                    maxBodyBytes, maxPixels, shutdownDelay, drainTimeout, maxRequestsPerConnection, engine);
+        }
     }
 }

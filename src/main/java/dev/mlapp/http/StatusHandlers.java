@@ -1,6 +1,8 @@
 package dev.mlapp.http;
 
 import com.sun.net.httpserver.HttpExchange;
+import dev.mlapp.inference.ModelHost;
+import dev.mlapp.inference.ServingModel;
 import dev.mlapp.metrics.AppMetrics;
 import dev.mlapp.model.ModelInfo;
 import java.io.ByteArrayOutputStream;
@@ -8,22 +10,14 @@ import java.io.IOException;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.function.Supplier;
 
-/** Identity, health and metadata: {@code /whoami}, {@code /healthz}, {@code /readyz}, {@code /metrics}, {@code /api/v1/model}. */
-final class StatusHandlers {
-
-    private final String podName;
-    private final Readiness readiness;
-    private final AppMetrics metrics;
-    private final Supplier<ServedModel> model;
-
-    StatusHandlers(String podName, Readiness readiness, AppMetrics metrics, Supplier<ServedModel> model) {
-        this.podName = podName;
-        this.readiness = readiness;
-        this.metrics = metrics;
-        this.model = model;
-    }
+/**
+ * Identity, health and metadata: {@code /whoami}, {@code /healthz}, {@code /readyz}, {@code /metrics},
+ * {@code /api/v1/model}.
+ *
+ * @param host the model's host; null in the load-balancing demo, which serves no model
+ */
+record StatusHandlers(String podName, Readiness readiness, AppMetrics metrics, ModelHost host) {
 
     /** The course's load-balancing demo. */
     void whoami(HttpExchange exchange) throws IOException {
@@ -43,14 +37,15 @@ final class StatusHandlers {
     }
 
     void readyz(HttpExchange exchange) throws IOException {
+        Readiness.Status status = readiness.status();
         Map<String, Object> body = new LinkedHashMap<>();
-        body.put("status", readiness.state().name().toLowerCase(java.util.Locale.ROOT));
-        body.put("reason", readiness.reason());
+        body.put("status", status.state());
+        body.put("reason", status.reason());
         body.put("pod", podName);
-        if (readiness.isReady()) {
+        if (status.isReady()) {
             Responses.json(exchange, 200, body);
         } else {
-            exchange.getResponseHeaders().set("Retry-After", Integer.toString(PredictHandlers.RETRY_AFTER_SECONDS));
+            exchange.getResponseHeaders().set("Retry-After", Integer.toString(ApiError.RETRY_AFTER_SECONDS));
             Responses.json(exchange, 503, body);
         }
     }
@@ -62,8 +57,8 @@ final class StatusHandlers {
     }
 
     void model(HttpExchange exchange) throws IOException {
-        ServedModel served = model.get();
-        ModelInfo info = served.model().info();
+        ServingModel served = ApiError.serving(host);
+        ModelInfo info = served.info();
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("name", info.name());
         body.put("format", info.format());
@@ -72,7 +67,7 @@ final class StatusHandlers {
         body.put("demo", info.demo());
         body.put("input_shape", Arrays.stream(info.inputShape()).boxed().toList());
         body.put("output_shape", Arrays.stream(info.outputShape()).boxed().toList());
-        body.put("labels", served.classifier().labels().names());
+        body.put("labels", served.labels().names());
         body.put("load_ms", Math.round(served.loadMillis()));
         Map<String, String> details = new LinkedHashMap<>();
         info.details().forEach(d -> details.put(d.key(), d.value()));

@@ -47,7 +47,7 @@ class LoadTestCommandTest {
 
     @Test
     void jsonCsvAndHtmlReportsDescribeTheSameRun() throws Exception {
-        MlServer server = MlServer.start(ServerConfig.defaults().withHelloOnly(true).withPodName("pod-x"));
+        MlServer server = MlServer.start(ServerConfig.builder().helloOnly(true).podName("pod-x").build());
         try {
             Path csv = dir.resolve("requests.csv");
             Path html = dir.resolve("report.html");
@@ -86,7 +86,7 @@ class LoadTestCommandTest {
     @Test
     void imageUploadsReachThePredictionApi() throws Exception {
         Path image = SystemTools.requireShared("images/food_noodles.jpg");
-        MlServer server = MlServer.start(ServerConfig.defaults().withPodName("pod-ml"));
+        MlServer server = MlServer.start(ServerConfig.builder().podName("pod-ml").build());
         try {
             server.awaitStartup(Duration.ofMinutes(2));
             ExitStatus status = Main.run(List.of("loadtest", "--url", "http://127.0.0.1:" + server.port(),

@@ -41,7 +41,7 @@ class MonitorCommandTest {
 
     @BeforeEach
     void start() {
-        server = MlServer.start(ServerConfig.defaults().withHelloOnly(true).withPodName("ml-app-7d9c6b5f4-abcde"));
+        server = MlServer.start(ServerConfig.builder().helloOnly(true).podName("ml-app-7d9c6b5f4-abcde").build());
         originalOut = System.out;
         originalErr = System.err;
         System.setOut(new PrintStream(stdout, true, StandardCharsets.UTF_8));

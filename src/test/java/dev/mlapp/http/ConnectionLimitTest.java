@@ -19,8 +19,8 @@ class ConnectionLimitTest {
 
     @Test
     void closesTheConnectionAfterTheConfiguredNumberOfRequests() throws Exception {
-        MlServer server = MlServer.start(ServerConfig.defaults().withHelloOnly(true).withPodName("limit-pod")
-                .withLimits(ServerConfig.DEFAULT_MAX_BODY_BYTES, ServerConfig.DEFAULT_MAX_PIXELS, 3));
+        MlServer server = MlServer.start(ServerConfig.builder().helloOnly(true).podName("limit-pod")
+                .maxRequestsPerConnection(3).build());
         try (Socket socket = new Socket("127.0.0.1", server.port())) {
             socket.setSoTimeout((int) Duration.ofSeconds(10).toMillis());
             OutputStream out = socket.getOutputStream();
@@ -40,7 +40,7 @@ class ConnectionLimitTest {
 
     @Test
     void keepsConnectionsOpenByDefault() throws Exception {
-        MlServer server = MlServer.start(ServerConfig.defaults().withHelloOnly(true));
+        MlServer server = MlServer.start(ServerConfig.builder().helloOnly(true).build());
         try (Socket socket = new Socket("127.0.0.1", server.port())) {
             socket.setSoTimeout((int) Duration.ofSeconds(10).toMillis());
             BufferedReader in = new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.ISO_8859_1));

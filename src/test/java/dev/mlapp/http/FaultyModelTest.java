@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.gson.JsonParser;
+import dev.mlapp.inference.ModelHost;
 import dev.mlapp.model.EmbeddedModel;
 import dev.mlapp.model.FloatArray;
 import dev.mlapp.model.InferenceException;
@@ -57,8 +58,8 @@ class FaultyModelTest {
     void aFailingModelMakesThePodUnreadyAndItRecoversWhenTheModelWorksAgain() throws Exception {
         AtomicBoolean[] switchRef = new AtomicBoolean[1];
         BreakableModel[] modelRef = new BreakableModel[1];
-        MlServer server = MlServer.start(ServerConfig.defaults().withPodName("faulty"), config -> {
-            modelRef[0] = new BreakableModel(EmbeddedModel.load(config.session()));
+        MlServer server = MlServer.start(ServerConfig.builder().podName("faulty").build(), config -> {
+            modelRef[0] = new BreakableModel(EmbeddedModel.load(config.engine().sessionOptions()));
             switchRef[0] = modelRef[0].broken;
             return modelRef[0];
         });
@@ -81,12 +82,12 @@ class FaultyModelTest {
             assertEquals(200, http.get("/healthz").statusCode(), "alive: a restart is not what fixes this");
 
             long failedBefore = modelRef[0].failedRuns.get();
-            Thread.sleep(MlServer.SELF_CHECK_INTERVAL.multipliedBy(2).plusMillis(500));
+            Thread.sleep(ModelHost.SELF_CHECK_INTERVAL.multipliedBy(2).plusMillis(500));
             assertTrue(modelRef[0].failedRuns.get() > failedBefore, "the self-check keeps trying the model");
             assertEquals(503, http.get("/readyz").statusCode(), "still unready while the model fails");
 
             switchRef[0].set(false);
-            long deadline = System.nanoTime() + MlServer.SELF_CHECK_INTERVAL.multipliedBy(3).toNanos();
+            long deadline = System.nanoTime() + ModelHost.SELF_CHECK_INTERVAL.multipliedBy(3).toNanos();
             while (http.get("/readyz").statusCode() != 200 && System.nanoTime() < deadline) {
                 Thread.sleep(100);
             }

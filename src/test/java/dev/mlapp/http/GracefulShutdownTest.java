@@ -20,8 +20,8 @@ class GracefulShutdownTest {
 
     @Test
     void drainingFinishesEveryInFlightRequestThenRefusesConnections() throws Exception {
-        MlServer server = MlServer.start(ServerConfig.defaults().withPodName("draining-pod")
-                .withShutdown(Duration.ofMillis(300), Duration.ofSeconds(20)));
+        MlServer server = MlServer.start(ServerConfig.builder().podName("draining-pod")
+                .shutdownDelay(Duration.ofMillis(300)).drainTimeout(Duration.ofSeconds(20)).build());
         server.awaitStartup(Duration.ofMinutes(2));
         HttpTestClient http = new HttpTestClient(server.port());
         byte[] image = TestImages.picture("jpg", 1600, 1200);

@@ -55,8 +55,7 @@ class HostileRequestsTest {
 
     @BeforeAll
     void start() {
-        server = MlServer.start(ServerConfig.defaults().withPodName(POD).withLimits(MAX_BODY,
-                ServerConfig.DEFAULT_MAX_PIXELS, 0));
+        server = MlServer.start(ServerConfig.builder().podName(POD).maxBodyBytes(MAX_BODY).build());
         server.awaitStartup(Duration.ofMinutes(2));
         http = new HttpTestClient(server.port());
         // Warm every path once (a good upload, an error) so the baseline includes loaded classes and metric series.

@@ -22,7 +22,7 @@ class ImportedModelServingTest {
     void servesTheFixtureModel(String fixture) throws Exception {
         Path model = Path.of("src/test/resources/keras-fixtures", fixture).toFile().listFiles(
                 (dir, name) -> name.startsWith("model."))[0].toPath();
-        MlServer server = MlServer.start(ServerConfig.defaults().withModel(model).withPodName("keras-pod"));
+        MlServer server = MlServer.start(ServerConfig.builder().modelPath(model).podName("keras-pod").build());
         try {
             server.awaitStartup(Duration.ofMinutes(2));
             HttpTestClient http = new HttpTestClient(server.port());

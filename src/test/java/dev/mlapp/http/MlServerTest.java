@@ -33,7 +33,7 @@ class MlServerTest {
 
     @BeforeAll
     void start() {
-        server = MlServer.start(ServerConfig.defaults().withPodName(POD));
+        server = MlServer.start(ServerConfig.builder().podName(POD).build());
         server.awaitStartup(Duration.ofMinutes(2));
         http = new HttpTestClient(server.port());
     }

@@ -34,7 +34,7 @@ class OverloadTest {
     @Test
     void fourTimesSustainableLoadIsShedWith503AndTheServerRecovers() throws Exception {
         EngineOptions engine = EngineOptions.DEFAULTS.withQueue(QUEUE_CAPACITY, Duration.ofSeconds(5));
-        MlServer server = MlServer.start(ServerConfig.defaults().withPodName("overload").withEngine(engine));
+        MlServer server = MlServer.start(ServerConfig.builder().podName("overload").engine(engine).build());
         try (HttpClient client = HttpClient.newBuilder().executor(Executors.newVirtualThreadPerTaskExecutor())
                 .connectTimeout(Duration.ofSeconds(5)).build()) {
             server.awaitStartup(Duration.ofMinutes(2));

@@ -16,9 +16,8 @@ import org.junit.jupiter.api.Test;
 class LoadGeneratorTest {
 
     private static MlServer hello(String pod, int maxRequestsPerConnection) {
-        return MlServer.start(ServerConfig.defaults().withHelloOnly(true).withPodName(pod)
-                .withLimits(ServerConfig.DEFAULT_MAX_BODY_BYTES, ServerConfig.DEFAULT_MAX_PIXELS,
-                        maxRequestsPerConnection));
+        return MlServer.start(ServerConfig.builder().helloOnly(true).podName(pod)
+                .maxRequestsPerConnection(maxRequestsPerConnection).build());
     }
 
     private static LoadRun run(MlServer server, int workers, long requests, boolean keepAlive)

@@ -1,0 +1,249 @@
+package dev.mlapp.inference;
+
+import dev.mlapp.image.ImageException;
+import dev.mlapp.image.SampleImage;
+import dev.mlapp.model.Labels;
+import dev.mlapp.model.Model;
+import dev.mlapp.model.ModelInfo;
+import dev.mlapp.model.ModelLoadException;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+import java.util.logging.Logger;
+
+/**
+ * The model's lifecycle, in one owner: load in the background, build the classifier, warm it up, then serve; when
+ * TensorFlow fails at run time, take the replica out of rotation and run a self-check until the model works again.
+ *
+ * <p>Everything a request or a probe needs is one immutable {@link State} behind one atomic reference: the phase,
+ * its reason and the model serving, read together. A request takes the state's model once and finishes on it,
+ * which is what lets a later version be loaded and warmed up beside the current one and swapped in with one
+ * write of the reference.
+ */
+public final class ModelHost implements AutoCloseable {
+
+    private static final Logger LOG = Logger.getLogger(ModelHost.class.getName());
+    /** Model runs before the host turns ready: the first TensorFlow runs pay for graph optimisation. */
+    private static final int WARM_UP_RUNS = 3;
+    /**
+     * While the model is failing, how often the sample image is run to see whether it works again. Short enough
+     * that a transient fault (a GPU/driver hiccup, memory pressure) costs a replica seconds, not a restart; long
+     * enough that a dead model costs one failed run every interval.
+     */
+    public static final Duration SELF_CHECK_INTERVAL = Duration.ofSeconds(2);
+
+    public enum Phase {
+        /** Loading the model and warming it up. */
+        STARTING,
+        READY,
+        /** The model failed at run time; traffic should go elsewhere until a self-check passes. */
+        FAILING,
+        /** The model could not be loaded at all. */
+        FAILED
+    }
+
+    /**
+     * @param reason a sentence for people: why the host is in this phase ("ok" when ready)
+     * @param model  the model answering requests: null until loaded (and after a failed load), kept while failing
+     */
+    public record State(Phase phase, String reason, ServingModel model) {
+        public boolean isReady() {
+            return phase == Phase.READY;
+        }
+    }
+
+    private final ClassifierOptions options;
+    private final EngineListener listener;
+    private final AtomicReference<State> state =
+            new AtomicReference<>(new State(Phase.STARTING, "loading model", null));
+    private final CompletableFuture<ServingModel> loaded = new CompletableFuture<>();
+    private final ScheduledExecutorService selfCheck = Executors.newSingleThreadScheduledExecutor(
+            Thread.ofPlatform().name("model-self-check").daemon().factory());
+    private final AtomicBoolean selfCheckScheduled = new AtomicBoolean();
+    private boolean closed;
+
+    private ModelHost(ClassifierOptions options, EngineListener listener) {
+        this.options = options;
+        this.listener = listener;
+    }
+
+    /**
+     * Starts loading the model {@code loader} returns on a background thread. Once it is built and warmed up,
+     * {@code onReady} is called and the host turns ready.
+     *
+     * @param listener the engine's metrics; shared by every model this host serves
+     */
+    public static ModelHost loadInBackground(Supplier<Model> loader, ClassifierOptions options,
+                                             EngineListener listener, Consumer<ServingModel> onReady) {
+        ModelHost host = new ModelHost(options, listener);
+        Thread.ofPlatform().name("model-loader").daemon().start(() -> host.load(loader, onReady));
+        return host;
+    }
+
+    /** The phase, its reason and the serving model, read at once. */
+    public State state() {
+        return state.get();
+    }
+
+    /**
+     * Waits until the model is loaded and warmed up.
+     *
+     * @throws ModelLoadException the model could not be loaded (the message is for the user)
+     */
+    public ServingModel awaitLoaded(Duration timeout) {
+        try {
+            return loaded.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (ExecutionException e) {
+            throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
+        } catch (TimeoutException e) {
+            throw new IllegalStateException("model not ready after " + timeout.toSeconds() + " s");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while loading the model", e);
+        }
+    }
+
+    /** Items waiting for the current model right now; zero before it is loaded. */
+    public int queueDepth() {
+        ServingModel model = state.get().model();
+        return model == null ? 0 : model.classifier().engine().queueDepth();
+    }
+
+    private void load(Supplier<Model> loader, Consumer<ServingModel> onReady) {
+        ServingModel model;
+        try {
+            model = prepare(loader);
+        } catch (RuntimeException e) {
+            state.set(new State(Phase.FAILED, e.getMessage(), null));
+            loaded.completeExceptionally(e);
+            return;
+        }
+        synchronized (this) {
+            if (closed) {
+                model.close();
+                loaded.completeExceptionally(new IllegalStateException("shut down while loading the model"));
+                return;
+            }
+            onReady.accept(model);
+            state.set(new State(Phase.READY, "ok", model));
+        }
+        loaded.complete(model);
+    }
+
+    private ServingModel prepare(Supplier<Model> loader) {
+        long start = System.nanoTime();
+        Model model = loader.get();
+        Classifier classifier = null;
+        try {
+            classifier = newClassifier(model);
+            // Calibration (batch size, threads measured on this machine) fits here: the classifier exists and
+            // no request is waiting for it yet.
+            for (int i = 0; i < WARM_UP_RUNS; i++) {
+                runSample(classifier);
+            }
+            return new ServingModel(model, classifier, (System.nanoTime() - start) / 1e6, this::failed);
+        } catch (RuntimeException | Error e) {
+            if (classifier != null) {
+                classifier.close(); // the engine's threads and the JPEG decoder's session
+            }
+            model.close();
+            throw e;
+        }
+    }
+
+    private Classifier newClassifier(Model model) {
+        ModelInfo info = model.info();
+        ImageLayout layout = ImageLayout.of(info.inputShape()).orElseThrow(() -> new ModelLoadException(
+                "model input " + Arrays.toString(info.inputShape()) + " is not an image (height, "
+                + "width and 1 or 3 channels, either order); the 'infer' command serves other shapes"));
+        Labels labels = Labels.forModel(options.labelsPath(), info.outputItemSize());
+        ImagePipeline preprocessor = new ImagePipeline(layout, options.scaling(), options.maxPixels(),
+                options.jpegScaling());
+        InferenceEngine engine = null;
+        try {
+            EngineOptions engineOptions = options.engine();
+            engine = engineOptions.createEngine(model, listener);
+            return new Classifier(preprocessor, engine, labels, engineOptions.deadline(),
+                    engineOptions.queueCapacity(), engineOptions.maxQueueDelay(), listener);
+        } catch (RuntimeException | Error e) {
+            // Until the classifier owns them, the decoder's TensorFlow session and the engine's threads are ours.
+            if (engine != null) {
+                engine.close();
+            }
+            preprocessor.close();
+            throw e;
+        }
+    }
+
+    private static void runSample(Classifier classifier) {
+        try {
+            classifier.classify(SampleImage.jpeg(), 1);
+        } catch (ImageException e) {
+            throw new IllegalStateException("the bundled sample image cannot be read: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * TensorFlow failed on {@code model}: the host turns failing (so {@code /readyz} sends traffic elsewhere) and
+     * a self-check runs the sample image every {@link #SELF_CHECK_INTERVAL} until the model answers again.
+     */
+    private void failed(ServingModel model) {
+        State now = state.updateAndGet(s -> s.phase() == Phase.READY && s.model() == model
+                ? new State(Phase.FAILING, "the model failed at run time; see the server log", model) : s);
+        if (now.phase() == Phase.FAILING && selfCheckScheduled.compareAndSet(false, true)) {
+            LOG.warning("the model failed at run time; the replica is unready until a self-check on the sample "
+                    + "image passes");
+            scheduleSelfCheck();
+        }
+    }
+
+    private void selfCheck() {
+        State failing = state.get();
+        if (failing.phase() != Phase.FAILING) {
+            selfCheckScheduled.set(false);
+            return;
+        }
+        try {
+            runSample(failing.model().classifier());
+            selfCheckScheduled.set(false);
+            if (state.compareAndSet(failing, new State(Phase.READY, "ok", failing.model()))) {
+                LOG.info("self-check passed: the model works again; the replica is ready");
+            }
+        } catch (RuntimeException e) {
+            LOG.warning(() -> "self-check failed, retrying in " + SELF_CHECK_INTERVAL.toSeconds() + " s: " + e);
+            scheduleSelfCheck();
+        }
+    }
+
+    private void scheduleSelfCheck() {
+        try {
+            selfCheck.schedule(this::selfCheck, SELF_CHECK_INTERVAL.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (RejectedExecutionException e) {
+            // shutting down: nothing left to check
+        }
+    }
+
+    /** Stops the self-check, finishes the model's queued work and releases it. */
+    @Override
+    public void close() {
+        ServingModel model;
+        synchronized (this) {
+            closed = true;
+            model = state.get().model();
+        }
+        selfCheck.shutdownNow();
+        if (model != null) {
+            model.close();
+        }
+    }
+}
