@@ -19,7 +19,7 @@ import org.tensorflow.types.TFloat32;
 /**
  * Walks a serialised Keras model — Sequential (list-style or dict-style config) or Functional (old
  * {@code [[name, node, tensor, kwargs]]} inbound nodes or Keras 3 {@code {"args": [...]}} ones), nested to any
- * depth — and wires each layer's {@link LayerOps} translation into one TensorFlow graph with a single float32
+ * depth — and wires each layer's translation from the {@link LayerRegistry} into one TensorFlow graph with a single float32
  * placeholder {@code input} and a single output {@code output}.
  */
 final class GraphBuilder {
@@ -28,9 +28,8 @@ final class GraphBuilder {
     static final String OUTPUT = "output";
 
     private final Ops tf;
-    private final LayerOps ops;
+    private final GraphOps ops;
     private final WeightStore weights;
-    private final boolean doubleCountWeighted;
     private Placeholder<TFloat32> input;
     private long[] inputShape;
     private int layerCount;
@@ -38,9 +37,8 @@ final class GraphBuilder {
 
     GraphBuilder(Ops tf, KerasModelFile file) {
         this.tf = tf;
-        this.ops = new LayerOps(tf, file.isKeras3());
+        this.ops = new GraphOps(tf, file.isKeras3());
         this.weights = file.weights();
-        this.doubleCountWeighted = file.format().equals("keras-zip") && file.kerasVersion().startsWith("2.13");
     }
 
     /** Whether Keras gives the layer (or, for a nested model, any layer inside it) variables. */
@@ -56,12 +54,7 @@ final class GraphBuilder {
             }
             return false;
         }
-        String cls = className(layer);
-        if (cls.equals("Normalization")) {
-            JsonObject config = configOf(layer);
-            return !(config.has("mean") && !config.get("mean").isJsonNull());
-        }
-        return LayerOps.WEIGHTED.contains(cls);
+        return LayerRegistry.KERAS.ownsVariables(className(layer), configOf(layer));
     }
 
     /** Builds the whole model; returns the output (no batch dimension in {@link #inputShape()}). */
@@ -159,7 +152,7 @@ final class GraphBuilder {
         JsonArray layers = config.isJsonArray() ? config.getAsJsonArray()
                 : config.getAsJsonObject().getAsJsonArray("layers");
         KTensor x = inputs == null ? null : inputs.get(0);
-        ArchiveKeys keys = new ArchiveKeys(doubleCountWeighted);
+        KerasArchiveReader.ArchiveKeys keys = weights.containerKeys();
         for (JsonElement element : layers) {
             JsonObject layer = element.getAsJsonObject();
             if (className(layer).equals("InputLayer")) {
@@ -189,7 +182,7 @@ final class GraphBuilder {
         Map<String, List<List<KTensor>>> produced = new HashMap<>();
         Map<String, JsonObject> byName = new LinkedHashMap<>();
         Map<String, String> archiveKey = new HashMap<>();
-        ArchiveKeys keys = new ArchiveKeys(doubleCountWeighted);
+        KerasArchiveReader.ArchiveKeys keys = weights.containerKeys();
         for (JsonElement element : layers) {
             JsonObject layer = element.getAsJsonObject();
             String name = layer.has("name") ? layer.get("name").getAsString() : nameOf(layer);
@@ -371,46 +364,6 @@ final class GraphBuilder {
         } catch (IllegalArgumentException | IllegalStateException e) {
             throw new ModelLoadException("layer '" + path + "' (" + config.className() + ") cannot be built: "
                     + e.getMessage(), e);
-        }
-    }
-
-    /**
-     * The keys saving_lib gives layers in a list: snake-cased class name, then _1, _2... for repeats. Keras 2.13's
-     * {@code _layer_checkpoint_dependencies} lists a layer with weights twice ({@code layer_with_weights-k} and
-     * {@code layer-i}) and its container walk counted both before 2.14 learned to skip visited layers, so there
-     * the second Conv2D of a model is {@code conv2d_2}.
-     */
-    static final class ArchiveKeys {
-        private final Map<String, Integer> used = new HashMap<>();
-        private final boolean doubleCountWeighted;
-
-        ArchiveKeys(boolean doubleCountWeighted) {
-            this.doubleCountWeighted = doubleCountWeighted;
-        }
-
-        String next(String className, boolean weighted) {
-            String key = take(snakeCase(className));
-            if (doubleCountWeighted && weighted) {
-                take(snakeCase(className));
-            }
-            return key;
-        }
-
-        private String take(String base) {
-            Integer count = used.get(base);
-            if (count == null) {
-                used.put(base, 0);
-                return base;
-            }
-            used.put(base, count + 1);
-            return base + "_" + (count + 1);
-        }
-
-        static String snakeCase(String name) {
-            // keras.src.utils.naming.to_snake_case
-            String s = name.replaceAll("\\W+", "");
-            s = s.replaceAll("(.)([A-Z][a-z]+)", "$1_$2");
-            return s.replaceAll("([a-z])([A-Z])", "$1_$2").toLowerCase(java.util.Locale.ROOT);
         }
     }
 }

@@ -12,7 +12,10 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipFile;
 
@@ -48,7 +51,8 @@ final class KerasArchiveReader {
             }
             byte[] bytes = zip.getInputStream(weights).readAllBytes();
             HdfFile hdf = HdfFile.fromBytes(bytes);
-            return new KerasModelFile("keras-zip", config, version, backend, new Store(hdf));
+            return new KerasModelFile("keras-zip", config, version, backend,
+                    new Store(hdf, version.startsWith("2.13")));
         } catch (IOException | RuntimeException e) {
             if (e instanceof ModelLoadException mle) {
                 throw mle;
@@ -65,7 +69,13 @@ final class KerasArchiveReader {
         return new String(zip.getInputStream(entry).readAllBytes(), StandardCharsets.UTF_8);
     }
 
-    private record Store(HdfFile hdf) implements WeightStore {
+    /** @param keras213 written by Keras 2.13, which counted each layer with weights twice (see ArchiveKeys) */
+    private record Store(HdfFile hdf, boolean keras213) implements WeightStore {
+
+        @Override
+        public ArchiveKeys containerKeys() {
+            return new ArchiveKeys(keras213);
+        }
 
         @Override
         public List<FloatArray> weightsOf(LayerPath layer) {
@@ -100,6 +110,46 @@ final class KerasArchiveReader {
         @Override
         public void close() {
             hdf.close();
+        }
+    }
+
+    /**
+     * The keys saving_lib gives layers in a list: snake-cased class name, then _1, _2... for repeats. Keras 2.13's
+     * {@code _layer_checkpoint_dependencies} lists a layer with weights twice ({@code layer_with_weights-k} and
+     * {@code layer-i}) and its container walk counted both before 2.14 learned to skip visited layers, so there
+     * the second Conv2D of a model is {@code conv2d_2}.
+     */
+    static final class ArchiveKeys {
+        private final Map<String, Integer> used = new HashMap<>();
+        private final boolean doubleCountWeighted;
+
+        ArchiveKeys(boolean doubleCountWeighted) {
+            this.doubleCountWeighted = doubleCountWeighted;
+        }
+
+        String next(String className, boolean weighted) {
+            String key = take(snakeCase(className));
+            if (doubleCountWeighted && weighted) {
+                take(snakeCase(className));
+            }
+            return key;
+        }
+
+        private String take(String base) {
+            Integer count = used.get(base);
+            if (count == null) {
+                used.put(base, 0);
+                return base;
+            }
+            used.put(base, count + 1);
+            return base + "_" + (count + 1);
+        }
+
+        static String snakeCase(String name) {
+            // keras.src.utils.naming.to_snake_case
+            String s = name.replaceAll("\\W+", "");
+            s = s.replaceAll("(.)([A-Z][a-z]+)", "$1_$2");
+            return s.replaceAll("([a-z])([A-Z])", "$1_$2").toLowerCase(Locale.ROOT);
         }
     }
 }

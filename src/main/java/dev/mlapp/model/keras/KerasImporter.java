@@ -18,7 +18,7 @@ import org.tensorflow.types.TFloat32;
 /**
  * Rebuilds a Keras model file ({@code .h5} from Keras 2 or 3, {@code .keras} archives) as a TensorFlow graph in
  * one session, with no Python: a format reader produces a {@link KerasModelFile}, {@link GraphBuilder} wires the
- * layers, {@link LayerOps} translates each one.
+ * layers, the {@link LayerRegistry} translates each layer.
  */
 public final class KerasImporter {
 

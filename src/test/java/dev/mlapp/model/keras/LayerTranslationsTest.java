@@ -2,7 +2,12 @@ package dev.mlapp.model.keras;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import dev.mlapp.model.FloatArray;
 import java.util.List;
@@ -19,7 +24,7 @@ import org.tensorflow.op.nn.Conv2d;
 import org.tensorflow.types.TFloat32;
 
 /** Layer translations the corpus does not reach, checked against an independent TensorFlow formulation. */
-class LayerOpsTest {
+class LayerTranslationsTest {
 
     @Test
     void dilatedDepthwiseEqualsDilatedConvolutionPerChannel() {
@@ -42,7 +47,7 @@ class LayerOpsTest {
                         "{\"padding\": \"" + padding + "\", \"dilation_rate\": [2, 2], \"use_bias\": false}")
                         .getAsJsonObject(), LayerPath.ROOT.child("dw", "depthwise_conv2d"),
                         List.of(new FloatArray(new long[] {3, 3, 1, 1}, kernel)));
-                Operand<TFloat32> imported = new LayerOps(tf, false).apply(layer, List.of(KTensor.of(x))).value();
+                Operand<TFloat32> imported = new GraphOps(tf, false).apply(layer, List.of(KTensor.of(x))).value();
                 Operand<TFloat32> reference = tf.nn.conv2d(x, tf.constant(Shape.of(3, 3, 1, 1),
                         DataBuffers.of(kernel, true, false)), List.of(1L, 1L, 1L, 1L), padding.toUpperCase(),
                         Conv2d.dilations(List.of(1L, 2L, 2L, 1L)));
@@ -70,18 +75,42 @@ class LayerOpsTest {
         assertEquals("re_lu", snake("ReLU"));
         assertEquals("p_re_lu", snake("PReLU"));
         assertEquals("functional", snake("Functional"));
-        GraphBuilder.ArchiveKeys keys = new GraphBuilder.ArchiveKeys(false);
+        KerasArchiveReader.ArchiveKeys keys = new KerasArchiveReader.ArchiveKeys(false);
         assertEquals(List.of("dense", "conv2d", "dense_1", "re_lu", "dense_2", "re_lu_1"), List.of(
                 keys.next("Dense", true), keys.next("Conv2D", true), keys.next("Dense", true),
                 keys.next("ReLU", false), keys.next("Dense", true), keys.next("ReLU", false)));
         // Keras 2.13 counted each layer with weights twice
-        GraphBuilder.ArchiveKeys keras213 = new GraphBuilder.ArchiveKeys(true);
+        KerasArchiveReader.ArchiveKeys keras213 = new KerasArchiveReader.ArchiveKeys(true);
         assertEquals(List.of("dense", "conv2d", "dense_2", "re_lu", "dense_4", "re_lu_1"), List.of(
                 keras213.next("Dense", true), keras213.next("Conv2D", true), keras213.next("Dense", true),
                 keras213.next("ReLU", false), keras213.next("Dense", true), keras213.next("ReLU", false)));
     }
 
+    @Test
+    void registryKeysAreTheSupportedClassesAndKnowWhichOwnVariables() {
+        LayerRegistry registry = LayerRegistry.KERAS;
+        for (String cls : List.of("Dense", "Conv2D", "DepthwiseConv2D", "BatchNormalization", "Embedding", "PReLU")) {
+            assertTrue(registry.ownsVariables(cls, new JsonObject()), cls);
+        }
+        for (String cls : List.of("ReLU", "MaxPooling2D", "Flatten", "Dropout", "Add", "Rescaling", "Resizing")) {
+            assertFalse(registry.ownsVariables(cls, new JsonObject()), cls);
+        }
+        // Normalization's statistics are variables once adapted, config values when passed to the constructor
+        assertTrue(registry.ownsVariables("Normalization", new JsonObject()));
+        assertFalse(registry.ownsVariables("Normalization",
+                JsonParser.parseString("{\"mean\": [1.0], \"variance\": [2.0]}").getAsJsonObject()));
+        assertFalse(registry.ownsVariables("NoSuchLayer", new JsonObject()));
+        assertTrue(registry.classNames().containsAll(List.of("Conv2DTranspose", "TFOpLambda", "Concatenate")));
+        assertNull(registry.translation("Lambda"));
+    }
+
+    @Test
+    void twoFamiliesCannotClaimOneClass() {
+        LayerFamily a = layers -> layers.add("Dense", LayerTranslation.identity());
+        assertThrows(IllegalStateException.class, () -> LayerRegistry.build(List.of(a, CoreLayers::register)));
+    }
+
     private static String snake(String className) {
-        return GraphBuilder.ArchiveKeys.snakeCase(className);
+        return KerasArchiveReader.ArchiveKeys.snakeCase(className);
     }
 }
