@@ -13,7 +13,7 @@ if [ ${#targets[@]} -eq 0 ]; then
     UploadsFuzzTest#upload
     UploadsFuzzTest#multipartBody
     ImagePreprocessorFuzzTest#toTensor
-    ImagePipelineFuzzTest#toTensor
+    TfJpegPreprocessingFuzzTest#toTensor
     NpyFuzzTest#read
     ModelLoaderFuzzTest#load
   )

@@ -1,11 +1,11 @@
 package dev.mlapp.cli;
 
+import dev.mlapp.bench.Benchmark;
 import dev.mlapp.http.MlServer;
 import dev.mlapp.http.ServerConfig;
 import dev.mlapp.image.ImageException;
 import dev.mlapp.image.SampleImage;
 import dev.mlapp.inference.EngineOptions;
-import dev.mlapp.inference.bench.Benchmark;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;

@@ -4,6 +4,7 @@ import com.sun.net.httpserver.HttpExchange;
 import dev.mlapp.image.ImageException;
 import dev.mlapp.image.SampleImage;
 import dev.mlapp.inference.DeadlineExceededException;
+import dev.mlapp.inference.EngineClosedException;
 import dev.mlapp.inference.ModelHost;
 import dev.mlapp.inference.OverloadedException;
 import dev.mlapp.inference.Prediction;
@@ -63,6 +64,8 @@ record PredictHandlers(ModelHost host, long maxBodyBytes, String podName, AppMet
         } catch (DeadlineExceededException e) {
             throw ApiError.retryLater("deadline_exceeded", "the request waited too long for the model ("
                     + e.getMessage() + "); retry shortly");
+        } catch (EngineClosedException e) {
+            throw ApiError.retryLater("shutting_down", "this replica is shutting down; retry shortly");
         } catch (InferenceException e) {
             throw new ApiError(500, "inference_failed", e.getMessage());
         }

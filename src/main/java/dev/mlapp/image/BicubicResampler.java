@@ -24,14 +24,18 @@ final class BicubicResampler {
     private static final int HALF = 1 << (PRECISION_BITS - 1);
     /** Input rows the horizontal pass handles at once; three times this is the length of its vectorised loops. */
     private static final int BLOCK_ROWS = 64;
-    /** Working sets kept for reuse: one per resize that can run at once (decodes are bounded per core). */
-    private static final int POOLED_SCRATCH = Math.max(2, Runtime.getRuntime().availableProcessors());
     /** Working sets grown beyond this many ints (huge downscale ratios) are not kept. */
     private static final int MAX_POOLED_INTS = 1 << 20;
 
-    private final ArrayBlockingQueue<Scratch> scratchPool = new ArrayBlockingQueue<>(POOLED_SCRATCH);
+    private final ArrayBlockingQueue<Scratch> scratchPool;
 
     BicubicResampler() {
+        this(2);
+    }
+
+    /** @param concurrentResizes resizes that can run at once: one working set is kept for each */
+    BicubicResampler(int concurrentResizes) {
+        this.scratchPool = new ArrayBlockingQueue<>(concurrentResizes);
     }
 
     /** One output position's window into the input: first index, count, and fixed-point weights. */

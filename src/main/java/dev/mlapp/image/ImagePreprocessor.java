@@ -1,66 +1,81 @@
 package dev.mlapp.image;
 
-import java.util.concurrent.Semaphore;
+import java.util.concurrent.ArrayBlockingQueue;
 
 /**
  * Turns an uploaded image into the model's input the way the course's Python pipeline does
  * ({@code Image.open → exif_transpose → convert('RGB') → resize((w, h), BICUBIC) → scale}): decode JPEG, PNG,
- * GIF (first frame) or BMP, honour the EXIF orientation, convert to RGB, resize with PIL's bicubic filter, scale.
- * Thread-safe; scratch buffers are pooled across calls. At most {@link #CONCURRENT_DECODES} images are decoded at
- * once: decoding is CPU-bound, so more would not finish sooner, and each one in flight holds a full-size decoded
- * picture (up to 3 × maxPixels bytes); with requests on virtual threads nothing else would bound that memory.
+ * GIF (first frame) or BMP, honour the EXIF orientation, convert to RGB, resize with PIL's bicubic filter, scale,
+ * then lay the values out as the model wants them ({@link ImageLayout}: grayscale, channels first).
+ *
+ * <p>Thread-safe; scratch buffers are pooled across calls, sized for {@code concurrentDecodes} calls at once. It
+ * does not bound concurrency itself: each decode in flight holds a full-size decoded picture (up to 3 × maxPixels
+ * bytes), so the caller runs it on a bounded pool (the server: {@code Classifier}'s decoding threads).
  */
-public final class ImagePreprocessor {
+public final class ImagePreprocessor implements AutoCloseable {
 
-    /** One decode per core (at least two, so a slow decode never blocks all others on a one-core pod). */
-    static final int CONCURRENT_DECODES = Math.max(2, Runtime.getRuntime().availableProcessors());
-    /** Pixel arrays kept for reuse: a decode in flight borrows at most two (decoded and converted pixels). */
-    private static final int POOLED_BUFFERS = 2 * CONCURRENT_DECODES;
     /** Larger scratch arrays (pictures over ~5 megapixels) are not kept, so one huge upload does not pin memory. */
     private static final int MAX_POOLED_BYTES = 16 << 20;
+    /** Scratch kept by the simple constructor: enough for a test or a command-line tool. */
+    private static final int DEFAULT_CONCURRENT_DECODES = 2;
 
-    private final int height;
-    private final int width;
+    private final ImageLayout layout;
     private final Scaling scaling;
     private final long maxPixels;
     private final float[] lut = new float[256];
     private final ImageDecoder decoder;
     private final BicubicResampler resampler;
     private final BufferPool pool;
-    private final Semaphore decodeSlots = new Semaphore(CONCURRENT_DECODES, true);
+    /** Resized RGB before {@link ImageLayout#rearrange}; unused when the layout is RGB channels-last. */
+    private final ArrayBlockingQueue<float[]> rgbScratch;
+    /** The JPEG decoder this preprocessor created and closes; null when the caller owns it. */
+    private final JpegDecoder ownedDecoder;
 
-    /** Decodes every format with ImageIO. */
+    /** RGB channels-last output; every format decoded by ImageIO. */
     public ImagePreprocessor(int height, int width, Scaling scaling, long maxPixels) {
-        this(height, width, scaling, maxPixels, null, JpegScaling.EXACT);
+        this(ImageLayout.rgb(height, width), scaling, maxPixels, null, JpegScaling.EXACT,
+                DEFAULT_CONCURRENT_DECODES);
     }
 
     /**
-     * @param jpegDecoder for grey and colour JPEGs (null: ImageIO); its owner closes it
-     * @param jpegScaling whether it may decode large JPEGs at a reduced scale
+     * @param jpegDecoder       for grey and colour JPEGs (null: ImageIO); the caller closes it
+     * @param jpegScaling       whether it may decode large JPEGs at a reduced scale
+     * @param concurrentDecodes calls expected at once, for the size of the scratch pools
      */
-    public ImagePreprocessor(int height, int width, Scaling scaling, long maxPixels, JpegDecoder jpegDecoder,
-                             JpegScaling jpegScaling) {
-        if (height <= 0 || width <= 0) {
-            throw new IllegalArgumentException("model input size must be positive, not " + height + "×" + width);
-        }
-        this.height = height;
-        this.width = width;
+    public ImagePreprocessor(ImageLayout layout, Scaling scaling, long maxPixels, JpegDecoder jpegDecoder,
+                             JpegScaling jpegScaling, int concurrentDecodes) {
+        this(layout, scaling, maxPixels, jpegDecoder, jpegScaling, concurrentDecodes, null);
+    }
+
+    private ImagePreprocessor(ImageLayout layout, Scaling scaling, long maxPixels, JpegDecoder jpegDecoder,
+                              JpegScaling jpegScaling, int concurrentDecodes, JpegDecoder owned) {
+        this.layout = layout;
         this.scaling = scaling;
         this.maxPixels = maxPixels;
         for (int v = 0; v < 256; v++) {
             lut[v] = scaling.apply(v);
         }
-        this.pool = new BufferPool(POOLED_BUFFERS, MAX_POOLED_BYTES);
+        // A decode in flight borrows at most two pixel arrays (decoded and converted pixels).
+        this.pool = new BufferPool(2 * concurrentDecodes, MAX_POOLED_BYTES);
         this.decoder = new ImageDecoder(maxPixels, pool, jpegDecoder, jpegScaling);
-        this.resampler = new BicubicResampler();
+        this.resampler = new BicubicResampler(concurrentDecodes);
+        this.rgbScratch = new ArrayBlockingQueue<>(concurrentDecodes);
+        this.ownedDecoder = owned;
     }
 
-    public int height() {
-        return height;
+    /**
+     * The server's preprocessing: grey and colour JPEGs decoded by TensorFlow's libjpeg-turbo
+     * ({@link TfJpegDecoder}: several times faster than ImageIO, and the same pixels as PIL's). Close it to release
+     * the decoder's TensorFlow session.
+     */
+    public static ImagePreprocessor withTensorFlowJpeg(ImageLayout layout, Scaling scaling, long maxPixels,
+                                                      JpegScaling jpegScaling, int concurrentDecodes) {
+        TfJpegDecoder jpeg = new TfJpegDecoder();
+        return new ImagePreprocessor(layout, scaling, maxPixels, jpeg, jpegScaling, concurrentDecodes, jpeg);
     }
 
-    public int width() {
-        return width;
+    public ImageLayout layout() {
+        return layout;
     }
 
     public Scaling scaling() {
@@ -71,35 +86,54 @@ public final class ImagePreprocessor {
         return maxPixels;
     }
 
-    /** @return height × width × 3 floats, row-major RGB, scaled */
+    /** @return {@link ImageLayout#itemSize()} floats in the layout's order, scaled */
     public float[] toTensor(byte[] encoded) throws ImageException {
-        float[] tensor = new float[height * width * 3];
+        float[] tensor = new float[layout.itemSize()];
         toTensor(encoded, tensor);
         return tensor;
     }
 
     /**
-     * As {@link #toTensor(byte[])}, into the caller's array (so that a server can reuse its input buffers).
+     * As {@link #toTensor(byte[])}, into the caller's array, which a server reuses across requests (an item of a
+     * 224×224 model is 600 KB: a humongous object for G1 with its default 1 MB regions, i.e. heaps under 4 GB).
      *
-     * @param into at least height × width × 3 floats; the first height × width × 3 are overwritten
+     * @param into at least {@link ImageLayout#itemSize()} floats; the first that many are overwritten
      */
     public void toTensor(byte[] encoded, float[] into) throws ImageException {
-        if (into.length < height * width * 3) {
-            throw new IllegalArgumentException("tensor array holds " + into.length + " floats, not " + height + "×"
-                    + width + "×3");
+        if (into.length < layout.itemSize()) {
+            throw new IllegalArgumentException("tensor array holds " + into.length + " floats, not "
+                    + layout.itemSize() + " (" + layout + ")");
         }
-        decodeSlots.acquireUninterruptibly();
+        DecodedImage image = decoder.decode(encoded, layout.width(), layout.height());
         try {
-            DecodedImage image = decoder.decode(encoded, width, height);
-            try {
-                resampler.resize(image.pixels(), width, height, lut, into);
-            } finally {
-                if (image.pooled()) {
-                    pool.release(image.pixels().data());
+            if (layout.isRgbChannelsLast()) {
+                resampler.resize(image.pixels(), layout.width(), layout.height(), lut, into);
+            } else {
+                float[] rgb = acquireRgb();
+                try {
+                    resampler.resize(image.pixels(), layout.width(), layout.height(), lut, rgb);
+                    layout.rearrange(rgb, into);
+                } finally {
+                    rgbScratch.offer(rgb);
                 }
             }
         } finally {
-            decodeSlots.release();
+            if (image.pooled()) {
+                pool.release(image.pixels().data());
+            }
+        }
+    }
+
+    private float[] acquireRgb() {
+        float[] rgb = rgbScratch.poll();
+        return rgb != null ? rgb : new float[layout.height() * layout.width() * 3];
+    }
+
+    /** Releases the JPEG decoder if this preprocessor created it. */
+    @Override
+    public void close() {
+        if (ownedDecoder != null) {
+            ownedDecoder.close();
         }
     }
 }

@@ -3,8 +3,8 @@ package dev.mlapp.image;
 import java.util.function.IntFunction;
 
 /**
- * A faster JPEG decoder than ImageIO's, plugged into {@link ImagePreprocessor} from outside this package (the
- * inference package supplies TensorFlow's libjpeg-turbo). To keep the pipeline PIL-exact at scale 1 it must decode
+ * A faster JPEG decoder than ImageIO's, plugged into {@link ImagePreprocessor} (the server's is
+ * {@link TfJpegDecoder}, TensorFlow's libjpeg-turbo). To keep the pipeline PIL-exact at scale 1 it must decode
  * as PIL does: accurate integer IDCT and fancy (smooth) chroma upsampling, grey expanded to RGB.
  * Implementations are thread-safe.
  */

@@ -5,21 +5,20 @@ import java.util.concurrent.CompletableFuture;
 
 /**
  * Groups concurrent requests into one model run (dynamic micro-batching), after TensorFlow Serving's batching
- * scheduler, in three pieces: a bounded {@link TaskQueue} that refuses at once when full, a {@link BatchScheduler}
+ * scheduler, in three pieces: a {@link TaskQueue}, a {@link BatchScheduler}
  * whose workers decide when a batch is ready, and a {@link BatchRunner} that runs it and answers each caller.
- * See {@link EngineOptions} for the knobs and their trade-offs.
+ * See {@link EngineOptions} for the knobs and their trade-offs. The engine takes whatever it is given: how much
+ * may be in flight at once is the {@link Classifier}'s admission's decision.
  */
 public final class BatchingEngine implements InferenceEngine {
 
     private final int itemSize;
     private final TaskQueue queue;
     private final BatchScheduler scheduler;
-    private final EngineListener listener;
 
     public BatchingEngine(Model model, EngineOptions options, EngineListener listener) {
         this.itemSize = model.info().inputItemSize();
-        this.listener = listener;
-        this.queue = new TaskQueue(options.queueCapacity());
+        this.queue = new TaskQueue();
         this.scheduler = new BatchScheduler(queue, new BatchRunner(model, listener), options.workers(),
                 options.maxBatchSize(), options.batchTimeoutMicros());
     }
@@ -32,8 +31,7 @@ public final class BatchingEngine implements InferenceEngine {
         }
         Task task = new Task(input, deadlineNanos, System.nanoTime(), new CompletableFuture<>());
         if (!queue.offer(task)) {
-            listener.rejected();
-            throw new OverloadedException("inference queue is full (" + queue.capacity() + " waiting)");
+            throw new EngineClosedException();
         }
         return task.result();
     }

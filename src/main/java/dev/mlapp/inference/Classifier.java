@@ -3,7 +3,6 @@ package dev.mlapp.inference;
 import dev.mlapp.image.ImageException;
 import dev.mlapp.image.ImagePreprocessor;
 import dev.mlapp.model.Labels;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -17,18 +16,20 @@ import java.util.concurrent.Future;
 /**
  * Image bytes in, ranked labels out: admission, preprocessing, the engine, and top-k selection.
  *
- * <p>Admission comes first. Decoding a photo costs more CPU than running a small model, so a request refused only
+ * <p>Admission comes first, and it is the one place that refuses a request for capacity. Decoding a photo costs more CPU than running a small model, so a request refused only
  * at the engine's queue would already have spent that CPU, slowing the admitted ones, and its 503 would come only
  * after the decode. Instead at most {@code maxInFlight} requests are anywhere between here and their answer
- * (decoding, queued or in a batch); the next is refused at once.
+ * (decoding, queued or in a batch); the next is refused at once. The engine's queue therefore never holds more
+ * than {@code maxInFlight}.
  *
- * <p>Decoding runs on a small pool of platform threads, one per core, not on the caller's thread. Request threads
+ * <p>Decoding runs on a small pool of platform threads, one per core, not on the caller's thread; that pool is
+ * the only bound on decodes at once (each holds a full-size decoded picture). Request threads
  * are virtual, and a virtual thread inside a native decode holds its carrier: with as many carriers as cores, two
  * decodes would stall every other request, including the ones that only need a quick 503.
  */
 public final class Classifier implements AutoCloseable {
 
-    private final Preprocessor preprocessor;
+    private final ImagePreprocessor preprocessor;
     private final InferenceEngine engine;
     private final Labels labels;
     private final long deadlineNanos;
@@ -37,32 +38,30 @@ public final class Classifier implements AutoCloseable {
     private final ExecutorService decoders;
     private final InputBuffers inputs;
 
-    public Classifier(ImagePreprocessor preprocessor, InferenceEngine engine, Labels labels, Duration deadline) {
-        this(Preprocessor.of(preprocessor), engine, labels, deadline, Integer.MAX_VALUE, Duration.ZERO,
-                EngineListener.NONE);
-    }
-
     /**
-     * @param maxInFlight      requests admitted at once (see the class comment); {@link EngineOptions#queueCapacity()}
-     * @param queueDelayBudget refuse a request expected to wait longer than this; zero = count only
-     *                         ({@link EngineOptions#maxQueueDelay()}, see {@link Admission})
+     * @param options       {@link EngineOptions#queueCapacity()} requests are admitted at once (see the class
+     *                      comment), each may wait {@link EngineOptions#deadline()}, and one the requests in
+     *                      progress would keep waiting longer than {@link EngineOptions#maxQueueDelay()} is refused
+     *                      (zero = count only; see {@link Admission})
+     * @param decodeThreads images decoded at once: the cores this process may use ({@link CpuLimit})
      */
-    public Classifier(Preprocessor preprocessor, InferenceEngine engine, Labels labels, Duration deadline,
-                      int maxInFlight, Duration queueDelayBudget, EngineListener listener) {
+    public Classifier(ImagePreprocessor preprocessor, InferenceEngine engine, Labels labels, EngineOptions options,
+                      int decodeThreads, EngineListener listener) {
         this.preprocessor = preprocessor;
         this.engine = engine;
         this.labels = labels;
-        this.deadlineNanos = deadline.toNanos();
-        this.admission = new Admission(maxInFlight, queueDelayBudget);
+        this.deadlineNanos = options.deadline().toNanos();
+        this.admission = new Admission(options.queueCapacity(), options.maxQueueDelay());
         this.listener = listener;
         this.inputs = new InputBuffers(engine.itemSize());
-        this.decoders = Executors.newFixedThreadPool(CpuLimit.detect(),
+        this.decoders = Executors.newFixedThreadPool(decodeThreads,
                 Thread.ofPlatform().name("preprocess-", 0).daemon().factory());
     }
 
     /**
      * @throws ImageException             the bytes are not a usable image
-     * @throws OverloadedException        the engine's queue is full
+     * @throws OverloadedException        admission refused the request: the replica is at capacity
+     * @throws EngineClosedException      the classifier was closed (the server is shutting down)
      * @throws DeadlineExceededException  the request waited too long for the model
      * @throws dev.mlapp.model.InferenceException TensorFlow failed
      */
@@ -83,13 +82,7 @@ public final class Classifier implements AutoCloseable {
                 preprocessor.toTensor(image, input);
                 return System.nanoTime() - t0;
             });
-            Inference inference;
-            try {
-                inference = await(engine.submit(input, start + deadlineNanos));
-            } catch (OverloadedException e) {
-                listener.rejected();
-                throw e;
-            }
+            Inference inference = await(engine.submit(input, start + deadlineNanos));
             return new Prediction(topK(inference.output(), k), preprocessNanos, inference.queueNanos(),
                     inference.runNanos(), inference.batchSize());
         } finally {
@@ -171,17 +164,11 @@ public final class Classifier implements AutoCloseable {
         return engine;
     }
 
-    /** Finishes queued work and releases the engine's threads and the preprocessor's resources. */
+    /** Finishes queued work and releases the engine's threads and the preprocessor's JPEG decoder. */
     @Override
     public void close() {
         decoders.shutdown();
         engine.close();
-        if (preprocessor instanceof AutoCloseable closeable) {
-            try {
-                closeable.close();
-            } catch (Exception e) {
-                throw new IllegalStateException("closing the preprocessor", e);
-            }
-        }
+        preprocessor.close();
     }
 }

@@ -1,7 +1,7 @@
 package dev.mlapp.inference;
 
 /**
- * What the batching engine reports as it works, for metrics. Methods are called on hot paths (request threads
+ * What the classifier and its batching engine report as they work, for metrics. Methods are called on hot paths (request threads
  * and batch workers), so implementations must be cheap and thread-safe.
  */
 public interface EngineListener {
@@ -9,7 +9,7 @@ public interface EngineListener {
     EngineListener NONE = new EngineListener() {
     };
 
-    /** A submit found the queue full and was refused. */
+    /** Admission refused a request: the replica is at capacity (one call per refused request). */
     default void rejected() {
     }
 

@@ -1,6 +1,8 @@
 package dev.mlapp.inference;
 
 import dev.mlapp.image.ImageException;
+import dev.mlapp.image.ImageLayout;
+import dev.mlapp.image.ImagePreprocessor;
 import dev.mlapp.image.SampleImage;
 import dev.mlapp.model.Labels;
 import dev.mlapp.model.Model;
@@ -167,14 +169,13 @@ public final class ModelHost implements AutoCloseable {
                 "model input " + Arrays.toString(info.inputShape()) + " is not an image (height, "
                 + "width and 1 or 3 channels, either order); the 'infer' command serves other shapes"));
         Labels labels = Labels.forModel(options.labelsPath(), info.outputItemSize());
-        ImagePipeline preprocessor = new ImagePipeline(layout, options.scaling(), options.maxPixels(),
-                options.jpegScaling());
+        int cores = CpuLimit.detect();
+        ImagePreprocessor preprocessor = ImagePreprocessor.withTensorFlowJpeg(layout, options.scaling(),
+                options.maxPixels(), options.jpegScaling(), cores);
         InferenceEngine engine = null;
         try {
-            EngineOptions engineOptions = options.engine();
-            engine = engineOptions.createEngine(model, listener);
-            return new Classifier(preprocessor, engine, labels, engineOptions.deadline(),
-                    engineOptions.queueCapacity(), engineOptions.maxQueueDelay(), listener);
+            engine = options.engine().createEngine(model, listener);
+            return new Classifier(preprocessor, engine, labels, options.engine(), cores, listener);
         } catch (RuntimeException | Error e) {
             // Until the classifier owns them, the decoder's TensorFlow session and the engine's threads are ours.
             if (engine != null) {

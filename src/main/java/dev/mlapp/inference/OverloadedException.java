@@ -1,6 +1,6 @@
 package dev.mlapp.inference;
 
-/** The engine's queue is full; the caller should answer 503 with Retry-After at once. */
+/** Admission refused the request: this replica is at capacity; the caller should answer 503 with Retry-After. */
 public final class OverloadedException extends RuntimeException {
 
     public OverloadedException(String message) {

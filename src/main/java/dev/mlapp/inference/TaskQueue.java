@@ -6,31 +6,22 @@ import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * The bounded FIFO between request threads and batch workers. {@link #offer} never blocks: a full queue is a
- * refusal the caller turns into 503, because waiting for room would only move the queue into the HTTP threads.
- * The waiting methods are for the {@link BatchScheduler}, which decides when enough has arrived.
+ * The FIFO between request threads and batch workers. It has no capacity of its own: admission, before any work
+ * is spent, bounds how many requests can be here ({@link Classifier}). {@link #offer} never blocks. The waiting
+ * methods are for the {@link BatchScheduler}, which decides when enough has arrived.
  */
 final class TaskQueue {
 
-    private final int capacity;
-    private final ArrayDeque<Task> tasks;
+    private final ArrayDeque<Task> tasks = new ArrayDeque<>();
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition changed = lock.newCondition();
     private boolean closed;
 
-    TaskQueue(int capacity) {
-        if (capacity < 1) {
-            throw new IllegalArgumentException("queue capacity must be at least 1, not " + capacity);
-        }
-        this.capacity = capacity;
-        this.tasks = new ArrayDeque<>(capacity);
-    }
-
-    /** @return false at once when the queue is full or closed */
+    /** @return false at once when the queue is closed */
     boolean offer(Task task) {
         lock.lock();
         try {
-            if (closed || tasks.size() >= capacity) {
+            if (closed) {
                 return false;
             }
             tasks.addLast(task);
@@ -48,10 +39,6 @@ final class TaskQueue {
         } finally {
             lock.unlock();
         }
-    }
-
-    int capacity() {
-        return capacity;
     }
 
     /**

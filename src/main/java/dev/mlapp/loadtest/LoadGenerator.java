@@ -1,12 +1,15 @@
 package dev.mlapp.loadtest;
 
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.net.SocketTimeoutException;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.LockSupport;
 
 /**
@@ -16,9 +19,12 @@ import java.util.concurrent.locks.LockSupport;
  */
 public final class LoadGenerator {
 
+    private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
+
     private final LoadPlan plan;
     private final byte[] requestBytes;
     private final AtomicLong nextIndex = new AtomicLong();
+    private final LongAdder workerCpuNanos = new LongAdder();
     private long startNanos;
     private long stopNanos;
 
@@ -51,7 +57,7 @@ public final class LoadGenerator {
         List<Sample> all = new ArrayList<>();
         perWorker.forEach(all::addAll);
         all.sort(Comparator.comparingLong(Sample::index));
-        return new LoadRun(plan, all, elapsed);
+        return new LoadRun(plan, all, elapsed, THREADS.isCurrentThreadCpuTimeSupported() ? workerCpuNanos.sum() : -1);
     }
 
     private void work(List<Sample> samples) {
@@ -83,6 +89,7 @@ public final class LoadGenerator {
             if (connection != null) {
                 connection.close();
             }
+            workerCpuNanos.add(Math.max(0, THREADS.getCurrentThreadCpuTime()));
         }
     }
 

@@ -5,8 +5,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.concurrent.TimeUnit;
-import org.HdrHistogram.Histogram;
 
 /**
  * The numbers a load test reports, computed once from a {@link LoadRun}. Latency percentiles are over
@@ -27,10 +25,6 @@ public record LoadSummary(long requests, long successes, Map<String, Long> failu
                           long newConnections, Latency latency, Map<String, Long> pods, ChiSquare evenness,
                           List<Second> timeline) {
 
-    /** Highest latency the histogram tracks exactly; larger values are clamped (a 1-hour request is a timeout anyway). */
-    private static final long MAX_TRACKED_MICROS = TimeUnit.HOURS.toMicros(1);
-    private static final int SIGNIFICANT_DIGITS = 3;
-
     /** Latency percentiles in milliseconds; all zero without a successful request. */
     public record Latency(double min, double mean, double p50, double p90, double p99, double max) {
     }
@@ -44,11 +38,11 @@ public record LoadSummary(long requests, long successes, Map<String, Long> failu
      *                     evenness test, so a dead replica shows up instead of silently vanishing
      */
     public static LoadSummary of(LoadRun run, List<String> expectedPods) {
-        Histogram all = newHistogram();
+        Latencies all = new Latencies();
         Map<String, Long> failures = new LinkedHashMap<>();
         Map<String, Long> pods = new TreeMap<>();
         expectedPods.forEach(pod -> pods.put(pod, 0L));
-        Map<Integer, Histogram> perSecond = new TreeMap<>();
+        Map<Integer, Latencies> perSecond = new TreeMap<>();
         Map<Integer, long[]> perSecondCounts = new TreeMap<>();
         long successes = 0;
         long newConnections = 0;
@@ -64,9 +58,8 @@ public record LoadSummary(long requests, long successes, Map<String, Long> failu
             }
             if (sample.outcome() == Outcome.OK) {
                 successes++;
-                long micros = Math.min(MAX_TRACKED_MICROS, Math.max(0, sample.latencyNanos() / 1000));
-                all.recordValue(micros);
-                perSecond.computeIfAbsent(second, s -> newHistogram()).recordValue(micros);
+                all.recordNanos(sample.latencyNanos());
+                perSecond.computeIfAbsent(second, s -> new Latencies()).recordNanos(sample.latencyNanos());
             } else {
                 counts[1]++;
                 failures.merge(failureKind(sample), 1L, Long::sum);
@@ -74,11 +67,9 @@ public record LoadSummary(long requests, long successes, Map<String, Long> failu
         }
         List<Second> timeline = new ArrayList<>();
         perSecondCounts.forEach((second, counts) -> {
-            Histogram h = perSecond.get(second);
-            timeline.add(new Second(second, counts[0], counts[1],
-                    h == null ? 0 : millis(h.getValueAtPercentile(50)),
-                    h == null ? 0 : millis(h.getValueAtPercentile(99)),
-                    h == null ? 0 : millis(h.getMaxValue())));
+            Latencies l = perSecond.get(second);
+            timeline.add(new Second(second, counts[0], counts[1], l == null ? 0 : l.percentileMillis(50),
+                    l == null ? 0 : l.percentileMillis(99), l == null ? 0 : l.maxMillis()));
         });
         long[] podCounts = pods.values().stream().mapToLong(Long::longValue).toArray();
         ChiSquare evenness = podCounts.length >= 2 && pods.values().stream().mapToLong(Long::longValue).sum() > 0
@@ -114,19 +105,11 @@ public record LoadSummary(long requests, long successes, Map<String, Long> failu
         };
     }
 
-    private static Latency latencyOf(Histogram h) {
-        if (h.getTotalCount() == 0) {
+    private static Latency latencyOf(Latencies l) {
+        if (l.count() == 0) {
             return new Latency(0, 0, 0, 0, 0, 0);
         }
-        return new Latency(millis(h.getMinValue()), h.getMean() / 1000.0, millis(h.getValueAtPercentile(50)),
-                millis(h.getValueAtPercentile(90)), millis(h.getValueAtPercentile(99)), millis(h.getMaxValue()));
-    }
-
-    private static Histogram newHistogram() {
-        return new Histogram(MAX_TRACKED_MICROS, SIGNIFICANT_DIGITS);
-    }
-
-    private static double millis(long micros) {
-        return micros / 1000.0;
+        return new Latency(l.minMillis(), l.meanMillis(), l.percentileMillis(50), l.percentileMillis(90),
+                l.percentileMillis(99), l.maxMillis());
     }
 }

@@ -1,5 +1,6 @@
 package dev.mlapp.image;
 
+import dev.mlapp.testing.TestImages;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Files;

@@ -3,6 +3,7 @@ package dev.mlapp.image;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import dev.mlapp.testing.TestImages;
 import java.awt.image.BufferedImage;
 import java.util.Arrays;
 import java.util.Random;

@@ -1,15 +1,16 @@
 package dev.mlapp.image;
 
-import static dev.mlapp.image.TestImages.BOTTOM_LEFT;
-import static dev.mlapp.image.TestImages.BOTTOM_RIGHT;
-import static dev.mlapp.image.TestImages.TOP_LEFT;
-import static dev.mlapp.image.TestImages.TOP_RIGHT;
+import static dev.mlapp.testing.TestImages.BOTTOM_LEFT;
+import static dev.mlapp.testing.TestImages.BOTTOM_RIGHT;
+import static dev.mlapp.testing.TestImages.TOP_LEFT;
+import static dev.mlapp.testing.TestImages.TOP_RIGHT;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.mlapp.testing.TestImages;
 import java.awt.Color;
 import java.awt.Graphics2D;
 import java.awt.image.BufferedImage;

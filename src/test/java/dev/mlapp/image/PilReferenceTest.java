@@ -3,6 +3,8 @@ package dev.mlapp.image;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.mlapp.model.FloatArray;
+import dev.mlapp.model.Npy;
 import dev.mlapp.testing.SystemTools;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -21,7 +23,7 @@ class PilReferenceTest {
     @Test
     void matchesPilBicubicResizeOfTheSharedPhotos() throws Exception {
         Path reference = SystemTools.requireShared("models/vgg16_food11_demo/input.npy");
-        Npy expected = Npy.read(reference);
+        FloatArray expected = Npy.read(reference);
         assertArrayEquals(new long[] {PHOTOS.length, 224, 224, 3}, expected.shape());
         ImagePreprocessor preprocessor = new ImagePreprocessor(224, 224, Scaling.UNIT, 50_000_000L);
         int perImage = 224 * 224 * 3;

@@ -35,9 +35,9 @@ class BatchingEngineTest {
         model.close();
     }
 
-    private InferenceEngine engine(int workers, int maxBatch, long timeoutMicros, int capacity) {
+    private InferenceEngine engine(int workers, int maxBatch, long timeoutMicros) {
         EngineOptions options = EngineOptions.forCores(1).withWorkers(workers).withBatching(maxBatch, timeoutMicros)
-                .withQueue(capacity, Duration.ofMinutes(5));
+                .withQueue(EngineOptions.DEFAULT_QUEUE_CAPACITY, Duration.ofMinutes(5));
         InferenceEngine engine = options.createEngine(model);
         toClose.add(engine);
         return engine;
@@ -49,7 +49,7 @@ class BatchingEngineTest {
 
     @Test
     void everyConcurrentCallerGetsItsOwnResult() throws Exception {
-        InferenceEngine engine = engine(2, 8, 500, 1024);
+        InferenceEngine engine = engine(2, 8, 500);
         int threads = 16;
         int perThread = 40;
         ExecutorService pool = Executors.newFixedThreadPool(threads);
@@ -79,7 +79,7 @@ class BatchingEngineTest {
 
     @Test
     void requestsQueuedBehindARunningBatchShareTheNextRun() throws Exception {
-        InferenceEngine engine = engine(1, 8, 0, 64);
+        InferenceEngine engine = engine(1, 8, 0);
         model.hold();
         CompletableFuture<Inference> first = engine.submit(EchoModel.item(0), System.nanoTime() + FAR);
         model.awaitHeldRun();
@@ -103,7 +103,7 @@ class BatchingEngineTest {
 
     @Test
     void loneRequestDoesNotWaitForTheBatchTimeout() throws Exception {
-        InferenceEngine engine = engine(1, 32, TimeUnit.MINUTES.toMicros(10), 64);
+        InferenceEngine engine = engine(1, 32, TimeUnit.MINUTES.toMicros(10));
         // With a ten-minute timeout, anything but "idle server runs at once" would hang here.
         Inference result = await(engine.submit(EchoModel.item(7), System.nanoTime() + FAR));
         assertArrayEquals(EchoModel.item(7), result.output());
@@ -111,26 +111,8 @@ class BatchingEngineTest {
     }
 
     @Test
-    void fullQueueIsRefusedAtOnce() throws Exception {
-        InferenceEngine engine = engine(1, 4, 0, 2);
-        model.hold();
-        CompletableFuture<Inference> running = engine.submit(EchoModel.item(0), System.nanoTime() + FAR);
-        model.awaitHeldRun();
-        CompletableFuture<Inference> a = engine.submit(EchoModel.item(1), System.nanoTime() + FAR);
-        CompletableFuture<Inference> b = engine.submit(EchoModel.item(2), System.nanoTime() + FAR);
-        assertThrows(OverloadedException.class, () -> engine.submit(EchoModel.item(3), System.nanoTime() + FAR));
-        assertEquals(2, engine.queueDepth());
-
-        model.release();
-        assertArrayEquals(EchoModel.item(0), await(running).output());
-        assertArrayEquals(EchoModel.item(1), await(a).output());
-        assertArrayEquals(EchoModel.item(2), await(b).output());
-        assertEquals(3, model.itemsRun(), "the refused item never reached the model");
-    }
-
-    @Test
     void expiredItemsAreDroppedBeforeTheModel() throws Exception {
-        InferenceEngine engine = engine(1, 8, 0, 16);
+        InferenceEngine engine = engine(1, 8, 0);
         model.hold();
         CompletableFuture<Inference> running = engine.submit(EchoModel.item(0), System.nanoTime() + FAR);
         model.awaitHeldRun();
@@ -150,7 +132,7 @@ class BatchingEngineTest {
 
     @Test
     void modelFailureFailsEveryItemOfTheBatchAndTheEngineCarriesOn() throws Exception {
-        InferenceEngine engine = engine(1, 8, 0, 16);
+        InferenceEngine engine = engine(1, 8, 0);
         model.hold();
         CompletableFuture<Inference> running = engine.submit(EchoModel.item(0), System.nanoTime() + FAR);
         model.awaitHeldRun();
@@ -170,14 +152,14 @@ class BatchingEngineTest {
 
     @Test
     void wrongSizedInputIsRefusedBeforeItCanSpoilABatch() {
-        InferenceEngine engine = engine(1, 8, 0, 16);
+        InferenceEngine engine = engine(1, 8, 0);
         assertThrows(IllegalArgumentException.class, () -> engine.submit(new float[3], System.nanoTime() + FAR));
         assertEquals(0, engine.queueDepth());
     }
 
     @Test
     void closeFinishesQueuedWorkThenRefuses() throws Exception {
-        InferenceEngine engine = engine(1, 2, 0, 16);
+        InferenceEngine engine = engine(1, 2, 0);
         model.hold();
         CompletableFuture<Inference> running = engine.submit(EchoModel.item(0), System.nanoTime() + FAR);
         model.awaitHeldRun();
@@ -192,6 +174,6 @@ class BatchingEngineTest {
         for (int i = 0; i < queued.size(); i++) {
             assertArrayEquals(EchoModel.item(i + 1), queued.get(i).getNow(null).output());
         }
-        assertThrows(OverloadedException.class, () -> engine.submit(EchoModel.item(9), System.nanoTime() + FAR));
+        assertThrows(EngineClosedException.class, () -> engine.submit(EchoModel.item(9), System.nanoTime() + FAR));
     }
 }

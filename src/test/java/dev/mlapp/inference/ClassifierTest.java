@@ -4,13 +4,16 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.mlapp.image.ImageLayout;
 import dev.mlapp.image.ImagePreprocessor;
+import dev.mlapp.image.JpegDecoder;
+import dev.mlapp.image.JpegScaling;
+import dev.mlapp.image.SampleImage;
 import dev.mlapp.image.Scaling;
+import dev.mlapp.image.TfJpegDecoder;
 import dev.mlapp.model.ModelLoader;
 import dev.mlapp.model.Labels;
 import dev.mlapp.model.SessionOptions;
-import java.io.IOException;
-import java.io.InputStream;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -19,23 +22,19 @@ import org.junit.jupiter.api.Test;
 
 class ClassifierTest {
 
-    static byte[] sampleJpeg() throws IOException {
-        try (InputStream in = ClassifierTest.class.getClassLoader().getResourceAsStream("samples/sample.jpg")) {
-            return in.readAllBytes();
-        }
-    }
-
     @Test
     void requestsBeyondTheAdmissionLimitAreRefusedBeforeDecoding() throws Exception {
-        byte[] jpeg = sampleJpeg();
+        byte[] jpeg = SampleImage.jpeg();
         GatedModel model = new GatedModel(ModelLoader.load(null, new SessionOptions(1, 1)));
         AtomicInteger decodes = new AtomicInteger();
         AtomicInteger rejected = new AtomicInteger();
-        ImagePreprocessor java = new ImagePreprocessor(224, 224, Scaling.UNIT, 40_000_000);
-        Preprocessor counting = image -> {
+        TfJpegDecoder tf = new TfJpegDecoder();
+        JpegDecoder counting = (image, scale, buffers) -> {
             decodes.incrementAndGet();
-            return java.toTensor(image);
+            return tf.decode(image, scale, buffers);
         };
+        ImagePreprocessor preprocessor = new ImagePreprocessor(ImageLayout.rgb(224, 224), Scaling.UNIT, 40_000_000,
+                counting, JpegScaling.EXACT, 2);
         EngineOptions options = EngineOptions.forCores(1).withQueue(2, Duration.ofMinutes(5));
         EngineListener listener = new EngineListener() {
             @Override
@@ -43,8 +42,8 @@ class ClassifierTest {
                 rejected.incrementAndGet();
             }
         };
-        try (Classifier classifier = new Classifier(counting, options.createEngine(model, listener),
-                Labels.forModel(null, 11), options.deadline(), options.queueCapacity(), Duration.ZERO, listener)) {
+        try (Classifier classifier = new Classifier(preprocessor, options.createEngine(model, listener),
+                Labels.forModel(null, 11), options, 2, listener)) {
             CompletableFuture<Prediction> first = CompletableFuture.supplyAsync(() -> classify(classifier, jpeg));
             model.awaitHeldRun();
             CompletableFuture<Prediction> second = CompletableFuture.supplyAsync(() -> classify(classifier, jpeg));
@@ -65,7 +64,45 @@ class ClassifierTest {
             assertEquals(5, classifier.classify(jpeg, 5).topK().size(), "admission frees up after answers");
         } finally {
             model.close();
+            tf.close();
         }
+    }
+
+    /** The decode pool is the only bound on decodes at once: each holds a full-size decoded picture. */
+    @Test
+    void noMoreDecodesRunAtOnceThanTheDecodePoolHasThreads() throws Exception {
+        byte[] jpeg = SampleImage.jpeg();
+        AtomicInteger running = new AtomicInteger();
+        AtomicInteger most = new AtomicInteger();
+        EngineOptions options = EngineOptions.forCores(1);
+        try (TfJpegDecoder tf = new TfJpegDecoder();
+             dev.mlapp.model.Model model = ModelLoader.load(null, options.sessionOptions())) {
+            JpegDecoder slow = (image, scale, buffers) -> {
+                most.accumulateAndGet(running.incrementAndGet(), Math::max);
+                try {
+                    Thread.sleep(30);
+                    return tf.decode(image, scale, buffers);
+                } catch (InterruptedException e) {
+                    throw new IllegalStateException(e);
+                } finally {
+                    running.decrementAndGet();
+                }
+            };
+            ImagePreprocessor preprocessor = new ImagePreprocessor(ImageLayout.rgb(224, 224), Scaling.UNIT,
+                    40_000_000, slow, JpegScaling.EXACT, 2);
+            try (Classifier classifier = new Classifier(preprocessor, options.createEngine(model),
+                    Labels.forModel(null, 11), options, 2, EngineListener.NONE);
+                 var clients = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
+                java.util.List<CompletableFuture<Prediction>> answers = new java.util.ArrayList<>();
+                for (int i = 0; i < 12; i++) {
+                    answers.add(CompletableFuture.supplyAsync(() -> classify(classifier, jpeg), clients));
+                }
+                for (CompletableFuture<Prediction> answer : answers) {
+                    assertEquals(5, answer.get(2, TimeUnit.MINUTES).topK().size());
+                }
+            }
+        }
+        assertEquals(2, most.get(), "twelve concurrent requests, two decode threads");
     }
 
     /**
@@ -74,11 +111,11 @@ class ClassifierTest {
      */
     @Test
     void reusedInputArraysNeverMixRequests() throws Exception {
-        byte[][] pictures = {sampleJpeg(), dev.mlapp.testing.TestImages.picture("png", 90, 300)};
+        byte[][] pictures = {SampleImage.jpeg(), dev.mlapp.testing.TestImages.picture("png", 90, 300)};
         EngineOptions options = EngineOptions.forCores(2).withBatching(4, 2000);
         try (dev.mlapp.model.Model model = new SlowModel(ModelLoader.load(null, options.sessionOptions()));
              Classifier classifier = new Classifier(new ImagePreprocessor(224, 224, Scaling.UNIT, 40_000_000),
-                     options.createEngine(model), Labels.forModel(null, 11), options.deadline())) {
+                     options.createEngine(model), Labels.forModel(null, 11), options, 2, EngineListener.NONE)) {
             java.util.Map<String, Float>[] expected = new java.util.Map[2];
             for (int i = 0; i < 2; i++) {
                 expected[i] = probabilities(classifier.classify(pictures[i], 11));

@@ -1,10 +1,11 @@
-package dev.mlapp.inference.bench;
+package dev.mlapp.bench;
 
 import dev.mlapp.image.ImageException;
+import dev.mlapp.image.ImageLayout;
 import dev.mlapp.image.ImagePreprocessor;
 import dev.mlapp.image.JpegScaling;
 import dev.mlapp.image.Scaling;
-import dev.mlapp.inference.TfJpegDecoder;
+import dev.mlapp.image.TfJpegDecoder;
 import java.time.Duration;
 
 /**
@@ -23,12 +24,13 @@ final class PreprocessingComparison {
     }
 
     static Result measure(String name, byte[] jpeg, int height, int width, Duration perPath) throws ImageException {
+        ImageLayout layout = ImageLayout.rgb(height, width);
         ImagePreprocessor imageIo = new ImagePreprocessor(height, width, Scaling.UNIT, Long.MAX_VALUE);
         try (TfJpegDecoder decoder = new TfJpegDecoder()) {
-            ImagePreprocessor exact = new ImagePreprocessor(height, width, Scaling.UNIT, Long.MAX_VALUE, decoder,
-                    JpegScaling.EXACT);
-            ImagePreprocessor fast = new ImagePreprocessor(height, width, Scaling.UNIT, Long.MAX_VALUE, decoder,
-                    JpegScaling.FAST);
+            ImagePreprocessor exact = new ImagePreprocessor(layout, Scaling.UNIT, Long.MAX_VALUE, decoder,
+                    JpegScaling.EXACT, 1);
+            ImagePreprocessor fast = new ImagePreprocessor(layout, Scaling.UNIT, Long.MAX_VALUE, decoder,
+                    JpegScaling.FAST, 1);
             float[] reference = exact.toTensor(jpeg);
             float[] viaImageIo = imageIo.toTensor(jpeg);
             float[] scaled = fast.toTensor(jpeg);

@@ -1,7 +1,5 @@
-package dev.mlapp.inference;
+package dev.mlapp.image;
 
-import dev.mlapp.image.ImageException;
-import dev.mlapp.image.JpegDecoder;
 import java.util.function.IntFunction;
 import org.tensorflow.Graph;
 import org.tensorflow.Result;

@@ -1,4 +1,4 @@
-package dev.mlapp.inference.bench;
+package dev.mlapp.bench;
 
 import java.io.IOException;
 import java.nio.file.Files;

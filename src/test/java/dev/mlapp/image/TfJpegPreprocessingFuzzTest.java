@@ -1,11 +1,8 @@
-package dev.mlapp.inference;
+package dev.mlapp.image;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
-import dev.mlapp.image.ImageException;
-import dev.mlapp.image.JpegScaling;
-import dev.mlapp.image.Scaling;
 
 /**
  * Coverage-guided fuzzing of the server's preprocessing with TensorFlow's native JPEG decoder (libjpeg-turbo),
@@ -13,10 +10,10 @@ import dev.mlapp.image.Scaling;
  * answer is a tensor of the right size or an {@link ImageException}. Jazzer instruments only Java code: it steers
  * by coverage of our header parsing, and the native decoder sees the mutants without guidance. Seeds are JPEGs.
  */
-class ImagePipelineFuzzTest {
+class TfJpegPreprocessingFuzzTest {
 
-    private static final ImagePipeline PIPELINE = new ImagePipeline(new ImageLayout(8, 8, 3, false), Scaling.UNIT,
-            250_000, JpegScaling.FAST);
+    private static final ImagePreprocessor PIPELINE = ImagePreprocessor.withTensorFlowJpeg(ImageLayout.rgb(8, 8),
+            Scaling.UNIT, 250_000, JpegScaling.FAST, 1);
 
     @FuzzTest(maxDuration = "30s")
     void toTensor(byte[] image) {

@@ -1,4 +1,4 @@
-package dev.mlapp.inference.bench;
+package dev.mlapp.bench;
 
 import dev.mlapp.model.Model;
 import java.time.Duration;

@@ -1,4 +1,4 @@
-package dev.mlapp.inference;
+package dev.mlapp.image;
 
 import java.util.Arrays;
 import java.util.Optional;
@@ -6,9 +6,23 @@ import java.util.Optional;
 /**
  * How a model wants its image: channels last (Keras's default, height × width × channels) or first
  * (channels × height × width, Keras {@code data_format="channels_first"}), with 3 (RGB) or 1 (grayscale) channels.
- * Preprocessing always produces height × width × RGB; {@link #adapt} rearranges that for the model.
+ * Decoding and resizing always produce height × width × RGB; {@link #rearrange} turns that into this layout.
  */
 public record ImageLayout(int height, int width, int channels, boolean channelsFirst) {
+
+    public ImageLayout {
+        if (height <= 0 || width <= 0) {
+            throw new IllegalArgumentException("model input size must be positive, not " + height + "×" + width);
+        }
+        if (channels != 1 && channels != 3) {
+            throw new IllegalArgumentException("an image has 1 or 3 channels, not " + channels);
+        }
+    }
+
+    /** Height × width × RGB, channels last: what most Keras image models take. */
+    public static ImageLayout rgb(int height, int width) {
+        return new ImageLayout(height, width, 3, false);
+    }
 
     /** The layout of an input shape (batch dimension excluded), or empty when it is not an image. */
     public static Optional<ImageLayout> of(long[] inputShape) {
@@ -26,42 +40,17 @@ public record ImageLayout(int height, int width, int channels, boolean channelsF
         return Optional.empty();
     }
 
-    /** Wraps an RGB channels-last preprocessor so its output fits this layout; the identity for H×W×3. */
-    public Preprocessor adapt(Preprocessor rgbChannelsLast) {
-        if (channels == 3 && !channelsFirst) {
-            return rgbChannelsLast;
-        }
-        return new Rearranged(this, rgbChannelsLast);
-    }
-
-    /** Keeps the wrapped preprocessor closeable: the TensorFlow one owns a session. */
-    private record Rearranged(ImageLayout layout, Preprocessor rgb) implements Preprocessor, AutoCloseable {
-
-        @Override
-        public float[] toTensor(byte[] image) throws dev.mlapp.image.ImageException {
-            float[] out = new float[layout.itemSize()];
-            layout.rearrange(rgb.toTensor(image), out);
-            return out;
-        }
-
-        @Override
-        public void toTensor(byte[] image, float[] into) throws dev.mlapp.image.ImageException {
-            layout.rearrange(rgb.toTensor(image), into);
-        }
-
-        @Override
-        public void close() throws Exception {
-            if (rgb instanceof AutoCloseable closeable) {
-                closeable.close();
-            }
-        }
-    }
-
     /** Floats in one item of this layout. */
     public int itemSize() {
         return height * width * channels;
     }
 
+    /** Whether resized RGB pixels are already this layout (no {@link #rearrange} needed). */
+    boolean isRgbChannelsLast() {
+        return channels == 3 && !channelsFirst;
+    }
+
+    /** Height × width × RGB floats ({@code rgb}) into this layout ({@code out}, {@link #itemSize()} floats). */
     void rearrange(float[] rgb, float[] out) {
         int pixels = height * width;
         for (int p = 0; p < pixels; p++) {
@@ -75,6 +64,10 @@ public record ImageLayout(int height, int width, int channels, boolean channelsF
                 out[p] = r;
                 out[pixels + p] = g;
                 out[2 * pixels + p] = b;
+            } else {
+                out[3 * p] = r;
+                out[3 * p + 1] = g;
+                out[3 * p + 2] = b;
             }
         }
     }

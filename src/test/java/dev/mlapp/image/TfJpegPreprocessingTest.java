@@ -1,18 +1,14 @@
-package dev.mlapp.inference;
+package dev.mlapp.image;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.mlapp.image.ImageException;
-import dev.mlapp.image.ImagePreprocessor;
-import dev.mlapp.image.JpegDecoder;
-import dev.mlapp.image.JpegScaling;
-import dev.mlapp.image.Scaling;
 import dev.mlapp.model.FloatArray;
 import dev.mlapp.model.Npy;
 import dev.mlapp.testing.SystemTools;
+import dev.mlapp.testing.TestImages;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -31,7 +27,7 @@ import org.junit.jupiter.api.Test;
  * The server's preprocessing: JPEGs decoded by TensorFlow's libjpeg-turbo, resized by the Java pipeline. At full
  * scale it must be PIL's result bit for bit, and agree with the all-Java (ImageIO) path within JPEG rounding.
  */
-class ImagePipelineTest {
+class TfJpegPreprocessingTest {
 
     private static final long MAX_PIXELS = 40_000_000;
     /** ImageIO's libjpeg and libjpeg-turbo may round a pixel differently by one level, nothing more. */
@@ -40,10 +36,10 @@ class ImagePipelineTest {
     private final TfJpegDecoder tf = new TfJpegDecoder();
     private final RecordingDecoder recording = new RecordingDecoder(tf);
     private final ImagePreprocessor imageIo = new ImagePreprocessor(224, 224, Scaling.UNIT, MAX_PIXELS);
-    private final ImagePreprocessor exact = new ImagePreprocessor(224, 224, Scaling.UNIT, MAX_PIXELS, recording,
-            JpegScaling.EXACT);
-    private final ImagePreprocessor fast = new ImagePreprocessor(224, 224, Scaling.UNIT, MAX_PIXELS, recording,
-            JpegScaling.FAST);
+    private final ImagePreprocessor exact = new ImagePreprocessor(ImageLayout.rgb(224, 224), Scaling.UNIT,
+            MAX_PIXELS, recording, JpegScaling.EXACT, 2);
+    private final ImagePreprocessor fast = new ImagePreprocessor(ImageLayout.rgb(224, 224), Scaling.UNIT,
+            MAX_PIXELS, recording, JpegScaling.FAST, 2);
 
     @AfterEach
     void close() {
@@ -53,9 +49,9 @@ class ImagePipelineTest {
     /** The server writes into reused arrays: whatever they held before must not show through. */
     @Test
     void writingIntoAReusedArrayGivesTheSameTensor() throws Exception {
-        try (ImagePipeline pipeline = new ImagePipeline(new ImageLayout(224, 224, 3, false), Scaling.UNIT, MAX_PIXELS,
-                JpegScaling.EXACT)) {
-            byte[][] images = {ClassifierTest.sampleJpeg(), dev.mlapp.testing.TestImages.picture("png", 500, 120)};
+        try (ImagePreprocessor pipeline = ImagePreprocessor.withTensorFlowJpeg(ImageLayout.rgb(224, 224),
+                Scaling.UNIT, MAX_PIXELS, JpegScaling.EXACT, 2)) {
+            byte[][] images = {SampleImage.jpeg(), dev.mlapp.testing.TestImages.picture("png", 500, 120)};
             for (byte[] image : images) {
                 float[] fresh = pipeline.toTensor(image);
                 float[] reused = new float[fresh.length];
@@ -81,7 +77,7 @@ class ImagePipelineTest {
 
     @Test
     void colourJpegMatchesTheImageIoPathWithinOneLevel() throws Exception {
-        byte[] jpeg = ClassifierTest.sampleJpeg();
+        byte[] jpeg = SampleImage.jpeg();
         assertWithinOneLevel(imageIo.toTensor(jpeg), exact.toTensor(jpeg));
         assertEquals(List.of(1), recording.denominators);
     }
@@ -110,8 +106,8 @@ class ImagePipelineTest {
 
     @Test
     void cmykJpegAndOtherFormatsGoToImageIo() throws Exception {
-        byte[] cmyk = Files.readAllBytes(Path.of("src/test/resources/dev/mlapp/inference/"
-                + "ImagePipelineFuzzTestInputs/toTensor/seed-cmyk.jpg"));
+        byte[] cmyk = Files.readAllBytes(Path.of("src/test/resources/dev/mlapp/image/"
+                + "TfJpegPreprocessingFuzzTestInputs/toTensor/seed-cmyk.jpg"));
         assertArrayEquals(imageIo.toTensor(cmyk), exact.toTensor(cmyk));
         ByteArrayOutputStream png = new ByteArrayOutputStream();
         ImageIO.write(picture(50, 40, BufferedImage.TYPE_INT_RGB), "png", png);
@@ -139,7 +135,7 @@ class ImagePipelineTest {
         byte[] header = {(byte) 0xFF, (byte) 0xD8, (byte) 0xFF, (byte) 0xE0, 0, 4, 1, 2, 9, 9, 9, 9, 9, 9};
         assertEquals(ImageException.Kind.CORRUPT, assertThrows(ImageException.class,
                 () -> exact.toTensor(header)).kind());
-        byte[] jpeg = ClassifierTest.sampleJpeg();
+        byte[] jpeg = SampleImage.jpeg();
         ImageException e = assertThrows(ImageException.class,
                 () -> exact.toTensor(Arrays.copyOf(jpeg, jpeg.length / 2)));
         assertEquals(ImageException.Kind.CORRUPT, e.kind());
@@ -147,15 +143,16 @@ class ImagePipelineTest {
 
     @Test
     void tooManyPixelsIsRefusedBeforeDecoding() throws Exception {
-        ImagePreprocessor small = new ImagePreprocessor(224, 224, Scaling.UNIT, 1000, recording, JpegScaling.EXACT);
-        ImageException e = assertThrows(ImageException.class, () -> small.toTensor(ClassifierTest.sampleJpeg()));
+        ImagePreprocessor small = new ImagePreprocessor(ImageLayout.rgb(224, 224), Scaling.UNIT, 1000, recording,
+                JpegScaling.EXACT, 1);
+        ImageException e = assertThrows(ImageException.class, () -> small.toTensor(SampleImage.jpeg()));
         assertEquals(ImageException.Kind.TOO_LARGE, e.kind());
         assertEquals(List.of(), recording.denominators);
     }
 
     @Test
     void aJpegWithoutADeclaredHeightNeverReachesTheNativeDecoder() throws Exception {
-        byte[] jpeg = ClassifierTest.sampleJpeg().clone();
+        byte[] jpeg = SampleImage.jpeg().clone();
         int sof = startOfFrame(jpeg);
         jpeg[sof + 5] = 0; // height 0: "defined later by a DNL marker", which this file does not have
         jpeg[sof + 6] = 0;
@@ -175,12 +172,12 @@ class ImagePipelineTest {
 
     @Test
     void thePipelineAppliesScalingAndTheModelsLayout() throws Exception {
-        byte[] jpeg = ClassifierTest.sampleJpeg();
+        byte[] jpeg = SampleImage.jpeg();
         float[] unit = exact.toTensor(jpeg);
-        try (ImagePipeline symmetric = new ImagePipeline(new ImageLayout(224, 224, 3, false), Scaling.SYMMETRIC,
-                MAX_PIXELS, JpegScaling.EXACT);
-             ImagePipeline channelsFirst = new ImagePipeline(new ImageLayout(224, 224, 3, true), Scaling.UNIT,
-                     MAX_PIXELS, JpegScaling.EXACT)) {
+        try (ImagePreprocessor symmetric = ImagePreprocessor.withTensorFlowJpeg(ImageLayout.rgb(224, 224),
+                Scaling.SYMMETRIC, MAX_PIXELS, JpegScaling.EXACT, 2);
+             ImagePreprocessor channelsFirst = ImagePreprocessor.withTensorFlowJpeg(
+                     new ImageLayout(224, 224, 3, true), Scaling.UNIT, MAX_PIXELS, JpegScaling.EXACT, 2)) {
             float[] sym = symmetric.toTensor(jpeg);
             float[] planes = channelsFirst.toTensor(jpeg);
             int pixels = 224 * 224;

@@ -1,10 +1,12 @@
-package dev.mlapp.inference.bench;
+package dev.mlapp.bench;
 
 import com.google.gson.Gson;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
 import dev.mlapp.image.ImageException;
+import dev.mlapp.image.ImageLayout;
 import dev.mlapp.image.ImagePreprocessor;
+import dev.mlapp.image.JpegScaling;
 import dev.mlapp.image.Scaling;
 import dev.mlapp.inference.CpuLimit;
 import dev.mlapp.inference.EngineOptions;
@@ -22,6 +24,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * The {@code bench} command's measurements, in order: (1) raw in-process model throughput per batch size,
@@ -35,7 +38,8 @@ public final class Benchmark {
     public record Settings(Path model, String imageName, byte[] jpeg, EngineOptions engine,
                            List<Integer> batchSizes, List<Integer> concurrencies, Duration rawPerBatchSize,
                            Duration httpPerConcurrency, double overloadFactor, double sustainableRate,
-                           Duration overloadDuration, long rssRequests, List<PreprocessSample> preprocessSamples, Duration preprocessPerPath) {
+                           Duration overloadDuration, long rssRequests, List<PreprocessSample> preprocessSamples,
+                           Duration preprocessPerPath) {
     }
 
     /** One image for the Java-vs-TensorFlow preprocessing comparison. */
@@ -90,8 +94,8 @@ public final class Benchmark {
         try (Server server = starter.start(settings.model(), engine)) {
             URI base = URI.create("http://127.0.0.1:" + server.port());
             awaitReady(base);
-            HttpLoad load = new HttpLoad(base.resolve("/api/v1/predict"), settings.jpeg());
-            load.closedLoop(2, Duration.ofMillis(500), 20); // warm-up: JIT, connections, TF first runs
+            HttpLoad load = new HttpLoad(server.port(), "/api/v1/predict", settings.jpeg());
+            load.closedLoop(2, 20); // warm-up: JIT, connections, TF first runs
             double bestHttp = http(load, raw);
             rawAgain(raw[1]);
             memory(load);
@@ -196,9 +200,10 @@ public final class Benchmark {
     }
 
     private float[] modelInput(ModelInfo info) throws ImageException {
-        if (info.isImageInput()) {
-            return new ImagePreprocessor((int) info.inputShape()[0], (int) info.inputShape()[1], Scaling.UNIT,
-                    Long.MAX_VALUE).toTensor(settings.jpeg());
+        Optional<ImageLayout> layout = ImageLayout.of(info.inputShape());
+        if (layout.isPresent()) {
+            return new ImagePreprocessor(layout.get(), Scaling.UNIT, Long.MAX_VALUE, null, JpegScaling.EXACT, 1)
+                    .toTensor(settings.jpeg());
         }
         return new float[info.inputItemSize()];
     }
@@ -238,10 +243,9 @@ public final class Benchmark {
         double clientCpuAtBest = Double.NaN;
         for (int c : settings.concurrencies()) {
             long cpuStart = ProcessCpu.nanos();
-            long clientStart = load.clientCpuNanos();
-            HttpLoad.Result r = load.closedLoop(c, settings.httpPerConcurrency(), 0);
+            HttpLoad.Result r = load.closedLoop(c, settings.httpPerConcurrency());
             double cpuPerRequest = ProcessCpu.millisPerItem(cpuStart, ProcessCpu.nanos(), r.ok().count());
-            double clientPerRequest = ProcessCpu.millisPerItem(clientStart, load.clientCpuNanos(), r.ok().count());
+            double clientPerRequest = ProcessCpu.millisPerItem(0, r.clientCpuNanos(), r.ok().count());
             double ratio = r.okPerSecond() / raw[1].itemsPerSecond();
             long non200 = r.statuses().entrySet().stream().filter(e -> e.getKey() != 200)
                     .mapToLong(Map.Entry::getValue).sum() + r.failures();
@@ -302,7 +306,7 @@ public final class Benchmark {
         StringBuilder trace = new StringBuilder();
         for (long step = 1; step <= steps; step++) {
             long upTo = settings.rssRequests() * step / steps;
-            HttpLoad.Result r = load.closedLoop(8, Duration.ofHours(24), upTo - served);
+            HttpLoad.Result r = load.closedLoop(8, upTo - served);
             served = upTo;
             serverErrors += r.serverErrors();
             long now = Rss.currentKilobytes();
