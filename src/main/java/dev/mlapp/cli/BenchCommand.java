@@ -15,7 +15,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.stream.Stream;
 
 /** {@code bench}: raw vs end-to-end throughput, latency, overload and memory; see {@link Benchmark}. */
@@ -52,11 +51,12 @@ final class BenchCommand {
     }
 
     static ExitStatus run(List<String> args, Map<String, String> env) {
-        Optional<Options> parsed = Options.forCommand(args, env, List.of("quick"), FLAGS, HELP);
-        if (parsed.isEmpty()) {
-            return ExitStatus.OK;
-        }
-        Options options = parsed.get();
+        // Empty after --help, which forCommand has printed.
+        return Options.forCommand(args, env, List.of("quick"), FLAGS, HELP)
+                .map(options -> run(options, env)).orElse(ExitStatus.OK);
+    }
+
+    private static ExitStatus run(Options options, Map<String, String> env) {
         boolean quick = options.flag("quick", null);
         Duration step = options.duration("duration", null, quick ? Duration.ofMillis(500) : Duration.ofSeconds(10));
         Path model = options.get("model", "MODEL_PATH").map(Path::of).orElse(null);

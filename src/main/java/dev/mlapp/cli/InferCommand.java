@@ -13,7 +13,6 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 
 /**
  * {@code infer}: runs the model on a raw float32 tensor and writes its output, both as NumPy {@code .npy} files, so
@@ -38,11 +37,12 @@ final class InferCommand {
     }
 
     static ExitStatus run(List<String> args, Map<String, String> env) {
-        Optional<Options> parsed = Options.forCommand(args, env, List.of(), FLAGS, HELP);
-        if (parsed.isEmpty()) {
-            return ExitStatus.OK;
-        }
-        Options options = parsed.get();
+        // Empty after --help, which forCommand has printed.
+        return Options.forCommand(args, env, List.of(), FLAGS, HELP)
+                .map(options -> run(options, env)).orElse(ExitStatus.OK);
+    }
+
+    private static ExitStatus run(Options options, Map<String, String> env) {
         if (!options.positional().isEmpty()) {
             throw new UsageException("infer takes no positional arguments, got " + options.positional());
         }

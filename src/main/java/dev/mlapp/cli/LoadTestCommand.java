@@ -21,7 +21,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 
 /** {@code loadtest}: sends load to a URL and reports throughput, latency and how requests spread over pods. */
 final class LoadTestCommand {
@@ -62,11 +61,12 @@ final class LoadTestCommand {
     }
 
     static ExitStatus run(List<String> args, Map<String, String> env) {
-        Optional<Options> parsed = Options.forCommand(args, env, List.of("keep-alive", "new-connection", "json"), FLAGS, HELP);
-        if (parsed.isEmpty()) {
-            return ExitStatus.OK;
-        }
-        Options options = parsed.get();
+        // Empty after --help, which forCommand has printed.
+        return Options.forCommand(args, env, List.of("keep-alive", "new-connection", "json"), FLAGS, HELP)
+                .map(options -> run(options, env)).orElse(ExitStatus.OK);
+    }
+
+    private static ExitStatus run(Options options, Map<String, String> env) {
         LoadPlan plan = plan(options);
         int expectedPods = options.intValue("expect-pods", null, 0);
         System.err.println("loadtest: sending to http://" + plan.host() + ":" + plan.port() + plan.request().path()

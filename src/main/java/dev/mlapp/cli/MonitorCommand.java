@@ -12,7 +12,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 
 /** {@code monitor}: every few seconds, the app's replicas, their CPU and memory, and what each has served. */
 final class MonitorCommand {
@@ -41,11 +40,12 @@ final class MonitorCommand {
     }
 
     static ExitStatus run(List<String> args, Map<String, String> env) {
-        Optional<Options> parsed = Options.forCommand(args, env, List.of(), FLAGS, HELP);
-        if (parsed.isEmpty()) {
-            return ExitStatus.OK;
-        }
-        Options options = parsed.get();
+        // Empty after --help, which forCommand has printed.
+        return Options.forCommand(args, env, List.of(), FLAGS, HELP)
+                .map(options -> run(options, env)).orElse(ExitStatus.OK);
+    }
+
+    private static ExitStatus run(Options options, Map<String, String> env) {
         Duration duration = options.duration("duration", null, DEFAULT_DURATION);
         Duration interval = options.duration("interval", null, DEFAULT_INTERVAL);
         if (interval.isZero() || interval.isNegative()) {

@@ -12,7 +12,6 @@ import java.net.UnknownHostException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.stream.Stream;
 
@@ -60,11 +59,12 @@ final class ServeCommand {
     }
 
     static ExitStatus run(List<String> args, Map<String, String> env) {
-        Optional<Options> parsed = Options.forCommand(args, env, List.of("hello"), FLAGS, HELP);
-        if (parsed.isEmpty()) {
-            return ExitStatus.OK;
-        }
-        Options options = parsed.get();
+        // Empty after --help, which forCommand has printed.
+        return Options.forCommand(args, env, List.of("hello"), FLAGS, HELP)
+                .map(options -> run(options, env)).orElse(ExitStatus.OK);
+    }
+
+    private static ExitStatus run(Options options, Map<String, String> env) {
         ServerConfig config = config(options, env);
         ConnectionTimeouts.apply(
                 options.duration("request-timeout", "REQUEST_TIMEOUT", ConnectionTimeouts.DEFAULT_REQUEST_TIMEOUT),

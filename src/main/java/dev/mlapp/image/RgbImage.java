@@ -8,29 +8,28 @@ package dev.mlapp.image;
 record RgbImage(byte[] data, int width, int height, int base, int xStep, int yStep,
                 int redOffset, int greenOffset, int blueOffset) {
 
-    /** An upright view of a stored (unrotated) picture whose pixel (x, y) starts at {@code x * pixelStride + y * rowStride}. */
+    /**
+     * An upright view of a stored (unrotated) picture whose pixel (x, y) starts at
+     * {@code x * pixelStride + y * rowStride}.
+     */
     static RgbImage oriented(byte[] data, int storedWidth, int storedHeight, int pixelStride, int rowStride,
                              int redOffset, int greenOffset, int blueOffset, Orientation orientation) {
         int lastX = (storedWidth - 1) * pixelStride;
         int lastY = (storedHeight - 1) * rowStride;
         int w = orientation.swapsAxes() ? storedHeight : storedWidth;
         int h = orientation.swapsAxes() ? storedWidth : storedHeight;
-        return switch (orientation) {
-            case NORMAL -> new RgbImage(data, w, h, 0, pixelStride, rowStride, redOffset, greenOffset, blueOffset);
-            case MIRROR_HORIZONTAL -> new RgbImage(data, w, h, lastX, -pixelStride, rowStride,
-                    redOffset, greenOffset, blueOffset);
-            case ROTATE_180 -> new RgbImage(data, w, h, lastX + lastY, -pixelStride, -rowStride,
-                    redOffset, greenOffset, blueOffset);
-            case MIRROR_VERTICAL -> new RgbImage(data, w, h, lastY, pixelStride, -rowStride,
-                    redOffset, greenOffset, blueOffset);
-            case TRANSPOSE -> new RgbImage(data, w, h, 0, rowStride, pixelStride, redOffset, greenOffset, blueOffset);
-            case ROTATE_90_CW -> new RgbImage(data, w, h, lastY, -rowStride, pixelStride,
-                    redOffset, greenOffset, blueOffset);
-            case TRANSVERSE -> new RgbImage(data, w, h, lastX + lastY, -rowStride, -pixelStride,
-                    redOffset, greenOffset, blueOffset);
-            case ROTATE_90_CCW -> new RgbImage(data, w, h, lastX, rowStride, -pixelStride,
-                    redOffset, greenOffset, blueOffset);
+        // {base, xStep, yStep}: where the upright top-left pixel is stored, and one step right and one down.
+        int[] walk = switch (orientation) {
+            case NORMAL -> new int[] {0, pixelStride, rowStride};
+            case MIRROR_HORIZONTAL -> new int[] {lastX, -pixelStride, rowStride};
+            case ROTATE_180 -> new int[] {lastX + lastY, -pixelStride, -rowStride};
+            case MIRROR_VERTICAL -> new int[] {lastY, pixelStride, -rowStride};
+            case TRANSPOSE -> new int[] {0, rowStride, pixelStride};
+            case ROTATE_90_CW -> new int[] {lastY, -rowStride, pixelStride};
+            case TRANSVERSE -> new int[] {lastX + lastY, -rowStride, -pixelStride};
+            case ROTATE_90_CCW -> new int[] {lastX, rowStride, -pixelStride};
         };
+        return new RgbImage(data, w, h, walk[0], walk[1], walk[2], redOffset, greenOffset, blueOffset);
     }
 
     int index(int x, int y) {
