@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Regenerates src/main/resources/samples/sample.jpg, the picture GET /test classifies, from the project's own
-# drawing code (dev.mlapp.image.SampleImageGenerator in the test tree). Deterministic: same JDK, same bytes.
+# drawing code (scripts/SampleImageGenerator.java, a single-file Java program: no build needed).
+# Deterministic: same JDK, same bytes.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-mvn -B -q -DskipTests test-compile
-java -cp target/test-classes dev.mlapp.image.SampleImageGenerator src/main/resources/samples/sample.jpg
+java scripts/SampleImageGenerator.java src/main/resources/samples/sample.jpg

@@ -7,8 +7,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;
 import java.io.InputStream;
+import java.nio.file.Path;
 import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** The bundled {@code GET /test} picture is ours, small, decodable, and what the committed generator draws. */
 class SampleImageTest {
@@ -32,10 +34,17 @@ class SampleImageTest {
         assertEquals(224 * 224 * 3, tensor.length);
     }
 
+    /** Runs the committed generator as {@code scripts/generate-sample-image.sh} does, with this test's JDK. */
     @Test
-    void isWhatTheGeneratorDraws() throws Exception {
+    void isWhatTheGeneratorDraws(@TempDir Path dir) throws Exception {
         BufferedImage committed = ImageIO.read(new ByteArrayInputStream(bundled()));
-        BufferedImage drawn = SampleImageGenerator.draw();
+        Path out = dir.resolve("sample.jpg");
+        String java = ProcessHandle.current().info().command().orElse("java");
+        Process generator = new ProcessBuilder(java, "scripts/SampleImageGenerator.java", out.toString())
+                .redirectErrorStream(true).start();
+        String output = new String(generator.getInputStream().readAllBytes());
+        assertEquals(0, generator.waitFor(), output);
+        BufferedImage drawn = ImageIO.read(out.toFile());
         assertEquals(drawn.getWidth(), committed.getWidth());
         assertEquals(drawn.getHeight(), committed.getHeight());
         long total = 0;
@@ -49,7 +58,7 @@ class SampleImageTest {
             }
         }
         double mean = (double) total / (drawn.getWidth() * drawn.getHeight() * 3);
-        // JPEG at quality 0.88 costs a couple of levels on average; a different picture costs tens.
+        // JPEG at quality 0.88 costs a level or two on average (another JDK's encoder); a different picture tens.
         assertTrue(mean < 4, "committed sample differs from the generator's drawing by " + mean + " on average;"
                 + " run scripts/generate-sample-image.sh");
     }
