@@ -16,11 +16,11 @@ import java.util.concurrent.Future;
 /**
  * Image bytes in, ranked labels out: admission, preprocessing, the engine, and top-k selection.
  *
- * <p>Admission comes first, and it is the one place that refuses a request for capacity. Decoding a photo costs more CPU than running a small model, so a request refused only
- * at the engine's queue would already have spent that CPU, slowing the admitted ones, and its 503 would come only
- * after the decode. Instead at most {@code maxInFlight} requests are anywhere between here and their answer
- * (decoding, queued or in a batch); the next is refused at once. The engine's queue therefore never holds more
- * than {@code maxInFlight}.
+ * <p>Admission comes first, and it is the one place that refuses a request for capacity. Decoding a photo costs
+ * more CPU than running a small model, so a request refused only at the engine's queue would already have spent
+ * that CPU, slowing the admitted ones, and its 503 would come only after the decode. Instead at most
+ * {@code queueCapacity} requests are anywhere between here and their answer (decoding, queued or in a batch); the
+ * next is refused at once. The engine's queue therefore never holds more than that.
  *
  * <p>Decoding runs on a small pool of platform threads, one per core, not on the caller's thread; that pool is
  * the only bound on decodes at once (each holds a full-size decoded picture). Request threads

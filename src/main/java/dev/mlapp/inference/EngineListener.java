@@ -1,8 +1,8 @@
 package dev.mlapp.inference;
 
 /**
- * What the classifier and its batching engine report as they work, for metrics. Methods are called on hot paths (request threads
- * and batch workers), so implementations must be cheap and thread-safe.
+ * What the classifier and its batching engine report as they work, for metrics. Methods are called on hot paths
+ * (request threads and batch workers), so implementations must be cheap and thread-safe.
  */
 public interface EngineListener {
 
