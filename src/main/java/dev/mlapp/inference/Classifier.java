@@ -12,6 +12,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
 
 /**
  * Image bytes in, ranked labels out: admission, preprocessing, the engine, and top-k selection.
@@ -97,7 +98,12 @@ public final class Classifier implements AutoCloseable {
      * once the decode has finished, even when interrupted: it writes into a pooled array the caller then releases.
      */
     private long preprocess(Callable<Long> decode) throws ImageException {
-        Future<Long> task = decoders.submit(decode);
+        Future<Long> task;
+        try {
+            task = decoders.submit(decode);
+        } catch (RejectedExecutionException e) {
+            throw new EngineClosedException(); // closed while this request was being admitted
+        }
         try {
             return task.get();
         } catch (ExecutionException e) {

@@ -34,10 +34,4 @@ public record ModelInfo(String name, String format, String source, String sha256
     public int outputItemSize() {
         return Math.toIntExact(FloatArray.elementCount(outputShape));
     }
-
-    /** True when the input is one image, height × width × channels. */
-    public boolean isImageInput() {
-        return inputShape.length == 3 && inputShape[0] > 0 && inputShape[1] > 0
-                && (inputShape[2] == 1 || inputShape[2] == 3);
-    }
 }
