@@ -37,7 +37,7 @@ final class GraphBuilder {
 
     GraphBuilder(Ops tf, KerasModelFile file) {
         this.tf = tf;
-        this.ops = new GraphOps(tf, file.isKeras3());
+        this.ops = new GraphOps(tf, file.kerasVersion());
         this.weights = file.weights();
     }
 
@@ -59,6 +59,7 @@ final class GraphBuilder {
 
     /** Builds the whole model; returns the output (no batch dimension in {@link #inputShape()}). */
     Operand<TFloat32> build(JsonObject model) {
+        PythonCode.refuse(model);
         List<KTensor> outputs = buildModel(model, LayerPath.ROOT, null);
         if (outputs.size() != 1) {
             throw new ModelLoadException("the model has " + outputs.size() + " outputs; only single-output "

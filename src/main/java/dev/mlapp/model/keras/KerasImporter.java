@@ -36,6 +36,13 @@ public final class KerasImporter {
         }
     }
 
+    /** A weights-only HDF5 file ({@code model.save_weights}) with the architecture JSON of {@code model.to_json()}. */
+    public static Model load(Path architecture, Path weights, SessionOptions options) {
+        try (KerasModelFile keras = LegacyH5Reader.readWeightsOnly(architecture, weights)) {
+            return build(weights, keras, options);
+        }
+    }
+
     private static Model build(Path file, KerasModelFile keras, SessionOptions options) {
         Graph graph = new Graph();
         try {

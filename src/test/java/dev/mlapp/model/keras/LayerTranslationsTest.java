@@ -47,7 +47,7 @@ class LayerTranslationsTest {
                         "{\"padding\": \"" + padding + "\", \"dilation_rate\": [2, 2], \"use_bias\": false}")
                         .getAsJsonObject(), LayerPath.ROOT.child("dw", "depthwise_conv2d"),
                         List.of(new FloatArray(new long[] {3, 3, 1, 1}, kernel)));
-                Operand<TFloat32> imported = new GraphOps(tf, false).apply(layer, List.of(KTensor.of(x))).value();
+                Operand<TFloat32> imported = new GraphOps(tf, "2.15.0").apply(layer, List.of(KTensor.of(x))).value();
                 Operand<TFloat32> reference = tf.nn.conv2d(x, tf.constant(Shape.of(3, 3, 1, 1),
                         DataBuffers.of(kernel, true, false)), List.of(1L, 1L, 1L, 1L), padding.toUpperCase(),
                         Conv2d.dilations(List.of(1L, 2L, 2L, 1L)));
