@@ -28,6 +28,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
 
 /**
@@ -123,6 +124,13 @@ class KerasRealWorldTest {
                 assertTrue(Float.isFinite(v), name + ": output is not finite");
             }
         }
+    }
+
+    @Test
+    void aWeightsOnlyFileAloneIsRefusedSayingHowToLoadIt() {
+        Path weights = SystemTools.requireShared("keras-realworld/food_weights_only_h5/model.h5");
+        ModelLoadException e = assertThrows(ModelLoadException.class, () -> ModelLoader.load(weights, OPTIONS));
+        assertTrue(e.getMessage().contains("weights-only") && e.getMessage().contains("--weights"), e.getMessage());
     }
 
     /** case.json's output_shape with the batch size of the input in place of None. */
