@@ -53,7 +53,8 @@ final class ServeCommand {
             Inference (thread defaults follow the container's CPU limit, from cgroup cpu.max / cpu.cfs_quota_us):
             """ + EngineFlags.HELP;
 
-    private static final List<String> FLAGS = Stream.concat(Stream.of("host", "port", "model", "weights", "labels", "pod-name",
+    private static final List<String> FLAGS = Stream.concat(Stream.of("host", "port", "model", "weights", "labels",
+            "pod-name",
             "hello", "scaling", "jpeg-scaling", "max-body-bytes", "max-pixels", "shutdown-delay", "drain-timeout",
             "max-requests-per-connection", "mode", "request-timeout", "idle-timeout", "max-connections", "help"),
             EngineFlags.FLAGS.stream()).toList();

@@ -50,8 +50,8 @@ public record ServerConfig(String host, int port, Path modelPath, Path weightsPa
 
     /** A builder holding this configuration, to change a few fields of it. */
     public Builder toBuilder() {
-        return new Builder().host(host).port(port).modelPath(modelPath).weightsPath(weightsPath).labelsPath(labelsPath).podName(podName)
-                .helloOnly(helloOnly).scaling(scaling).jpegScaling(jpegScaling).maxBodyBytes(maxBodyBytes)
+        return new Builder().host(host).port(port).modelPath(modelPath).weightsPath(weightsPath)
+                .labelsPath(labelsPath).podName(podName).helloOnly(helloOnly).scaling(scaling).jpegScaling(jpegScaling).maxBodyBytes(maxBodyBytes)
                 .maxPixels(maxPixels).shutdownDelay(shutdownDelay).drainTimeout(drainTimeout)
                 .maxRequestsPerConnection(maxRequestsPerConnection).engine(engine);
     }
@@ -157,7 +157,8 @@ public record ServerConfig(String host, int port, Path modelPath, Path weightsPa
         }
 
         public ServerConfig build() {
-            return new ServerConfig(host, port, modelPath, weightsPath, labelsPath, podName, helloOnly, scaling, jpegScaling,
+            return new ServerConfig(host, port, modelPath, weightsPath, labelsPath, podName, helloOnly, scaling,
+                    jpegScaling,
                     maxBodyBytes, maxPixels, shutdownDelay, drainTimeout, maxRequestsPerConnection, engine);
         }
     }

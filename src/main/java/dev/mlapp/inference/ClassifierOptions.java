@@ -14,6 +14,6 @@ import java.nio.file.Path;
  * @param maxPixels   largest declared image size accepted, checked before decoding
  * @param engine      batching, queue and deadline settings
  */
-public record ClassifierOptions(Path modelPath, Path labelsPath, Scaling scaling, JpegScaling jpegScaling, long maxPixels,
-                                EngineOptions engine) {
+public record ClassifierOptions(Path modelPath, Path labelsPath, Scaling scaling, JpegScaling jpegScaling,
+                                long maxPixels, EngineOptions engine) {
 }

@@ -19,8 +19,8 @@ import org.tensorflow.types.TFloat32;
 /**
  * Walks a serialised Keras model — Sequential (list-style or dict-style config) or Functional (old
  * {@code [[name, node, tensor, kwargs]]} inbound nodes or Keras 3 {@code {"args": [...]}} ones), nested to any
- * depth — and wires each layer's translation from the {@link LayerRegistry} into one TensorFlow graph with a single float32
- * placeholder {@code input} and a single output {@code output}.
+ * depth — and wires each layer's translation from the {@link LayerRegistry} into one TensorFlow graph with a single
+ * float32 placeholder {@code input} and a single output {@code output}.
  */
 final class GraphBuilder {
 

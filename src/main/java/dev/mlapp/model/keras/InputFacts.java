@@ -33,7 +33,8 @@ final class InputFacts {
         JsonObject first = firstComputingLayer(model);
         if (first != null && first.get("class_name").getAsString().equals("Rescaling")) {
             JsonObject c = first.getAsJsonObject("config");
-            details.add(new ModelInfo.Detail(ModelInfo.INPUT_RESCALING, "Rescaling(scale=" + c.get("scale") + ", offset="
+            details.add(new ModelInfo.Detail(ModelInfo.INPUT_RESCALING, "Rescaling(scale=" + c.get("scale")
+                    + ", offset="
                     + (c.has("offset") ? c.get("offset") : "0") + ")"));
         }
         Set<String> names = new HashSet<>();

@@ -175,8 +175,8 @@ final class PreprocessingLayers {
     /**
      * RandomCrop at inference changed with Keras versions, and each file gets what its Keras computed: tf.keras 2 and
      * Keras 3.0–3.5 {@code smart_resize} the input (largest centred window of the target's aspect ratio, then
-     * bilinear resize); Keras 3.6–3.7 slice {@code height × width} from that window's top-left corner and resize only
-     * if the slice came out smaller; Keras 3.8+ (commit 3dd958b, "Add training status condition during image
+     * bilinear resize); Keras 3.6–3.7 slice {@code height × width} from that window's top-left corner and resize
+     * only if the slice came out smaller; Keras 3.8+ (commit 3dd958b, "Add training status condition during image
      * processing") return the input unchanged.
      */
     private static KTensor randomCrop(GraphOps ops, LayerConfig layer, KTensor in) {

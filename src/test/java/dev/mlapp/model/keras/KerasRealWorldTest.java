@@ -19,8 +19,6 @@ import dev.mlapp.testing.SystemTools;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -62,13 +60,8 @@ class KerasRealWorldTest {
     @TestFactory
     Stream<DynamicTest> realWorldCorpus() throws IOException {
         Path root = SystemTools.requireShared("keras-realworld");
-        List<Path> dirs = new ArrayList<>();
-        try (Stream<Path> list = Files.list(root)) {
-            String only = System.getProperty("keras.cases", ".*");
-            list.filter(d -> Files.exists(d.resolve("case.json")))
-                    .filter(d -> d.getFileName().toString().matches(only)).sorted().forEach(dirs::add);
-        }
-        return dirs.stream().map(dir -> DynamicTest.dynamicTest(dir.getFileName().toString(), () -> run(dir)));
+        return KerasConformanceTest.caseDirs(root, "case.json").stream()
+                .map(dir -> DynamicTest.dynamicTest(dir.getFileName().toString(), () -> run(dir)));
     }
 
     private static void run(Path dir) throws IOException {
@@ -111,10 +104,7 @@ class KerasRealWorldTest {
         if (Files.exists(expectedFile)) {
             FloatArray expected = Npy.read(expectedFile);
             assertArrayEquals(expected.shape(), actual.shape(), name + ": output shape");
-            double delta = 0;
-            for (int i = 0; i < expected.data().length; i++) {
-                delta = Math.max(delta, Math.abs(expected.data()[i] - actual.data()[i]));
-            }
+            double delta = KerasConformanceTest.maxDelta(expected, actual);
             if (!(delta <= TOLERANCE)) {
                 fail(String.format("%s: max |Δ| = %.6g > %.0e", name, delta, TOLERANCE));
             }

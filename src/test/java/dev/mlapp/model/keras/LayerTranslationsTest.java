@@ -105,6 +105,14 @@ class LayerTranslationsTest {
     }
 
     @Test
+    void theDocsListEverySupportedLayer() throws java.io.IOException {
+        String docs = java.nio.file.Files.readString(java.nio.file.Path.of("docs/keras-import.md"));
+        for (String cls : LayerRegistry.KERAS.classNames()) {
+            assertTrue(docs.contains("`" + cls + "`"), cls + " is supported but docs/keras-import.md does not list it");
+        }
+    }
+
+    @Test
     void twoFamiliesCannotClaimOneClass() {
         LayerFamily a = layers -> layers.add("Dense", LayerTranslation.identity());
         assertThrows(IllegalStateException.class, () -> LayerRegistry.build(List.of(a, CoreLayers::register)));
