@@ -71,6 +71,27 @@ class ModelInputPlanServingTest {
     }
 
     @Test
+    void aTeachableMachineExportIsServedWithNoFlags() throws Exception {
+        // Teachable Machine's download: keras_model.h5 beside labels.txt with numbered lines
+        Path export = Files.createDirectories(dir.resolve("converted_keras"));
+        Files.createSymbolicLink(export.resolve("keras_model.h5"),
+                SystemTools.requireShared("keras-realworld/tm_catdog_mobilenet_h5/model.h5"));
+        Files.writeString(export.resolve("labels.txt"), "0 Cat\n1 Dog\n");
+        MlServer server = MlServer.start(ServerConfig.builder().modelPath(export.resolve("keras_model.h5")).build());
+        try {
+            server.awaitStartup(Duration.ofMinutes(2));
+            HttpTestClient http = new HttpTestClient(server.port());
+            JsonObject info = JsonParser.parseString(http.get("/api/v1/model").body()).getAsJsonObject();
+            JsonObject scaling = info.getAsJsonObject("input_scaling");
+            assertEquals("-1,1", scaling.get("range").getAsString(), info.toString());
+            assertTrue(scaling.get("reason").getAsString().contains("Teachable Machine"), scaling.toString());
+            assertEquals("[\"Cat\",\"Dog\"]", info.getAsJsonArray("labels").toString());
+        } finally {
+            server.drainAndStop();
+        }
+    }
+
+    @Test
     void aModelWhoseInputIsNotAnImageIsRefusedAtStartWithASentence() {
         Path tabular = SystemTools.requireShared("keras-realworld/churn_dense_ankit_h5/model.h5");
         MlServer server = MlServer.start(ServerConfig.builder().modelPath(tabular).build());
