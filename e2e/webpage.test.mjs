@@ -56,6 +56,8 @@ describe('the web page on one replica', { skip: skip ?? false }, () => {
     assert.equal(await page.textContent('#status-pod'), SOLO_POD);
     assert.equal(await page.textContent('#model-name'), model.name);
     assert.equal(await page.textContent('#model-input'), model.input_shape.join(' × '));
+    assert.equal(await page.textContent('#model-scaling'),
+      `[${model.input_scaling.range}]: ${model.input_scaling.reason}`);
     assert.equal(await page.textContent('#model-labels-count'), String(model.labels.length));
     assert.equal(await page.isVisible('#status-demo-badge'), model.demo);
     assert.equal(await page.textContent('#served-by-pod'), SOLO_POD);

@@ -11,6 +11,7 @@ export class StatusView {
       name: root.querySelector('#model-name'),
       format: root.querySelector('#model-format'),
       input: root.querySelector('#model-input'),
+      scaling: root.querySelector('#model-scaling'),
       labelsCount: root.querySelector('#model-labels-count'),
       sha: root.querySelector('#model-sha'),
       load: root.querySelector('#model-load'),
@@ -56,6 +57,8 @@ export class StatusView {
       el.name.textContent = body.name ?? '–';
       el.format.textContent = body.format ?? '–';
       el.input.textContent = Array.isArray(body.input_shape) ? body.input_shape.join(' × ') : '–';
+      const scaling = body.input_scaling ?? {};
+      el.scaling.textContent = scaling.range ? `[${scaling.range}]: ${scaling.reason ?? ''}` : '–';
       const labels = Array.isArray(body.labels) ? body.labels : [];
       el.labelsCount.textContent = String(labels.length);
       el.labels.replaceChildren(...labels.map((label) => {
@@ -70,7 +73,7 @@ export class StatusView {
       el.load.textContent = formatMs(body.load_ms);
       el.demoBadge.hidden = !body.demo;
     } catch (failure) {
-      for (const key of ['name', 'format', 'input', 'labelsCount', 'sha', 'load']) {
+      for (const key of ['name', 'format', 'input', 'scaling', 'labelsCount', 'sha', 'load']) {
         el[key].textContent = '–';
       }
       el.demoBadge.hidden = true;

@@ -27,11 +27,12 @@ final class InferCommand {
             single output as float32 .npy. Exits 1 with a message on any failure.
               --model PATH     .h5/.keras file or SavedModel directory [MODEL_PATH]
                                (default: the embedded demo model, untrained)
+              --weights FILE   model.save_weights() .h5 when --model is the model.to_json() JSON [WEIGHTS_PATH]
               --input FILE     .npy input, shape [batch, ...the model's input shape] (float32; float64 is narrowed)
               --output FILE    .npy file to write, replaced if it exists
             """;
 
-    private static final List<String> FLAGS = List.of("model", "input", "output", "help");
+    private static final List<String> FLAGS = List.of("model", "weights", "input", "output", "help");
 
     private InferCommand() {
     }
@@ -51,8 +52,9 @@ final class InferCommand {
         Path output = Path.of(options.get("output", null)
                 .orElseThrow(() -> new UsageException("infer needs --output FILE.npy")));
         Path modelPath = options.get("model", "MODEL_PATH").map(Path::of).orElse(null);
+        Path weights = options.get("weights", "WEIGHTS_PATH").map(Path::of).orElse(null);
         try {
-            infer(modelPath, input, output);
+            infer(modelPath, weights, input, output);
             return ExitStatus.OK;
         } catch (IOException | ModelLoadException | InferenceException | IllegalArgumentException e) {
             System.err.println("ml-app infer: " + e.getMessage());
@@ -60,12 +62,12 @@ final class InferCommand {
         }
     }
 
-    private static void infer(Path modelPath, Path input, Path output) throws IOException {
+    private static void infer(Path modelPath, Path weights, Path input, Path output) throws IOException {
         if (!Files.isRegularFile(input)) {
             throw new IOException("input file " + input + " does not exist");
         }
         FloatArray tensor = Npy.read(input);
-        try (Model model = ModelLoader.load(modelPath, SessionOptions.TENSORFLOW_DEFAULTS)) {
+        try (Model model = ModelLoader.load(modelPath, weights, SessionOptions.TENSORFLOW_DEFAULTS)) {
             requireCompatible(tensor.shape(), model.info().inputShape(), input);
             long start = System.nanoTime();
             FloatArray result = model.predict(tensor);

@@ -26,10 +26,16 @@ final class ServeCommand {
               --port N                           port [PORT] (default 5000)
               --model PATH                       .h5/.keras file or SavedModel directory [MODEL_PATH]
                                                  (default: the embedded demo model, untrained)
-              --labels FILE                      class names, one per line [LABELS_PATH] (default: Food-11)
+              --weights FILE                     model.save_weights() .h5 when --model is the model.to_json()
+                                                 architecture [WEIGHTS_PATH]
+              --labels FILE                      class names, one per line [LABELS_PATH] (default: labels.txt,
+                                                 labels.json or class_names.txt next to the model, else Food-11
+                                                 for 11 outputs, else class_0...)
               --pod-name NAME                    replica name for X-Pod-Name [POD_NAME] (default: host name)
               --hello                            load-balancing demo only, no model [APP_MODE=hello]
-              --scaling 0,1|-1,1|0,255           pixel scaling for the model [INPUT_SCALING] (default 0,1)
+              --scaling 0,1|-1,1|0,255           pixel scaling for the model [INPUT_SCALING] (default: 0,255
+                                                 when the model starts with Rescaling, -1,1 for a Teachable
+                                                 Machine export, else 0,1)
               --jpeg-scaling exact|fast          exact: decode every JPEG at full size, the model input is PIL's
                                                  bit for bit; fast: decode large photos at 1/2–1/8 scale first
                                                  (a 1280×1280 photo ~2× cheaper, ~1 level off) [JPEG_SCALING]
@@ -47,7 +53,8 @@ final class ServeCommand {
             Inference (thread defaults follow the container's CPU limit, from cgroup cpu.max / cpu.cfs_quota_us):
             """ + EngineFlags.HELP;
 
-    private static final List<String> FLAGS = Stream.concat(Stream.of("host", "port", "model", "labels", "pod-name",
+    private static final List<String> FLAGS = Stream.concat(Stream.of("host", "port", "model", "weights", "labels",
+            "pod-name",
             "hello", "scaling", "jpeg-scaling", "max-body-bytes", "max-pixels", "shutdown-delay", "drain-timeout",
             "max-requests-per-connection", "mode", "request-timeout", "idle-timeout", "max-connections", "help"),
             EngineFlags.FLAGS.stream()).toList();
@@ -125,7 +132,7 @@ final class ServeCommand {
     static ServerConfig config(Options options, Map<String, String> env) {
         Scaling scaling;
         try {
-            scaling = Scaling.parse(options.get("scaling", "INPUT_SCALING", "0,1"));
+            scaling = options.get("scaling", "INPUT_SCALING").map(Scaling::parse).orElse(null);
         } catch (IllegalArgumentException e) {
             throw new UsageException(e.getMessage());
         }
@@ -137,6 +144,7 @@ final class ServeCommand {
                 .host(options.get("host", "HOST", ServerConfig.DEFAULT_HOST))
                 .port(options.intValue("port", "PORT", ServerConfig.DEFAULT_PORT))
                 .modelPath(options.get("model", "MODEL_PATH").map(Path::of).orElse(null))
+                .weightsPath(options.get("weights", "WEIGHTS_PATH").map(Path::of).orElse(null))
                 .labelsPath(options.get("labels", "LABELS_PATH").map(Path::of).orElse(null))
                 .podName(options.get("pod-name", "POD_NAME").orElseGet(() -> hostName(env)))
                 .helloOnly(hello)

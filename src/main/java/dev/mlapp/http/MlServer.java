@@ -56,7 +56,7 @@ public final class MlServer {
 
     /** Binds, starts serving, and begins loading the model; see {@link #awaitStartup(Duration)}. */
     public static MlServer start(ServerConfig config) {
-        return start(config, c -> ModelLoader.load(c.modelPath(), c.engine().sessionOptions()));
+        return start(config, c -> ModelLoader.load(c.modelPath(), c.weightsPath(), c.engine().sessionOptions()));
     }
 
     /** As {@link #start(ServerConfig)}, serving the model {@code loader} returns; for tests of faulty models. */
@@ -92,7 +92,7 @@ public final class MlServer {
         ModelInfo info = model.info();
         metrics.modelLoaded(info.name(), info.format(), info.sha256(), model.loadMillis() / 1000);
         LOG.info(() -> "ready: " + info.name() + " loaded and warmed up in " + Math.round(model.loadMillis())
-                + " ms; serving at " + url());
+                + " ms; " + model.plan().describe() + "; serving at " + url());
     }
 
     private void registerRoutes() {

@@ -15,10 +15,12 @@ import java.time.Duration;
  * @param host                     address to bind; 0.0.0.0 so a pod is reachable on its IP
  * @param port                     container port the course's manifests target
  * @param modelPath                model file or SavedModel directory; null for the embedded demo model
+ * @param weightsPath              HDF5 weights of {@code model.save_weights()} when modelPath is the architecture JSON
+ *                                 of {@code model.to_json()}; null otherwise
  * @param labelsPath               one label per line; null for the 11 Food-11 classes
  * @param podName                  replica identity shown in {@code X-Pod-Name}
  * @param helloOnly                the course's load-balancing demo: no model, {@code /whoami} and {@code /} only
- * @param scaling                  how pixel values are scaled for the model
+ * @param scaling                  how pixel values are scaled for the model; null to decide from the model
  * @param jpegScaling              whether large JPEGs may be decoded at a reduced scale (faster, not PIL-exact)
  * @param maxBodyBytes             largest request body accepted (413 beyond)
  * @param maxPixels                largest declared image size accepted, checked before decoding (413 beyond)
@@ -30,7 +32,7 @@ import java.time.Duration;
  * @param engine                   batching, queue and deadline settings of inference, and TensorFlow's thread
  *                                 pools ({@link EngineOptions#sessionOptions()})
  */
-public record ServerConfig(String host, int port, Path modelPath, Path labelsPath, String podName,
+public record ServerConfig(String host, int port, Path modelPath, Path weightsPath, Path labelsPath, String podName,
                            boolean helloOnly, Scaling scaling, JpegScaling jpegScaling, long maxBodyBytes,
                            long maxPixels, Duration shutdownDelay, Duration drainTimeout,
                            int maxRequestsPerConnection, EngineOptions engine) {
@@ -48,25 +50,26 @@ public record ServerConfig(String host, int port, Path modelPath, Path labelsPat
 
     /** A builder holding this configuration, to change a few fields of it. */
     public Builder toBuilder() {
-        return new Builder().host(host).port(port).modelPath(modelPath).labelsPath(labelsPath).podName(podName)
-                .helloOnly(helloOnly).scaling(scaling).jpegScaling(jpegScaling).maxBodyBytes(maxBodyBytes)
+        return new Builder().host(host).port(port).modelPath(modelPath).weightsPath(weightsPath)
+                .labelsPath(labelsPath).podName(podName).helloOnly(helloOnly).scaling(scaling).jpegScaling(jpegScaling).maxBodyBytes(maxBodyBytes)
                 .maxPixels(maxPixels).shutdownDelay(shutdownDelay).drainTimeout(drainTimeout)
                 .maxRequestsPerConnection(maxRequestsPerConnection).engine(engine);
     }
 
     /** What the model host needs to turn a loaded model into a classifier. */
     public ClassifierOptions classifierOptions() {
-        return new ClassifierOptions(labelsPath, scaling, jpegScaling, maxPixels, engine);
+        return new ClassifierOptions(modelPath, labelsPath, scaling, jpegScaling, maxPixels, engine);
     }
 
     public static final class Builder {
         private String host = "127.0.0.1";
         private int port;
         private Path modelPath;
+        private Path weightsPath;
         private Path labelsPath;
         private String podName = "local";
         private boolean helloOnly;
-        private Scaling scaling = Scaling.UNIT;
+        private Scaling scaling;
         private JpegScaling jpegScaling = JpegScaling.EXACT;
         private long maxBodyBytes = DEFAULT_MAX_BODY_BYTES;
         private long maxPixels = DEFAULT_MAX_PIXELS;
@@ -90,6 +93,11 @@ public record ServerConfig(String host, int port, Path modelPath, Path labelsPat
 
         public Builder modelPath(Path value) {
             modelPath = value;
+            return this;
+        }
+
+        public Builder weightsPath(Path value) {
+            weightsPath = value;
             return this;
         }
 
@@ -149,7 +157,8 @@ public record ServerConfig(String host, int port, Path modelPath, Path labelsPat
         }
 
         public ServerConfig build() {
-            return new ServerConfig(host, port, modelPath, labelsPath, podName, helloOnly, scaling, jpegScaling,
+            return new ServerConfig(host, port, modelPath, weightsPath, labelsPath, podName, helloOnly, scaling,
+                    jpegScaling,
                     maxBodyBytes, maxPixels, shutdownDelay, drainTimeout, maxRequestsPerConnection, engine);
         }
     }

@@ -68,6 +68,9 @@ record StatusHandlers(String podName, Readiness readiness, AppMetrics metrics, M
         body.put("input_shape", Arrays.stream(info.inputShape()).boxed().toList());
         body.put("output_shape", Arrays.stream(info.outputShape()).boxed().toList());
         body.put("labels", served.labels().names());
+        body.put("labels_source", served.plan().labelsReason());
+        body.put("input_scaling", Map.of("range", served.plan().scaling().id(),
+                "reason", served.plan().scalingReason()));
         body.put("load_ms", Math.round(served.loadMillis()));
         Map<String, String> details = new LinkedHashMap<>();
         info.details().forEach(d -> details.put(d.key(), d.value()));

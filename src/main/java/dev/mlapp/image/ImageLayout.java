@@ -40,6 +40,14 @@ public record ImageLayout(int height, int width, int channels, boolean channelsF
         return Optional.empty();
     }
 
+    /** The sentence refusing to serve a model whose input is not an image, saying what to use instead. */
+    public static String notAnImage(long[] inputShape) {
+        return "the model's input " + Arrays.toString(inputShape) + " (batch excluded) is not an image: the server "
+                + "takes height x width x channels (either order) with 1 or 3 channels, so it cannot feed this "
+                + "model photos. Run it on your own arrays with "
+                + "'java -jar ml-app.jar infer --model FILE --input x.npy --output y.npy'";
+    }
+
     /** Floats in one item of this layout. */
     public int itemSize() {
         return height * width * channels;

@@ -7,12 +7,13 @@ import java.nio.file.Path;
 /**
  * How a loaded model is turned into a {@link Classifier}: the labels, the image preprocessing and the engine.
  *
- * @param labelsPath  one label per line; null for the model's default labels
- * @param scaling     how pixel values are scaled for the model
+ * @param modelPath   the model file or directory, beside which a labels file is looked for; null for the demo
+ * @param labelsPath  the configured labels file; null to look beside the model, then use the defaults
+ * @param scaling     how pixel values are scaled for the model; null to decide from the model ({@link InputPlan})
  * @param jpegScaling whether large JPEGs may be decoded at a reduced scale
  * @param maxPixels   largest declared image size accepted, checked before decoding
  * @param engine      batching, queue and deadline settings
  */
-public record ClassifierOptions(Path labelsPath, Scaling scaling, JpegScaling jpegScaling, long maxPixels,
-                                EngineOptions engine) {
+public record ClassifierOptions(Path modelPath, Path labelsPath, Scaling scaling, JpegScaling jpegScaling,
+                                long maxPixels, EngineOptions engine) {
 }

@@ -9,7 +9,6 @@ import dev.mlapp.model.Model;
 import dev.mlapp.model.ModelInfo;
 import dev.mlapp.model.ModelLoadException;
 import java.time.Duration;
-import java.util.Arrays;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
@@ -147,13 +146,15 @@ public final class ModelHost implements AutoCloseable {
         Model model = loader.get();
         Classifier classifier = null;
         try {
-            classifier = newClassifier(model);
+            InputPlan plan = InputPlan.decide(model.info(), options.modelPath(), options.labelsPath(),
+                    options.scaling());
+            classifier = newClassifier(model, plan);
             // Calibration (batch size, threads measured on this machine) fits here: the classifier exists and
             // no request is waiting for it yet.
             for (int i = 0; i < WARM_UP_RUNS; i++) {
                 runSample(classifier);
             }
-            return new ServingModel(model, classifier, (System.nanoTime() - start) / 1e6, this::failed);
+            return new ServingModel(model, classifier, plan, (System.nanoTime() - start) / 1e6, this::failed);
         } catch (RuntimeException | Error e) {
             if (classifier != null) {
                 classifier.close(); // the engine's threads and the JPEG decoder's session
@@ -163,14 +164,13 @@ public final class ModelHost implements AutoCloseable {
         }
     }
 
-    private Classifier newClassifier(Model model) {
+    private Classifier newClassifier(Model model, InputPlan plan) {
         ModelInfo info = model.info();
         ImageLayout layout = ImageLayout.of(info.inputShape()).orElseThrow(() -> new ModelLoadException(
-                "model input " + Arrays.toString(info.inputShape()) + " is not an image (height, "
-                + "width and 1 or 3 channels, either order); the 'infer' command serves other shapes"));
-        Labels labels = Labels.forModel(options.labelsPath(), info.outputItemSize());
+                ImageLayout.notAnImage(info.inputShape())));
+        Labels labels = plan.labels();
         int cores = CpuLimit.detect();
-        ImagePreprocessor preprocessor = ImagePreprocessor.withTensorFlowJpeg(layout, options.scaling(),
+        ImagePreprocessor preprocessor = ImagePreprocessor.withTensorFlowJpeg(layout, plan.scaling(),
                 options.maxPixels(), options.jpegScaling(), cores);
         InferenceEngine engine = null;
         try {

@@ -15,12 +15,15 @@ public final class ServingModel {
 
     private final Model model;
     private final Classifier classifier;
+    private final InputPlan plan;
     private final double loadMillis;
     private final Consumer<ServingModel> onFailure;
 
-    ServingModel(Model model, Classifier classifier, double loadMillis, Consumer<ServingModel> onFailure) {
+    ServingModel(Model model, Classifier classifier, InputPlan plan, double loadMillis,
+                 Consumer<ServingModel> onFailure) {
         this.model = model;
         this.classifier = classifier;
+        this.plan = plan;
         this.loadMillis = loadMillis;
         this.onFailure = onFailure;
     }
@@ -44,6 +47,11 @@ public final class ServingModel {
 
     public Labels labels() {
         return classifier.labels();
+    }
+
+    /** The pixel scaling and labels chosen for this model, with their reasons. */
+    public InputPlan plan() {
+        return plan;
     }
 
     /** Loading, building and warming up, in milliseconds. */

@@ -1,6 +1,7 @@
 package dev.mlapp.model;
 
 import java.util.List;
+import java.util.Optional;
 
 /**
  * What the server tells clients about the loaded model.
@@ -18,7 +19,17 @@ public record ModelInfo(String name, String format, String source, String sha256
                         long[] inputShape, long[] outputShape, boolean demo,
                         List<Detail> details) {
 
+    /** Detail key: the {@code Rescaling} a model starts with (it then takes raw 0..255 pixels). */
+    public static final String INPUT_RESCALING = "input_rescaling";
+    /** Detail key: a recognised Keras Applications network inside the model ({@code MobileNetV2}...). */
+    public static final String BASE_NETWORK = "base_network";
+
     public record Detail(String key, String value) {
+    }
+
+    /** The value of the detail {@code key}, if the model has it. */
+    public Optional<String> detail(String key) {
+        return details.stream().filter(d -> d.key().equals(key)).map(Detail::value).findFirst();
     }
 
     public ModelInfo withName(String newName, boolean isDemo) {

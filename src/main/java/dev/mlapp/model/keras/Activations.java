@@ -11,9 +11,6 @@ final class Activations {
             + "softplus, softsign, elu, selu, exponential, swish/silu, hard_swish/hard_silu, gelu, mish, "
             + "leaky_relu";
 
-    private static final double SELU_ALPHA = 1.6732632423543772848170429916717;
-    private static final double SELU_SCALE = 1.0507009873554804934193349852946;
-
     private final Ops tf;
     private final boolean keras3;
 
@@ -59,9 +56,5 @@ final class Activations {
         }
         Operand<TFloat32> y = tf.math.add(tf.math.mul(x, tf.constant(0.2f)), tf.constant(0.5f));
         return tf.math.minimum(tf.math.maximum(y, tf.constant(0f)), tf.constant(1f));
-    }
-
-    static double seluAlpha() {
-        return SELU_ALPHA * SELU_SCALE;
     }
 }

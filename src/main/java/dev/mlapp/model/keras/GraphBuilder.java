@@ -19,8 +19,8 @@ import org.tensorflow.types.TFloat32;
 /**
  * Walks a serialised Keras model — Sequential (list-style or dict-style config) or Functional (old
  * {@code [[name, node, tensor, kwargs]]} inbound nodes or Keras 3 {@code {"args": [...]}} ones), nested to any
- * depth — and wires each layer's translation from the {@link LayerRegistry} into one TensorFlow graph with a single float32
- * placeholder {@code input} and a single output {@code output}.
+ * depth — and wires each layer's translation from the {@link LayerRegistry} into one TensorFlow graph with a single
+ * float32 placeholder {@code input} and a single output {@code output}.
  */
 final class GraphBuilder {
 
@@ -37,7 +37,7 @@ final class GraphBuilder {
 
     GraphBuilder(Ops tf, KerasModelFile file) {
         this.tf = tf;
-        this.ops = new GraphOps(tf, file.isKeras3());
+        this.ops = new GraphOps(tf, file.kerasVersion());
         this.weights = file.weights();
     }
 
@@ -59,6 +59,7 @@ final class GraphBuilder {
 
     /** Builds the whole model; returns the output (no batch dimension in {@link #inputShape()}). */
     Operand<TFloat32> build(JsonObject model) {
+        PythonCode.refuse(model);
         List<KTensor> outputs = buildModel(model, LayerPath.ROOT, null);
         if (outputs.size() != 1) {
             throw new ModelLoadException("the model has " + outputs.size() + " outputs; only single-output "

@@ -26,17 +26,32 @@ import org.tensorflow.types.TInt32;
 final class GraphOps {
 
     private final Ops tf;
+    private final String kerasVersion;
     private final Activations activations;
     private final LayerRegistry registry;
 
-    GraphOps(Ops tf, boolean keras3) {
-        this(tf, keras3, LayerRegistry.KERAS);
+    /** @param kerasVersion the version that wrote the file ("unknown" is taken as Keras 2) */
+    GraphOps(Ops tf, String kerasVersion) {
+        this(tf, kerasVersion, LayerRegistry.KERAS);
     }
 
-    GraphOps(Ops tf, boolean keras3, LayerRegistry registry) {
+    GraphOps(Ops tf, String kerasVersion, LayerRegistry registry) {
         this.tf = tf;
-        this.activations = new Activations(tf, keras3);
+        this.kerasVersion = kerasVersion;
+        this.activations = new Activations(tf, kerasAtLeast(3, 0));
         this.registry = registry;
+    }
+
+    /** Whether the file was written by Keras {@code major.minor} or later: some layers changed between versions. */
+    boolean kerasAtLeast(int major, int minor) {
+        String[] parts = kerasVersion.split("[.-]");
+        try {
+            int fileMajor = Integer.parseInt(parts[0]);
+            int fileMinor = parts.length > 1 ? Integer.parseInt(parts[1]) : 0;
+            return fileMajor > major || (fileMajor == major && fileMinor >= minor);
+        } catch (NumberFormatException unknown) {
+            return false;
+        }
     }
 
     Ops tf() {

@@ -8,6 +8,7 @@ import dev.mlapp.model.ModelLoadException;
 import dev.mlapp.model.SessionOptions;
 import dev.mlapp.model.TfModel;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import org.tensorflow.Graph;
 import org.tensorflow.Operand;
@@ -36,6 +37,24 @@ public final class KerasImporter {
         }
     }
 
+    /** A weights-only HDF5 file ({@code model.save_weights}) with the architecture JSON of {@code model.to_json()}. */
+    public static Model load(Path architecture, Path weights, SessionOptions options) {
+        try (KerasModelFile keras = LegacyH5Reader.readWeightsOnly(architecture, weights)) {
+            return build(weights, keras, options);
+        }
+    }
+
+    private static List<ModelInfo.Detail> details(KerasModelFile keras, GraphBuilder builder) {
+        List<ModelInfo.Detail> details = new ArrayList<>(List.of(
+                new ModelInfo.Detail("keras_version", keras.kerasVersion()),
+                new ModelInfo.Detail("backend", keras.backend()),
+                new ModelInfo.Detail("model_class", keras.modelConfig().get("class_name").getAsString()),
+                new ModelInfo.Detail("layers", Integer.toString(builder.layerCount())),
+                new ModelInfo.Detail("parameters", Long.toString(builder.parameterCount()))));
+        details.addAll(InputFacts.of(keras.modelConfig()));
+        return details;
+    }
+
     private static Model build(Path file, KerasModelFile keras, SessionOptions options) {
         Graph graph = new Graph();
         try {
@@ -48,11 +67,7 @@ public final class KerasImporter {
             ModelInfo info = new ModelInfo(fileName, keras.format(), file.toAbsolutePath().toString(),
                     Digests.sha256(file), builder.inputShape(),
                     java.util.Arrays.copyOfRange(outputShape, 1, outputShape.length), false,
-                    List.of(new ModelInfo.Detail("keras_version", keras.kerasVersion()),
-                            new ModelInfo.Detail("backend", keras.backend()),
-                            new ModelInfo.Detail("model_class", keras.modelConfig().get("class_name").getAsString()),
-                            new ModelInfo.Detail("layers", Integer.toString(builder.layerCount())),
-                            new ModelInfo.Detail("parameters", Long.toString(builder.parameterCount()))));
+                    details(keras, builder));
             return new TfModel(info, session, GraphBuilder.INPUT, GraphBuilder.OUTPUT, () -> {
                 session.close();
                 graph.close();

@@ -16,11 +16,6 @@ import com.google.gson.JsonObject;
 record KerasModelFile(String format, JsonObject modelConfig, String kerasVersion, String backend,
                       WeightStore weights) implements AutoCloseable {
 
-    /** Keras 3 changed a few definitions (hard_sigmoid); files that do not say are taken as Keras 2. */
-    boolean isKeras3() {
-        return kerasVersion.startsWith("3.");
-    }
-
     @Override
     public void close() {
         weights.close();

@@ -1,5 +1,6 @@
 package dev.mlapp.model.keras;
 
+import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import dev.mlapp.model.FloatArray;
@@ -8,6 +9,9 @@ import io.jhdf.HdfFile;
 import io.jhdf.api.Dataset;
 import io.jhdf.api.Group;
 import io.jhdf.api.Node;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -40,7 +44,9 @@ final class LegacyH5Reader {
             String config = Hdf5Values.string(hdf, "model_config");
             if (config == null) {
                 throw new ModelLoadException(file + " holds no model_config: it is a weights-only file "
-                        + "(model.save_weights); save the whole model with model.save(\"" + file.getFileName() + "\")");
+                        + "(model.save_weights). Give the architecture too: --model arch.json --weights "
+                        + file.getFileName() + " (the JSON of model.to_json()), or save the whole model with "
+                        + "model.save(\"model.keras\")");
             }
             JsonObject modelConfig = JsonParser.parseString(config).getAsJsonObject();
             Node weightsNode = hdf.getChild("model_weights");
@@ -57,6 +63,37 @@ final class LegacyH5Reader {
             throw e instanceof ModelLoadException ? e
                     : new ModelLoadException("cannot read Keras HDF5 file " + file + ": " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * A weights-only file ({@code model.save_weights("w.h5")}: the per-layer groups at the root, no
+     * {@code model_config}) with its architecture from {@code model.to_json()} in a separate file.
+     */
+    static KerasModelFile readWeightsOnly(Path architecture, Path file) {
+        JsonObject modelConfig;
+        try {
+            JsonElement json = JsonParser.parseString(Files.readString(architecture, StandardCharsets.UTF_8));
+            modelConfig = json.getAsJsonObject();
+            if (!modelConfig.has("class_name")) {
+                throw new IllegalStateException("no class_name at the top level");
+            }
+        } catch (IOException | RuntimeException e) {
+            throw new ModelLoadException("cannot read the architecture " + architecture + " (the JSON that "
+                    + "model.to_json() writes): " + e.getMessage(), e);
+        }
+        HdfFile hdf;
+        try {
+            hdf = new HdfFile(file);
+        } catch (RuntimeException e) {
+            throw new ModelLoadException("cannot read HDF5 weights file " + file + ": " + e.getMessage(), e);
+        }
+        // model.save() files keep their layer groups under model_weights; save_weights() ones at the root
+        Group weights = hdf.getChild("model_weights") instanceof Group g ? g : hdf;
+        String version = firstNonNull(Hdf5Values.string(hdf, "keras_version"),
+                modelConfig.has("keras_version") ? modelConfig.get("keras_version").getAsString() : null, "unknown");
+        String backend = firstNonNull(Hdf5Values.string(hdf, "backend"),
+                modelConfig.has("backend") ? modelConfig.get("backend").getAsString() : null, "unknown");
+        return new KerasModelFile("keras-h5", modelConfig, version, backend, new Store(hdf, weights));
     }
 
     private static String firstNonNull(String... values) {

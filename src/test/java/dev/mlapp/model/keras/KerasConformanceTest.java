@@ -13,7 +13,6 @@ import dev.mlapp.testing.SystemTools;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -81,14 +80,17 @@ class KerasConformanceTest {
     }
 
     private static Stream<DynamicTest> cases(Path root) throws IOException {
-        List<Path> dirs = new ArrayList<>();
+        return caseDirs(root, "model.h5").stream()
+                .map(dir -> DynamicTest.dynamicTest(dir.getFileName().toString(), () -> run(dir)));
+    }
+
+    /** The case folders of a corpus (those holding {@code marker}), sorted; -Dkeras.cases=REGEX narrows them. */
+    static List<Path> caseDirs(Path root, String marker) throws IOException {
+        String only = System.getProperty("keras.cases", ".*");
         try (Stream<Path> list = Files.list(root)) {
-            // -Dkeras.cases=REGEX narrows the run while working on one layer
-            String only = System.getProperty("keras.cases", ".*");
-            list.filter(d -> Files.exists(d.resolve("model.h5")))
-                    .filter(d -> d.getFileName().toString().matches(only)).sorted().forEach(dirs::add);
+            return list.filter(d -> Files.exists(d.resolve(marker)))
+                    .filter(d -> d.getFileName().toString().matches(only)).sorted().toList();
         }
-        return dirs.stream().map(dir -> DynamicTest.dynamicTest(dir.getFileName().toString(), () -> run(dir)));
     }
 
     private static void run(Path dir) throws IOException {

@@ -165,12 +165,35 @@ class KerasFormatsTest {
     @Test
     void unsupportedLayerFailsAtLoadNamingLayerClassAndAlternatives() throws IOException {
         String config = KERAS3_SEQUENTIAL.replace("\"class_name\": \"Dense\", \"config\": {\"name\": \"out\"",
+                "\"class_name\": \"ConvLSTM3D\", \"config\": {\"name\": \"my_layer\"");
+        Path file = archive("unknown.keras", config, "3.6.0", "layers");
+        ModelLoadException e = assertThrows(ModelLoadException.class,
+                () -> ModelLoader.load(file, SessionOptions.TENSORFLOW_DEFAULTS));
+        assertTrue(e.getMessage().contains("'my_layer'") && e.getMessage().contains("ConvLSTM3D")
+                && e.getMessage().contains("Conv2D"), e.getMessage());
+    }
+
+    @Test
+    void lambdaLayerIsRefusedAsPythonCodeSayingWhatToDo() throws IOException {
+        String config = KERAS3_SEQUENTIAL.replace("\"class_name\": \"Dense\", \"config\": {\"name\": \"out\"",
                 "\"class_name\": \"Lambda\", \"config\": {\"name\": \"my_lambda\"");
         Path file = archive("lambda.keras", config, "3.6.0", "layers");
         ModelLoadException e = assertThrows(ModelLoadException.class,
                 () -> ModelLoader.load(file, SessionOptions.TENSORFLOW_DEFAULTS));
-        assertTrue(e.getMessage().contains("'my_lambda'") && e.getMessage().contains("Lambda")
-                && e.getMessage().contains("Conv2D"), e.getMessage());
+        assertTrue(e.getMessage().contains("'my_lambda' (Lambda)") && e.getMessage().contains("Python")
+                && e.getMessage().contains("Replace the Lambda with built-in layers"), e.getMessage());
+    }
+
+    @Test
+    void customClassIsRefusedNamingItsModule() throws IOException {
+        String config = KERAS3_SEQUENTIAL.replace(
+                "\"module\": \"keras.layers\", \"class_name\": \"Dense\", \"config\": {\"name\": \"out\"",
+                "\"module\": \"my_project.layers\", \"class_name\": \"FancyBlock\", \"config\": {\"name\": \"out\"");
+        Path file = archive("custom.keras", config, "3.6.0", "layers");
+        ModelLoadException e = assertThrows(ModelLoadException.class,
+                () -> ModelLoader.load(file, SessionOptions.TENSORFLOW_DEFAULTS));
+        assertTrue(e.getMessage().contains("'out' (FancyBlock)") && e.getMessage().contains("my_project.layers")
+                && e.getMessage().contains("built-in Keras layers"), e.getMessage());
     }
 
     @Test

@@ -47,7 +47,7 @@ class LayerTranslationsTest {
                         "{\"padding\": \"" + padding + "\", \"dilation_rate\": [2, 2], \"use_bias\": false}")
                         .getAsJsonObject(), LayerPath.ROOT.child("dw", "depthwise_conv2d"),
                         List.of(new FloatArray(new long[] {3, 3, 1, 1}, kernel)));
-                Operand<TFloat32> imported = new GraphOps(tf, false).apply(layer, List.of(KTensor.of(x))).value();
+                Operand<TFloat32> imported = new GraphOps(tf, "2.15.0").apply(layer, List.of(KTensor.of(x))).value();
                 Operand<TFloat32> reference = tf.nn.conv2d(x, tf.constant(Shape.of(3, 3, 1, 1),
                         DataBuffers.of(kernel, true, false)), List.of(1L, 1L, 1L, 1L), padding.toUpperCase(),
                         Conv2d.dilations(List.of(1L, 2L, 2L, 1L)));
@@ -102,6 +102,14 @@ class LayerTranslationsTest {
         assertFalse(registry.ownsVariables("NoSuchLayer", new JsonObject()));
         assertTrue(registry.classNames().containsAll(List.of("Conv2DTranspose", "TFOpLambda", "Concatenate")));
         assertNull(registry.translation("Lambda"));
+    }
+
+    @Test
+    void theDocsListEverySupportedLayer() throws java.io.IOException {
+        String docs = java.nio.file.Files.readString(java.nio.file.Path.of("docs/keras-import.md"));
+        for (String cls : LayerRegistry.KERAS.classNames()) {
+            assertTrue(docs.contains("`" + cls + "`"), cls + " is supported but docs/keras-import.md does not list it");
+        }
     }
 
     @Test
