@@ -55,11 +55,11 @@ class MlServerTest {
     }
 
     @Test
-    void predictAnswersTheCoursesTextByDefault() {
+    void predictAnswersTheCoursesTextByDefaultAndSaysTheModelIsTheDemo() {
         HttpResponse<String> response = http.upload("/predict", "file", jpeg);
         assertEquals(200, response.statusCode(), response.body());
-        assertTrue(response.body().matches("(?s)[A-Za-z/ ]+ \\(0\\.\\d\\d\\), Inference Time : \\d+\\.\\d{4} seconds\\n"),
-                response.body());
+        assertTrue(response.body().matches("(?s)[A-Za-z/ ]+ \\(0\\.\\d\\d\\), Inference Time : \\d+\\.\\d{4} seconds"
+                + " \\(demo model: untrained weights\\)\\n"), response.body());
         assertEquals(POD, response.headers().firstValue("X-Pod-Name").orElseThrow());
     }
 
