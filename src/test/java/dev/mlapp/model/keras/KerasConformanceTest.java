@@ -72,15 +72,24 @@ class KerasConformanceTest {
 
     @TestFactory
     Stream<DynamicTest> conformanceCorpus() throws IOException {
-        return cases(SystemTools.requireShared("keras-conformance/cases"));
+        return cases("keras-conformance/cases");
     }
 
     @TestFactory
     Stream<DynamicTest> fullSizeModels() throws IOException {
-        return cases(SystemTools.requireShared("models"));
+        return cases("models");
     }
 
-    private static Stream<DynamicTest> cases(Path root) throws IOException {
+    /**
+     * One test per case; without {@code ../shared}, one test that is skipped with the reason (a factory that
+     * aborts itself yields no test at all, and the run would report 0 tests instead of a skip).
+     */
+    private static Stream<DynamicTest> cases(String shared) throws IOException {
+        Path sharedRoot = Path.of("..", "shared", shared);
+        if (!Files.isDirectory(sharedRoot)) {
+            return Stream.of(DynamicTest.dynamicTest("../shared/" + shared, () -> SystemTools.requireShared(shared)));
+        }
+        Path root = SystemTools.requireShared(shared);
         List<Path> dirs = new ArrayList<>();
         try (Stream<Path> list = Files.list(root)) {
             // -Dkeras.cases=REGEX narrows the run while working on one layer
