@@ -26,6 +26,12 @@ public final class Main {
     }
 
     public static void main(String[] args) {
+        try {
+            Logging.configure(System.getenv(), System.err);
+        } catch (UsageException e) {
+            System.err.println("ml-app: " + e.getMessage() + ".");
+            System.exit(ExitStatus.USAGE.code());
+        }
         System.exit(run(Arrays.asList(args), System.getenv()).code());
     }
 
