@@ -34,6 +34,8 @@ public final class Logging {
     private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSS'Z'")
             .withZone(ZoneOffset.UTC);
     private static final Gson GSON = new Gson();
+    /** java.util.logging holds loggers weakly: one collected would come back without the level set here. */
+    private static final java.util.List<Logger> CONFIGURED = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     private Logging() {
     }
@@ -58,11 +60,15 @@ public final class Logging {
         Logger root = Logger.getLogger("");
         // Libraries speak up only about problems, unless asked: jHDF alone logs every dataset it reads at INFO.
         root.setLevel(own == Level.FINE ? Level.FINE : Level.WARNING);
-        Logger.getLogger("dev.mlapp").setLevel(own);
+        Logger app = Logger.getLogger("dev.mlapp");
+        app.setLevel(own);
         // jHDF warns about slack bytes inside HDF5 messages ("buffer still has N bytes remaining") in files every
         // Keras version writes; what does matter from it arrives as an exception.
-        Logger.getLogger("io.jhdf").setLevel(own == Level.FINE ? Level.FINE : Level.SEVERE);
+        Logger jhdf = Logger.getLogger("io.jhdf");
+        jhdf.setLevel(own == Level.FINE ? Level.FINE : Level.SEVERE);
         Logger access = Logger.getLogger(ACCESS);
+        CONFIGURED.clear();
+        CONFIGURED.addAll(java.util.List.of(root, app, jhdf, access));
         access.setLevel(accessShare > 0 ? Level.INFO : Level.OFF);
         if (accessShare < 1) {
             access.setFilter(r -> ThreadLocalRandom.current().nextDouble() < accessShare || isServerError(r));
