@@ -14,7 +14,8 @@ import java.util.stream.Collectors;
 
 /**
  * The handful of lines a person reads when {@code serve} starts: who is serving, what model (file, format, size,
- * sha256, input, labels, scaling), with which threads, on which port, and when it was ready.
+ * sha256, input, labels, scaling), with which threads, on which port, and when it was ready. ASCII only: a
+ * container's or a CI runner's C locale turns anything else into question marks.
  */
 final class StartupLines {
 
@@ -42,10 +43,10 @@ final class StartupLines {
     static String model(ServingModel served, ServerConfig config) {
         ModelInfo info = served.info();
         String labels = served.labels().names().stream().limit(3).collect(Collectors.joining(", "));
-        return String.format(Locale.ROOT, "model: %s (%s%s, sha256 %s…), input %s, %d labels (%s%s), scaling %s,"
+        return String.format(Locale.ROOT, "model: %s (%s%s, sha256 %s...), input %s, %d labels (%s%s), scaling %s,"
                         + " loaded and warmed up in %.1f s", info.name(), info.format(), size(info.source()),
                 info.sha256().substring(0, Math.min(12, info.sha256().length())), shape(info.inputShape()),
-                served.labels().size(), labels, served.labels().size() > 3 ? ", …" : "", config.scaling().id(),
+                served.labels().size(), labels, served.labels().size() > 3 ? ", ..." : "", config.scaling().id(),
                 served.loadMillis() / 1000);
     }
 
@@ -57,7 +58,7 @@ final class StartupLines {
     }
 
     private static String shape(long[] shape) {
-        return Arrays.stream(shape).mapToObj(Long::toString).collect(Collectors.joining("×"));
+        return Arrays.stream(shape).mapToObj(Long::toString).collect(Collectors.joining("x"));
     }
 
     private static String size(String source) {
