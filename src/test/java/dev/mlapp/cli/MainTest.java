@@ -3,11 +3,7 @@ package dev.mlapp.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.Test;
@@ -15,29 +11,11 @@ import org.junit.jupiter.api.Test;
 /** The command line a person types: help that starts with the commands, and mistakes that are never ignored. */
 class MainTest {
 
-    private record Result(ExitStatus status, String out, String err) {
-    }
-
-    private static Result run(String... args) {
-        PrintStream oldOut = System.out;
-        PrintStream oldErr = System.err;
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        try {
-            System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-            System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-            ExitStatus status = Main.run(List.of(args), Map.of());
-            return new Result(status, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-        } finally {
-            System.setOut(oldOut);
-            System.setErr(oldErr);
-        }
-    }
 
     @ParameterizedTest
     @ValueSource(strings = {"--help", "-h", "help"})
     void helpListsTheCommandsBeforeServesOptions(String flag) {
-        Result result = run(flag);
+        Captured result = Captured.run(flag);
         assertEquals(ExitStatus.OK, result.status());
         int firstOption = result.out().indexOf("--port");
         assertTrue(firstOption > 0, result.out());
@@ -49,10 +27,10 @@ class MainTest {
 
     @Test
     void aCommandsHelpIsItsOwn() {
-        Result result = run("infer", "--help");
+        Captured result = Captured.run("infer", "--help");
         assertEquals(ExitStatus.OK, result.status());
         assertTrue(result.out().contains("--input FILE"), result.out());
-        assertEquals(ExitStatus.OK, run("serve", "-h").status());
+        assertEquals(ExitStatus.OK, Captured.run("serve", "-h").status());
     }
 
     /** Each of these used to start a server on port 5000 as if nothing had been typed wrong. */
@@ -61,7 +39,7 @@ class MainTest {
         "infer --input a.npy --output b.npy extra", "bench -q", "loadtest --url http://127.0.0.1:1 now",
         "monitor -n ml", "--prot 5102"})
     void mistakesExit2WithASentenceAndStartNothing(String line) {
-        Result result = run(line.split(" "));
+        Captured result = Captured.run(line.split(" "));
         assertEquals(ExitStatus.USAGE, result.status(), line + "\n" + result.out() + result.err());
         assertEquals(2, ExitStatus.USAGE.code());
         List<String> lines = result.err().lines().toList();
@@ -74,8 +52,8 @@ class MainTest {
 
     @Test
     void theMistakeIsNamed() {
-        assertTrue(run("-p", "5102").err().startsWith("ml-app: unknown option -p: options are spelt out with two"
-                + " dashes, e.g. --port 5000."), run("-p", "5102").err());
-        assertTrue(run("--port", "5102", "extra").err().startsWith("ml-app: unexpected argument 'extra'"));
+        assertTrue(Captured.run("-p", "5102").err().startsWith("ml-app: unknown option -p: options are spelt out with two"
+                + " dashes, e.g. --port 5000."), Captured.run("-p", "5102").err());
+        assertTrue(Captured.run("--port", "5102", "extra").err().startsWith("ml-app: unexpected argument 'extra'"));
     }
 }
