@@ -36,7 +36,8 @@ public final class SkipReasons implements TestExecutionListener {
     }
 
     private void print(TestIdentifier test, String reason) {
-        System.out.println("SKIPPED " + path(test) + ": " + reason.replaceFirst("^Assumption failed: ", ""));
+        System.out.println("SKIPPED " + path(test) + ": " + reason.replaceFirst("^Assumption failed: ", "")
+                .replaceFirst("^skipped: ", ""));
     }
 
     /** e.g. {@code KerasConformanceTest > conformanceCorpus()}: the class and test names, without the engine's. */
