@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.mlapp.testing.TestImages;
 import java.awt.Color;
 import java.awt.image.BufferedImage;
 import java.util.Arrays;
