@@ -10,14 +10,17 @@
 #
 # Usage: scripts/build-image.sh [IMAGE]     (default localhost/ml-app:latest; prints the image name last)
 # Env:   ML_APP_IMAGE_CACHE  where stand-in root filesystems are kept (default ~/.cache/ml-app-image)
-#        JAVA_HOME           the JDK 25 copied into the build stand-in (default /usr/lib/jvm/temurin-25-jdk-amd64)
+#        JAVA_HOME           the JDK copied into the build stand-in (default: the one scripts/lib/jdk.sh finds)
 #        DEBIAN_MIRROR       for debootstrap (default http://deb.debian.org/debian)
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# shellcheck source=lib/jdk.sh
+source scripts/lib/jdk.sh
+jdk_use
 
 IMAGE=${1:-localhost/ml-app:latest}
 CACHE=${ML_APP_IMAGE_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/ml-app-image}
-JDK=${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}
+JDK=$JAVA_HOME
 MIRROR=${DEBIAN_MIRROR:-http://deb.debian.org/debian}
 RUNTIME_IMAGE=docker.io/library/debian:bookworm-slim
 BUILD_IMAGE=docker.io/library/maven:3.9-eclipse-temurin-25

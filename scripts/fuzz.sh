@@ -6,6 +6,9 @@
 # Usage: scripts/fuzz.sh [Class#method ...]   (default: all six targets; 3 min of fuzzing plus JVM starts)
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# shellcheck source=lib/jdk.sh
+source scripts/lib/jdk.sh
+jdk_use
 
 targets=("$@")
 if [ ${#targets[@]} -eq 0 ]; then

@@ -4,6 +4,9 @@
 # Deterministic: a second run changes nothing (FixtureGeneratorTest checks that).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# shellcheck source=lib/jdk.sh
+source scripts/lib/jdk.sh
+jdk_use
 mvn -B -q test-compile
 mvn -B -q dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile=target/test.classpath
 java -cp "target/test-classes:target/classes:$(cat target/test.classpath)" \

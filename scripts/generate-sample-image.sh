@@ -4,4 +4,7 @@
 # Deterministic: same JDK, same bytes.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# shellcheck source=lib/jdk.sh
+source scripts/lib/jdk.sh
+jdk_use
 java scripts/SampleImageGenerator.java src/main/resources/samples/sample.jpg

@@ -12,12 +12,14 @@
 #   scripts/local-cluster.sh down [--run-dir DIR]
 #
 # Defaults: 5 replicas on 127.0.0.1:5001.., HAProxy on 127.0.0.1:32000, state in target/local-cluster/.
-# Environment: ML_APP_JAR (target/ml-app.jar), JAVA (java), JAVA_OPTS (small heap, serial GC),
+# Environment: ML_APP_JAR (target/ml-app.jar), JAVA_HOME (the JDK scripts/lib/jdk.sh finds), JAVA_OPTS (small heap, serial GC),
 # SHUTDOWN_DELAY (2s: a replica sent SIGTERM stays up with /readyz red this long so HAProxy takes it out
 # first, as Kubernetes' endpoints controller would), READY_TIMEOUT seconds (180).
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
+# shellcheck source=lib/jdk.sh
+source "$ROOT/scripts/lib/jdk.sh"
 REPLICAS=5
 PORT=32000
 BASE_PORT=5001
@@ -27,7 +29,6 @@ MAX_REQUESTS_PER_CONNECTION=0
 RUN_DIR="$ROOT/target/local-cluster"
 SIGNAL=TERM
 JAR=${ML_APP_JAR:-$ROOT/target/ml-app.jar}
-JAVA=${JAVA:-java}
 JAVA_OPTS=${JAVA_OPTS:--Xmx256m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xss512k}
 SHUTDOWN_DELAY=${SHUTDOWN_DELAY:-2s}
 READY_TIMEOUT=${READY_TIMEOUT:-180}
@@ -132,7 +133,10 @@ cmd_up() {
         || die "haproxy is not installed (apt-get install haproxy)"
     local haproxy_bin
     haproxy_bin=$(command -v haproxy || echo /usr/sbin/haproxy)
-    [[ -f "$JAR" ]] || die "$JAR not found; build it first: mvn -B -DskipTests package"
+    [[ -f "$JAR" ]] || die "$JAR not found; build it first: ./mvnw -B -q -DskipTests package"
+    jdk_use # the JDK ./mvnw and ./ml-app use; 'restart' reuses it from the options file
+    JAVA="$JAVA_HOME/bin/java"
+    JAVA_OPTS="$(jdk_java_options) $JAVA_OPTS"
     if [[ -f "$RUN_DIR/haproxy.pid" ]] && is_ours "$(cat "$RUN_DIR/haproxy.pid")" haproxy; then
         die "already up (run dir $RUN_DIR); run 'down' first"
     fi

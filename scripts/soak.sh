@@ -10,19 +10,22 @@
 # (generated once by ImageIO, so preprocessing is exercised too), keep-alive off (a TCP connection per request,
 # the worst case for socket buffers). Ends with summary.txt: first, last and peak of each column, and the RSS
 # growth over the second half of the run, where warm-up is over.
-# Environment: ML_APP_JAR (target/ml-app.jar), JAVA_HOME, CONCURRENCY, SAMPLE_SECONDS, HEAP (-Xmx, 512m).
+# Environment: ML_APP_JAR (target/ml-app.jar), JAVA_HOME (see scripts/lib/jdk.sh), CONCURRENCY, SAMPLE_SECONDS, HEAP (-Xmx, 512m).
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
+# shellcheck source=lib/jdk.sh
+source "$ROOT/scripts/lib/jdk.sh"
+jdk_use
 DURATION=${1:-600}
 OUT=${2:-$ROOT/target/soak}
 JAR=${ML_APP_JAR:-$ROOT/target/ml-app.jar}
-JAVA=${JAVA_HOME:+$JAVA_HOME/bin/}java
-JCMD=${JAVA_HOME:+$JAVA_HOME/bin/}jcmd
+JAVA=$JAVA_HOME/bin/java
+JCMD=$JAVA_HOME/bin/jcmd
 CONCURRENCY=${CONCURRENCY:-4}
 SAMPLE_SECONDS=${SAMPLE_SECONDS:-10}
 HEAP=${HEAP:-512m}
 
-[[ -f "$JAR" ]] || { echo "soak: $JAR not found; run 'mvn -B -DskipTests package' first" >&2; exit 1; }
+[[ -f "$JAR" ]] || { echo "soak: $JAR not found; run './mvnw -B -q -DskipTests package' first" >&2; exit 1; }
 mkdir -p "$OUT"
 CSV="$OUT/soak.csv"
 LOG="$OUT/server.log"

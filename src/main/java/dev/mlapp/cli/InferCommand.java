@@ -44,9 +44,6 @@ final class InferCommand {
     }
 
     private static ExitStatus run(Options options, Map<String, String> env) {
-        if (!options.positional().isEmpty()) {
-            throw new UsageException("infer takes no positional arguments, got " + options.positional());
-        }
         Path input = Path.of(options.get("input", null)
                 .orElseThrow(() -> new UsageException("infer needs --input FILE.npy")));
         Path output = Path.of(options.get("output", null)

@@ -26,11 +26,22 @@ public final class Main {
     }
 
     public static void main(String[] args) {
+        try {
+            Logging.configure(System.getenv(), System.err);
+        } catch (UsageException e) {
+            System.err.println("ml-app: " + e.getMessage() + ".");
+            System.exit(ExitStatus.USAGE.code());
+        }
         System.exit(run(Arrays.asList(args), System.getenv()).code());
     }
 
     /** Runs one command; returns instead of exiting, so tests can call it. */
     public static ExitStatus run(List<String> args, Map<String, String> env) {
+        if (!args.isEmpty() && List.of("--help", "-h", "help").contains(args.get(0))) {
+            // The commands first, then the default command's options: most people run serve.
+            System.out.print(USAGE + "\n" + ServeCommand.HELP);
+            return ExitStatus.OK;
+        }
         String command = args.isEmpty() || args.get(0).startsWith("-") ? "serve" : args.get(0);
         List<String> rest = args.isEmpty() || args.get(0).startsWith("-") ? args : args.subList(1, args.size());
         try {
@@ -40,15 +51,13 @@ public final class Main {
                 case "loadtest" -> LoadTestCommand.run(rest, env);
                 case "monitor" -> MonitorCommand.run(rest, env);
                 case "bench" -> BenchCommand.run(rest, env);
-                case "help", "--help", "-h" -> {
-                    System.out.print(USAGE);
-                    yield ExitStatus.OK;
-                }
                 default -> throw new UsageException("unknown command '" + command + "'");
             };
         } catch (UsageException e) {
-            System.err.println("ml-app: " + e.getMessage());
-            System.err.print(USAGE);
+            String message = e.getMessage();
+            System.err.println("ml-app: " + message + (message.endsWith(".") ? "" : "."));
+            System.err.println("Run 'java -jar ml-app.jar " + (command.equals("serve") ? "" : command + " ")
+                    + "--help' for the commands and options.");
             return ExitStatus.USAGE;
         }
     }

@@ -27,6 +27,14 @@ public final class Options {
         Options options = new Options(env);
         for (int i = 0; i < args.size(); i++) {
             String arg = args.get(i);
+            if (arg.equals("-h")) {
+                options.flags.put("help", "true");
+                continue;
+            }
+            if (arg.startsWith("-") && !arg.startsWith("--") && arg.length() > 1) {
+                throw new UsageException("unknown option " + arg + ": options are spelt out with two dashes, e.g."
+                        + " --port 5000");
+            }
             if (!arg.startsWith("--")) {
                 options.positional.add(arg);
                 continue;
@@ -48,7 +56,8 @@ public final class Options {
 
     /**
      * A subcommand's command line: {@code --help} prints {@code help} and returns empty (the command then exits 0);
-     * otherwise every flag must be one of {@code known} ({@code --help} is always known and takes no value).
+     * otherwise every flag must be one of {@code known} ({@code --help} is always known and takes no value), and
+     * nothing may stand outside a flag: a stray word or a single-dash option is a mistake to report, not to ignore.
      */
     public static Optional<Options> forCommand(List<String> args, Map<String, String> env, List<String> booleanFlags,
                                                List<String> known, String help) {
@@ -62,6 +71,10 @@ public final class Options {
         List<String> allowed = new ArrayList<>(known);
         allowed.add("help");
         options.requireOnly(allowed);
+        if (!options.positional.isEmpty()) {
+            throw new UsageException("unexpected argument '" + options.positional.get(0) + "': every value belongs"
+                    + " to an option (--name value), and the command comes first");
+        }
         return Optional.of(options);
     }
 
@@ -73,7 +86,7 @@ public final class Options {
     public void requireOnly(List<String> known) {
         for (String name : flags.keySet()) {
             if (!known.contains(name)) {
-                throw new UsageException("unknown option --" + name);
+                throw new UsageException("unknown option --" + name + " (--help lists the options)");
             }
         }
     }

@@ -13,10 +13,13 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
+import java.util.logging.Logger;
 import java.util.stream.Stream;
 
 /** {@code serve}: loads the model, serves it, and drains gracefully on SIGTERM. */
 final class ServeCommand {
+
+    private static final Logger LOG = Logger.getLogger(ServeCommand.class.getName());
 
     static final String HELP = """
             Usage: java -jar ml-app.jar [serve] [OPTIONS]
@@ -78,6 +81,10 @@ final class ServeCommand {
                 options.duration("idle-timeout", "IDLE_TIMEOUT", ConnectionTimeouts.DEFAULT_IDLE_TIMEOUT),
                 options.intValue("max-connections", "MAX_CONNECTIONS", ConnectionTimeouts.DEFAULT_MAX_CONNECTIONS),
                 true);
+        LOG.info(StartupLines.process(config));
+        if (!config.helloOnly()) {
+            LOG.info(StartupLines.engine(config.engine()));
+        }
         MlServer server;
         try {
             server = MlServer.start(config);
@@ -90,16 +97,15 @@ final class ServeCommand {
             server.drainAndStop();
             stopped.countDown();
         });
-        System.out.println("ml-app " + (config.helloOnly() ? "(hello mode) " : "") + "listening on "
-                + server.url() + " as pod " + config.podName());
+        LOG.info(StartupLines.listening(server.url(), config.helloOnly()));
         try {
             server.awaitStartup(STARTUP_TIMEOUT);
         } catch (RuntimeException e) {
             System.err.println("ml-app: cannot serve the model: " + e.getMessage());
             Runtime.getRuntime().halt(ExitStatus.FAILURE.code());
         }
-        System.out.println("ml-app ready: open " + server.url() + " or try: curl -F file=@photo.jpg "
-                + server.url() + "predict");
+        server.model().ifPresent(model -> LOG.info(StartupLines.model(model)));
+        LOG.info(StartupLines.ready(server.url(), config.helloOnly()));
         try {
             stopped.await();
         } catch (InterruptedException e) {

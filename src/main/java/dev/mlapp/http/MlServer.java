@@ -74,9 +74,6 @@ public final class MlServer {
         MlServer server = new MlServer(config, http, executor, loader);
         server.registerRoutes();
         http.start();
-        if (config.helloOnly()) {
-            LOG.info(() -> "serving the load-balancing demo as " + config.podName() + " at " + server.url());
-        }
         return server;
     }
 
@@ -91,8 +88,13 @@ public final class MlServer {
     private void modelReady(ServingModel model) {
         ModelInfo info = model.info();
         metrics.modelLoaded(info.name(), info.format(), info.sha256(), model.loadMillis() / 1000);
-        LOG.info(() -> "ready: " + info.name() + " loaded and warmed up in " + Math.round(model.loadMillis())
-                + " ms; " + model.plan().describe() + "; serving at " + url());
+        LOG.fine(() -> "ready: " + info.name() + " loaded and warmed up in " + Math.round(model.loadMillis())
+                + " ms; serving at " + url()); // serve prints what is served, once, for a person
+    }
+
+    /** The model being served, once loaded; empty in hello mode or while loading. */
+    public java.util.Optional<ServingModel> model() {
+        return host == null ? java.util.Optional.empty() : java.util.Optional.ofNullable(host.state().model());
     }
 
     private void registerRoutes() {

@@ -50,6 +50,7 @@ final class Responses {
         body.put("error", error.code());
         body.put("message", error.getMessage());
         body.put("status", error.status());
+        body.put("request_id", RequestIds.of(exchange));
         json(exchange, error.status(), body);
     }
 }

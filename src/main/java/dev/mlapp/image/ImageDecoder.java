@@ -44,18 +44,17 @@ final class ImageDecoder {
     /** @param outWidth the size the picture will be resized to, which bounds how far {@link JpegScaling} may go */
     DecodedImage decode(byte[] data, int outWidth, int outHeight) throws ImageException {
         if (data == null || data.length == 0) {
-            throw new ImageException(ImageException.Kind.CORRUPT, "the image is empty");
+            throw new ImageException(ImageException.Kind.CORRUPT, "The image is empty.");
         }
         ImageFormat format = ImageFormat.sniff(data).orElseThrow(() -> new ImageException(
-                ImageException.Kind.UNSUPPORTED_FORMAT, "not an image: expected JPEG, PNG, GIF or BMP"));
+                ImageException.Kind.UNSUPPORTED_FORMAT, "This is not an image this server reads: send a JPEG, PNG,"
+                + " GIF or BMP."));
         try {
-            if (format == ImageFormat.PNG) {
-                PngChunks.verify(data);
-            }
             ImageHeaders headers = ImageHeaders.read(format, data);
             if (headers.declaredWidth() > 0 && headers.declaredHeight() > 0) {
                 checkSize(format, headers.declaredWidth(), headers.declaredHeight());
             }
+            ImageEnds.requireComplete(format, data);
             // Only with a size checked above: a JPEG whose height comes later (DNL marker) goes to ImageIO,
             // whose reader reports the size before allocating.
             if (format == ImageFormat.JPEG && jpegDecoder != null && headers.declaredWidth() > 0
@@ -65,15 +64,18 @@ final class ImageDecoder {
             }
             return read(format, headers, data);
         } catch (IOException | RuntimeException e) {
-            throw new ImageException(ImageException.Kind.CORRUPT,
-                    "cannot decode the " + format + " image: " + describe(e), e);
+            throw corrupt(format, e);
         } catch (OutOfMemoryError e) {
             // A decoder asked for one huge array despite the header check (e.g. a lying BMP): refuse the upload.
             throw new ImageException(ImageException.Kind.TOO_LARGE,
-                    "the " + format + " image needs more memory than this server allows", e);
+                    "The " + format + " image needs more memory than this server allows.", e);
         } catch (StackOverflowError e) {
-            throw new ImageException(ImageException.Kind.CORRUPT, "cannot decode the " + format + " image", e);
+            throw corrupt(format, e);
         }
+    }
+
+    private static ImageException corrupt(ImageFormat format, Throwable cause) {
+        return ImageException.undecodable(format.toString(), cause);
     }
 
     private DecodedImage decodeJpeg(ImageHeaders headers, byte[] data, int outWidth, int outHeight)
@@ -92,7 +94,8 @@ final class ImageDecoder {
             throws IOException, ImageException {
         Iterator<ImageReader> readers = ImageIO.getImageReadersByFormatName(format.imageIoName());
         if (!readers.hasNext()) {
-            throw new ImageException(ImageException.Kind.UNSUPPORTED_FORMAT, "no " + format + " decoder available");
+            throw new ImageException(ImageException.Kind.UNSUPPORTED_FORMAT,
+                    "This server has no " + format + " decoder: send a JPEG or PNG.");
         }
         ImageReader reader = readers.next();
         List<String> warnings = new ArrayList<>();
@@ -116,8 +119,7 @@ final class ImageDecoder {
                     if (image.pooled()) {
                         pool.release(image.pixels().data());
                     }
-                    throw new ImageException(ImageException.Kind.CORRUPT,
-                            "the " + format + " image is truncated (" + warning + ")");
+                    throw ImageEnds.truncated(format, "its decoder ran out of data");
                 }
             }
             return image;
@@ -129,16 +131,12 @@ final class ImageDecoder {
     private void checkSize(ImageFormat format, long width, long height) throws ImageException {
         if (width <= 0 || height <= 0) {
             throw new ImageException(ImageException.Kind.CORRUPT,
-                    "the " + format + " image declares a size of " + width + "×" + height);
+                    "The " + format + " image declares a size of " + width + "×" + height + ", which is no picture.");
         }
         if (width > maxPixels / height) { // width × height > maxPixels, without overflowing for 2³²×2³²
-            throw new ImageException(ImageException.Kind.TOO_LARGE, "the " + format + " image is " + width + "×"
-                    + height + " pixels; the limit is " + maxPixels + " pixels");
+            throw new ImageException(ImageException.Kind.TOO_LARGE, "The " + format + " image is " + width + "×"
+                    + height + " pixels; this server takes at most " + maxPixels + " pixels.");
         }
     }
 
-    private static String describe(Throwable e) {
-        String message = e.getMessage();
-        return message == null || message.isBlank() ? e.getClass().getSimpleName() : message;
-    }
 }

@@ -24,6 +24,16 @@ public final class ImageException extends Exception {
         this.kind = kind;
     }
 
+    /**
+     * The one message for an image its decoder refused. The decoder's own words (ImageIO's, TensorFlow's
+     * {@code jpeg::Uncompress failed ... [[{{node ...}}]]}) mean nothing to the person who uploaded it: they
+     * travel as the cause, for the log.
+     */
+    public static ImageException undecodable(String format, Throwable cause) {
+        return new ImageException(Kind.CORRUPT, "The " + format + " image is corrupt: its decoder cannot read it.",
+                cause);
+    }
+
     public Kind kind() {
         return kind;
     }

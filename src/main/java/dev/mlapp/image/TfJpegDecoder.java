@@ -65,8 +65,7 @@ public final class TfJpegDecoder implements JpegDecoder {
             return new Pixels(pixels, width, height);
         } catch (TensorFlowException | IllegalArgumentException | IllegalStateException e) {
             // TensorFlow reports a bad or truncated JPEG as TFInvalidArgumentException, an IllegalArgumentException.
-            throw new ImageException(ImageException.Kind.CORRUPT, "cannot decode the JPEG image: " + e.getMessage(),
-                    e);
+            throw ImageException.undecodable("JPEG", e);
         }
     }
 

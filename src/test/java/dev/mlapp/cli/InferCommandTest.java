@@ -7,14 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.mlapp.model.FloatArray;
 import dev.mlapp.model.Npy;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.tensorflow.Graph;
@@ -44,9 +39,9 @@ class InferCommandTest {
         Path out = dir.resolve("out.npy");
         Npy.write(in, new FloatArray(new long[] {2, 4}, x));
 
-        Run run = run("infer", "--model", model.toString(), "--input", in.toString(), "--output", out.toString());
+        Captured run = Captured.run("infer", "--model", model.toString(), "--input", in.toString(), "--output", out.toString());
 
-        assertEquals(ExitStatus.OK, run.status, run.err);
+        assertEquals(ExitStatus.OK, run.status(), run.err());
         FloatArray result = Npy.read(out);
         assertArrayEquals(new long[] {2, 3}, result.shape());
         for (int n = 0; n < 2; n++) {
@@ -63,7 +58,7 @@ class InferCommandTest {
                 assertEquals(Math.exp(logits[j]) / sum, result.data()[n * 3 + j], 1e-6);
             }
         }
-        assertTrue(run.out.contains("[2, 3]"), run.out);
+        assertTrue(run.out().contains("[2, 3]"), run.out());
     }
 
     @Test
@@ -71,9 +66,9 @@ class InferCommandTest {
         Path fixture = Path.of(InferCommandTest.class.getResource("/keras-fixtures/nested_trainable_keras3_keras")
                 .toURI());
         Path out = dir.resolve("out.npy");
-        Run run = run("infer", "--model", fixture.resolve("model.keras").toString(),
+        Captured run = Captured.run("infer", "--model", fixture.resolve("model.keras").toString(),
                 "--input", fixture.resolve("input.npy").toString(), "--output", out.toString());
-        assertEquals(ExitStatus.OK, run.status, run.err);
+        assertEquals(ExitStatus.OK, run.status(), run.err());
         FloatArray expected = Npy.read(fixture.resolve("expected.npy"));
         FloatArray actual = Npy.read(out);
         assertArrayEquals(expected.shape(), actual.shape());
@@ -87,8 +82,8 @@ class InferCommandTest {
         Path in = dir.resolve("in.npy");
         Path out = dir.resolve("out.npy");
         Npy.write(in, new FloatArray(new long[] {1, 224, 224, 3}, new float[224 * 224 * 3]));
-        Run run = run("infer", "--input", in.toString(), "--output", out.toString());
-        assertEquals(ExitStatus.OK, run.status, run.err);
+        Captured run = Captured.run("infer", "--input", in.toString(), "--output", out.toString());
+        assertEquals(ExitStatus.OK, run.status(), run.err());
         FloatArray result = Npy.read(out);
         assertArrayEquals(new long[] {1, 11}, result.shape());
         double sum = 0;
@@ -104,9 +99,9 @@ class InferCommandTest {
         Path in = dir.resolve("in.npy");
         Path out = dir.resolve("out.npy");
         Npy.write(in, new FloatArray(new long[] {2, 5}, new float[10]));
-        Run run = run("infer", "--model", model.toString(), "--input", in.toString(), "--output", out.toString());
-        assertEquals(ExitStatus.FAILURE, run.status);
-        assertTrue(run.err.contains("[2, 5]") && run.err.contains("[batch, 4]"), run.err);
+        Captured run = Captured.run("infer", "--model", model.toString(), "--input", in.toString(), "--output", out.toString());
+        assertEquals(ExitStatus.FAILURE, run.status());
+        assertTrue(run.err().contains("[2, 5]") && run.err().contains("[batch, 4]"), run.err());
         assertFalse(Files.exists(out));
     }
 
@@ -116,34 +111,34 @@ class InferCommandTest {
         Path out = dir.resolve("out.npy");
         Npy.write(in, new FloatArray(new long[] {1, 4}, new float[4]));
 
-        Run noInput = run("infer", "--input", dir.resolve("absent.npy").toString(), "--output", out.toString());
-        assertEquals(ExitStatus.FAILURE, noInput.status);
-        assertTrue(noInput.err.contains("absent.npy") && noInput.err.contains("does not exist"), noInput.err);
+        Captured noInput = Captured.run("infer", "--input", dir.resolve("absent.npy").toString(), "--output", out.toString());
+        assertEquals(ExitStatus.FAILURE, noInput.status());
+        assertTrue(noInput.err().contains("absent.npy") && noInput.err().contains("does not exist"), noInput.err());
 
-        Run noModel = run("infer", "--model", dir.resolve("absent.h5").toString(), "--input", in.toString(),
+        Captured noModel = Captured.run("infer", "--model", dir.resolve("absent.h5").toString(), "--input", in.toString(),
                 "--output", out.toString());
-        assertEquals(ExitStatus.FAILURE, noModel.status);
-        assertTrue(noModel.err.contains("absent.h5"), noModel.err);
+        assertEquals(ExitStatus.FAILURE, noModel.status());
+        assertTrue(noModel.err().contains("absent.h5"), noModel.err());
 
         Path notAModel = Files.writeString(dir.resolve("model.h5"), "not hdf5");
-        Run badModel = run("infer", "--model", notAModel.toString(), "--input", in.toString(),
+        Captured badModel = Captured.run("infer", "--model", notAModel.toString(), "--input", in.toString(),
                 "--output", out.toString());
-        assertEquals(ExitStatus.FAILURE, badModel.status);
-        assertTrue(badModel.err.contains("neither an HDF5 file"), badModel.err);
+        assertEquals(ExitStatus.FAILURE, badModel.status());
+        assertTrue(badModel.err().contains("neither an HDF5 file"), badModel.err());
 
         Path notNpy = Files.writeString(dir.resolve("text.npy"), "hello");
-        Run badInput = run("infer", "--input", notNpy.toString(), "--output", out.toString());
-        assertEquals(ExitStatus.FAILURE, badInput.status);
-        assertTrue(badInput.err.contains("not a NumPy .npy file"), badInput.err);
+        Captured badInput = Captured.run("infer", "--input", notNpy.toString(), "--output", out.toString());
+        assertEquals(ExitStatus.FAILURE, badInput.status());
+        assertTrue(badInput.err().contains("not a NumPy .npy file"), badInput.err());
         assertFalse(Files.exists(out));
     }
 
     @Test
     void missingFlagsAreUsageErrors() {
-        assertEquals(ExitStatus.USAGE, run("infer", "--output", "x.npy").status);
-        assertEquals(ExitStatus.USAGE, run("infer", "--input", "x.npy").status);
-        assertEquals(ExitStatus.USAGE, run("infer", "--input", "a", "--output", "b", "--bogus", "1").status);
-        assertEquals(ExitStatus.OK, run("infer", "--help").status);
+        assertEquals(ExitStatus.USAGE, Captured.run("infer", "--output", "x.npy").status());
+        assertEquals(ExitStatus.USAGE, Captured.run("infer", "--input", "x.npy").status());
+        assertEquals(ExitStatus.USAGE, Captured.run("infer", "--input", "a", "--output", "b", "--bogus", "1").status());
+        assertEquals(ExitStatus.OK, Captured.run("infer", "--help").status());
     }
 
     private static Path exportSoftmaxRegression(Path target) throws IOException {
@@ -160,22 +155,4 @@ class InferCommandTest {
         return target;
     }
 
-    private record Run(ExitStatus status, String out, String err) {
-    }
-
-    private static Run run(String... args) {
-        PrintStream oldOut = System.out;
-        PrintStream oldErr = System.err;
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        try {
-            System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-            System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-            ExitStatus status = Main.run(List.of(args), Map.of());
-            return new Run(status, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-        } finally {
-            System.setOut(oldOut);
-            System.setErr(oldErr);
-        }
-    }
 }

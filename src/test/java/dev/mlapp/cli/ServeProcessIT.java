@@ -41,7 +41,7 @@ class ServeProcessIT {
             if (m.find()) {
                 port = Integer.parseInt(m.group(1));
             }
-            ready = line.startsWith("ml-app ready");
+            ready = line.contains("ml-app ready");
         }
         assertTrue(ready && port > 0, "the server printed its URL and became ready");
         Thread.ofVirtual().start(() -> {

@@ -88,6 +88,36 @@ class HostileRequestsTest {
         assertError(upload(badCrc), 400, "invalid_image");
     }
 
+    /** Issue 13: each format cut before its end is a 400 that says "truncated", whichever decoder would run. */
+    @Test
+    void imagesCutBeforeTheirEndAre400WithASentence() {
+        for (String format : new String[] {"jpg", "png", "gif", "bmp"}) {
+            byte[] full = TestImages.picture(format, 64, 64);
+            for (int missing : new int[] {1, 2, 11, 12}) {
+                HttpResponse<String> response = upload(Arrays.copyOf(full, full.length - missing));
+                assertError(response, 400, "invalid_image");
+                assertTrue(message(response).contains("image is truncated"), format + ": " + response.body());
+            }
+        }
+    }
+
+    /** TensorFlow's own words ({@code jpeg::Uncompress failed ... [[{{node rgb_1_1}}]]}) stay in the log. */
+    @Test
+    void aJpegTensorFlowCannotDecodeIsASentenceWithoutItsInternals() {
+        byte[] jpeg = TestImages.picture("jpg", 200, 150);
+        byte[] garbled = jpeg.clone();
+        for (int i = 200; i < garbled.length - 2; i += 7) {
+            garbled[i] = (byte) 0xFF; // markers everywhere in the entropy-coded data; the end marker stays
+        }
+        HttpResponse<String> response = upload(garbled);
+        assertError(response, 400, "invalid_image");
+        assertEquals("The JPEG image is corrupt: its decoder cannot read it.", message(response));
+    }
+
+    private static String message(HttpResponse<String> response) {
+        return JsonParser.parseString(response.body()).getAsJsonObject().get("message").getAsString();
+    }
+
     @Test
     void emptyFileIs400AndNonImageIs415() {
         assertError(upload(new byte[0]), 400, "bad_request");

@@ -2,6 +2,7 @@ package dev.mlapp.http;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
@@ -32,6 +33,9 @@ class ImportedModelServingTest {
             assertFalse(body.getAsJsonObject("model").get("demo").getAsBoolean());
             JsonObject info = JsonParser.parseString(http.get("/api/v1/model").body()).getAsJsonObject();
             assertEquals(fixture.contains("keras3_keras") ? "keras-zip" : "keras-h5", info.get("format").getAsString());
+            String text = http.upload("/predict", "file", TestImages.picture("png", 90, 60)).body();
+            assertTrue(text.matches("(?s).+ \\(\\d\\.\\d\\d\\), Inference Time : \\d+\\.\\d{4} seconds\\n"),
+                    "a real model's answer is the course's line, with no demo note: " + text);
         } finally {
             server.drainAndStop();
         }

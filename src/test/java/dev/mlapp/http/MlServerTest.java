@@ -55,11 +55,11 @@ class MlServerTest {
     }
 
     @Test
-    void predictAnswersTheCoursesTextByDefault() {
+    void predictAnswersTheCoursesTextByDefaultAndSaysTheModelIsTheDemo() {
         HttpResponse<String> response = http.upload("/predict", "file", jpeg);
         assertEquals(200, response.statusCode(), response.body());
-        assertTrue(response.body().matches("(?s)[A-Za-z/ ]+ \\(0\\.\\d\\d\\), Inference Time : \\d+\\.\\d{4} seconds\\n"),
-                response.body());
+        assertTrue(response.body().matches("(?s)[A-Za-z/ ]+ \\(0\\.\\d\\d\\), Inference Time : \\d+\\.\\d{4} seconds"
+                + " \\(demo model: untrained weights\\)\\n"), response.body());
         assertEquals(POD, response.headers().firstValue("X-Pod-Name").orElseThrow());
     }
 
@@ -116,6 +116,68 @@ class MlServerTest {
         JsonObject json = json(http.get("/test", "Accept", "application/json"));
         assertEquals(5, json.getAsJsonArray("top_k").size());
         assertTrue(text.body().startsWith(json.get("label").getAsString() + " ("), "same sample, same answer");
+    }
+
+    @Test
+    void everyResponseEchoesTheRequestIdOrMakesOneAndErrorBodiesQuoteIt() {
+        HttpResponse<String> echoed = http.get("/healthz", "X-Request-Id", "checkout-42.a");
+        assertEquals("checkout-42.a", echoed.headers().firstValue("X-Request-Id").orElseThrow());
+        HttpResponse<String> made = http.get("/healthz");
+        String id = made.headers().firstValue("X-Request-Id").orElseThrow();
+        assertTrue(id.matches("[0-9a-f-]{36}"), id);
+        assertFalse(id.equals(http.get("/healthz").headers().firstValue("X-Request-Id").orElseThrow()));
+        HttpResponse<String> refused = http.get("/healthz", "X-Request-Id", "x".repeat(200));
+        assertTrue(refused.headers().firstValue("X-Request-Id").orElseThrow().matches("[0-9a-f-]{36}"),
+                "an id too long to echo safely is replaced");
+        HttpResponse<String> error = http.get("/no-such-page", "X-Request-Id", "support-ticket-7");
+        assertEquals(404, error.statusCode());
+        assertEquals("support-ticket-7", json(error).get("request_id").getAsString());
+        HttpResponse<String> badImage = http.upload("/api/v1/predict", "file", new byte[] {(byte) 0xFF, (byte) 0xD8});
+        assertEquals(badImage.headers().firstValue("X-Request-Id").orElseThrow(),
+                json(badImage).get("request_id").getAsString());
+    }
+
+    @Test
+    void theAccessLogHasOneLinePerRequestWithItsFields() {
+        java.util.logging.Logger access = java.util.logging.Logger.getLogger("dev.mlapp.access");
+        List<java.util.logging.LogRecord> records = new java.util.concurrent.CopyOnWriteArrayList<>();
+        java.util.logging.Handler capture = new java.util.logging.Handler() {
+            @Override
+            public void publish(java.util.logging.LogRecord record) {
+                records.add(record);
+            }
+
+            @Override
+            public void flush() {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        java.util.logging.Level before = access.getLevel();
+        access.setLevel(java.util.logging.Level.INFO);
+        access.addHandler(capture);
+        try {
+            http.get("/whoami", "X-Request-Id", "access-1");
+            // the line is written after the response went out
+            for (int i = 0; i < 200 && records.isEmpty(); i++) {
+                Thread.sleep(10);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            access.removeHandler(capture);
+            access.setLevel(before);
+        }
+        assertEquals(1, records.size());
+        java.util.Map<?, ?> fields = (java.util.Map<?, ?>) records.get(0).getParameters()[0];
+        assertEquals("GET", fields.get("method"));
+        assertEquals("/whoami", fields.get("route"));
+        assertEquals(200, fields.get("status"));
+        assertEquals(POD, fields.get("pod"));
+        assertEquals("access-1", fields.get("request_id"));
+        assertTrue(((Double) fields.get("latency_ms")) >= 0);
     }
 
     @Test

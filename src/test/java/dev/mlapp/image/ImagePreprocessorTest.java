@@ -244,7 +244,7 @@ class ImagePreprocessorTest {
         assertEverywhere(preprocessor(12, 12).toTensor(bytes.toByteArray()), 12, 12, Color.RED, 0);
     }
 
-    private static BufferedImage toPalette(BufferedImage image) {
+    static BufferedImage toPalette(BufferedImage image) {
         BufferedImage indexed = new BufferedImage(image.getWidth(), image.getHeight(),
                 BufferedImage.TYPE_BYTE_INDEXED);
         Graphics2D g = indexed.createGraphics();

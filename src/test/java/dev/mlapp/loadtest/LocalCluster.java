@@ -15,13 +15,13 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Drives {@code scripts/local-cluster.sh} from a test: the packaged jar, the running JVM's own java, and a run
- * directory of its own. Port 32000 (the course's nodePort) when free, else a free port, so a developer's own
- * cluster on 32000 does not break the test.
+ * Drives {@code scripts/local-cluster.sh} from a test: the packaged jar, the running JVM's own JDK (as JAVA_HOME,
+ * which the script's JDK helper takes first), and a run directory of its own. Every port is an ephemeral one the
+ * system hands out, never the course's 32000: on a Kubernetes node a NodePort has no listening socket, so 32000
+ * looks free while the node's Service owns it.
  */
 final class LocalCluster implements AutoCloseable {
 
-    static final int NODE_PORT = 32000;
     static final int REPLICAS = 5;
     private static final Path SCRIPT = Path.of("scripts", "local-cluster.sh").toAbsolutePath();
     private static final Path JAR = Path.of("target", "ml-app.jar").toAbsolutePath();
@@ -40,10 +40,7 @@ final class LocalCluster implements AutoCloseable {
         if (!Files.isRegularFile(JAR)) {
             fail(JAR + " is missing: integration tests run after 'mvn package'");
         }
-        int port = isFree(NODE_PORT) ? NODE_PORT : freePort();
-        if (port != NODE_PORT) {
-            System.err.println("port " + NODE_PORT + " is busy; the local cluster uses " + port);
-        }
+        int port = freePort();
         Path runDir = Path.of("target", "local-cluster-it-" + name).toAbsolutePath();
         LocalCluster cluster = new LocalCluster(port, runDir);
         List<String> command = new ArrayList<>(List.of("up", "--hello", "--replicas", String.valueOf(REPLICAS),
@@ -78,7 +75,7 @@ final class LocalCluster implements AutoCloseable {
         command.addAll(args);
         command.addAll(List.of("--run-dir", runDir.toString()));
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
-        builder.environment().put("JAVA", Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        builder.environment().put("JAVA_HOME", System.getProperty("java.home"));
         builder.environment().put("ML_APP_JAR", JAR.toString());
         Process process = builder.start();
         process.getOutputStream().close();
@@ -99,23 +96,27 @@ final class LocalCluster implements AutoCloseable {
         }
     }
 
-    private static int freePort() throws IOException {
+    static int freePort() throws IOException {
         try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             return socket.getLocalPort();
         }
     }
 
-    /** First port of {@code count} consecutive free ports, from 5001 (the script's default) upwards. */
-    private static int freeBlock(int count) {
-        for (int base = 5001; base < 6000; base += count) {
-            boolean free = true;
-            for (int p = base; p < base + count && free; p++) {
+    /**
+     * First of {@code count} consecutive free ports (the script numbers replicas from a base port), starting at an
+     * ephemeral port the system chose.
+     */
+    static int freeBlock(int count) throws IOException {
+        for (int attempt = 0; attempt < 100; attempt++) {
+            int base = freePort();
+            boolean free = base + count <= 65_536;
+            for (int p = base + 1; p < base + count && free; p++) {
                 free = isFree(p);
             }
             if (free) {
                 return base;
             }
         }
-        throw new IllegalStateException("no " + count + " free consecutive ports between 5001 and 6000");
+        throw new IllegalStateException("no " + count + " consecutive free ports after 100 ephemeral ones");
     }
 }

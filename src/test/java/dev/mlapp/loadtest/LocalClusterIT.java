@@ -24,7 +24,8 @@ import org.junit.jupiter.api.TestMethodOrder;
 
 /**
  * The issue's proof: five real replicas (the packaged jar, hello mode) behind HAProxy in TCP round-robin mode
- * on port 32000, loaded with a new TCP connection per request. The replica-killing test runs last.
+ * on an ephemeral port (32000 is the documented demo's), loaded with a new TCP connection per request. The
+ * replica-killing test runs last.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class LocalClusterIT {

@@ -53,7 +53,7 @@ public final class ServerProcess implements AutoCloseable {
                 if (m.find()) {
                     port = Integer.parseInt(m.group(1));
                 }
-                ready = line.startsWith("ml-app ready") || line.contains("(hello mode) listening");
+                ready = line.contains("ml-app ready");
             }
             if (!ready || port < 0) {
                 process.destroyForcibly();

@@ -35,17 +35,34 @@ public final class SystemTools {
         return found.get();
     }
 
-    /** Returns {@code ../shared/<relative>} from the project root, or skips (fails under CI) when absent. */
+    /**
+     * Returns {@code ../shared/<relative>} from the project root, or skips (fails under CI) when absent, saying
+     * what the data is and where it comes from.
+     */
     public static Path requireShared(String relative) {
         Path path = Path.of("..", "shared", relative).toAbsolutePath().normalize();
         if (!Files.exists(path)) {
-            String message = "shared test data " + path + " is absent";
+            String message = "shared test data " + path + " is absent (" + sharedSource(relative) + "; the project's"
+                    + " shared data folder sits next to the clone as ../shared, outside the repository: see README.md,"
+                    + " 'What the tests need')";
             if (inCi()) {
                 fail(message + "; CI places ../shared next to the clone");
             }
             assumeTrue(false, "skipped: " + message);
         }
         return path;
+    }
+
+    private static String sharedSource(String relative) {
+        if (relative.startsWith("keras-conformance")) {
+            return "real Keras files with reference outputs, from Deeplearning4j's dl4j-test-resources,"
+                    + " modelimport/keras, Apache License 2.0";
+        } else if (relative.startsWith("models")) {
+            return "the course's full-size Food-11 models, MobileNetV2 and VGG16, with inputs and Keras's outputs";
+        } else if (relative.startsWith("images")) {
+            return "the course's food photos";
+        }
+        return "data too large or third-party to keep in the repository";
     }
 
     public static Optional<Path> find(String tool) {
