@@ -20,7 +20,7 @@ public final class MonitorReport {
         long memory = s.pods().stream().mapToLong(PodStatus::memoryUsageBytes).filter(v -> v >= 0).sum();
         out.append(String.format(Locale.ROOT, "%s UTC  replicas %d (%d ready)", CLOCK.format(s.time()),
                 s.pods().size(), s.readyCount()));
-        if (s.metricsProblem() == null) {
+        if (s.pods().stream().anyMatch(p -> p.cpuUsageMillis() >= 0 || p.memoryUsageBytes() >= 0)) {
             out.append(String.format(Locale.ROOT, "  CPU %s  memory %s", Quantities.formatMillicores(cpu),
                     Quantities.formatBytes(memory)));
         }
