@@ -110,9 +110,10 @@ public final class ClusterMonitor {
         if (m.contains("NotFound") || m.contains("could not find the requested resource")
                 || m.contains("ServiceUnavailable") || m.contains("metrics.k8s.io")) {
             return "the cluster has no metrics API (metrics-server is not installed), which is also why "
-                    + "'kubectl top pods' fails; to have it: kubectl apply -f https://github.com/kubernetes-sigs/"
-                    + "metrics-server/releases/latest/download/components.yaml (on a lab cluster add "
-                    + "--kubelet-insecure-tls to its args) and wait a minute. kubectl said: " + m + ".";
+                    + "'kubectl top pods' fails; install metrics-server for both: kubectl apply -f "
+                    + "https://github.com/kubernetes-sigs/metrics-server/releases/latest/download/components.yaml "
+                    + "(on a lab cluster add --kubelet-insecure-tls to its args) and wait a minute. kubectl said: "
+                    + m + ".";
         }
         return "cannot read the metrics API: " + m;
     }

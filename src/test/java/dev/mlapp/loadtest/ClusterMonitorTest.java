@@ -121,7 +121,7 @@ class ClusterMonitorTest {
         return fakeKubectl(metricsApiAnswer, pod.getAddress().getPort());
     }
 
-    /** A kubectl that lists one ready pod at 127.0.0.1:port and answers the metrics API, or fails as 1.20 does without it. */
+    /** A kubectl listing one ready pod at 127.0.0.1:port; the metrics API answers, or fails as without metrics-server. */
     private Kubectl fakeKubectl(String metricsApiAnswer, int port) throws IOException {
         Path pods = Files.writeString(dir.resolve("pods.json"), """
                 {"items":[{"metadata":{"name":"ml-app-1"},
