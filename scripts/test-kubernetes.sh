@@ -74,7 +74,7 @@ REGISTRY=${ML_APP_K8S_REGISTRY:-$(ansible-inventory -i "$INVENTORY" --host node-
     | python3 -c 'import json,sys; print(json.load(sys.stdin).get("mlapp_registry", ""))' || true)}
 [[ -n "$REGISTRY" ]] || REGISTRY=$(sed -n 's/^mlapp_registry: *"\(.*\)"/\1/p' "$ROOT/ansible/group_vars/all/main.yml")
 REGISTRY_PID=
-if ! curl -fsS -o /dev/null --max-time 5 "http://$REGISTRY/v2/"; then
+if ! curl -fsS -o /dev/null --max-time 5 "http://$REGISTRY/v2/" 2>/dev/null; then
     case $REGISTRY in
         127.0.0.1:*|localhost:*) ;;
         *) die "the registry $REGISTRY does not answer (http://$REGISTRY/v2/); start it on node-0 first" ;;
@@ -96,7 +96,7 @@ if [[ "$INVENTORY" == "$ROOT/ansible/ci/inventory.ini" ]]; then
         --stand-ins-only >"$WORK/stand-ins.log" 2>&1 || { tail -20 "$WORK/stand-ins.log" >&2; die "the stand-ins failed"; }
 fi
 
-PLAYBOOK_ARGS=(-i "$INVENTORY" -e mlapp_deploy_target=kubernetes -e "mlapp_k8s_dir=$OVERLAY"
+PLAYBOOK_ARGS=(-i "$INVENTORY" -e mlapp_deploy_target=kubernetes
     -e "mlapp_registry=$REGISTRY" -e "mlapp_namespace=$NAMESPACE" -e "mlapp_project_src=$ROOT"
     -e "mlapp_smoke_image=$PHOTO" -e "mlapp_smoke_host=$NODE")
 [[ "$INVENTORY" == "$ROOT/ansible/ci/inventory.ini" ]] && PLAYBOOK_ARGS+=(-e "mlapp_project_dir=$WORK/node-0/ml-app")
@@ -211,7 +211,7 @@ for _ in $(seq 60); do [[ -z "$(k get pods -l app=hello-lb -o name)" ]] && break
 # --- 2. deploy.yml from a clean state ----------------------------------------------------------------------------
 log "2. deploy.yml (first run: build, push, apply, smoke test)"
 t0=$SECONDS
-playbook deploy-first deploy.yml -e mlapp_model_required=false
+playbook deploy-first deploy.yml -e "mlapp_k8s_dir=$OVERLAY" -e mlapp_model_required=false
 figure "deploy.yml first run: $((SECONDS - t0)) s; $(ready_count app=ml-app)/$REPLICAS pods Ready"
 (( $(ready_count app=ml-app) == REPLICAS )) || { explain_pods app=ml-app >&2; die "not all $REPLICAS pods are Ready"; }
 loadtest ml-spread --path /whoami --requests 200 --concurrency 4 --new-connection --expect-pods "$REPLICAS"
@@ -224,7 +224,7 @@ memory_table app=ml-app | tee "$WORK/ml-memory.txt"
 
 log "deploy.yml (second run: must change nothing)"
 t0=$SECONDS
-playbook deploy-second deploy.yml -e mlapp_model_required=false
+playbook deploy-second deploy.yml -e "mlapp_k8s_dir=$OVERLAY" -e mlapp_model_required=false
 recap=$(grep -A1 'PLAY RECAP' "$WORK/deploy-second.log" | tail -1)
 grep -q 'changed=0 ' <<<"$recap" || { grep -B1 -E '^changed:' "$WORK/deploy-second.log" | grep TASK >&2 || true; die "the second deploy.yml changed something: $recap"; }
 figure "deploy.yml second run: $((SECONDS - t0)) s, changed=0"
@@ -262,7 +262,7 @@ finish_load evict-load $((evictions_done + 3)) 180
 # --- 4. the course's model -------------------------------------------------------------------------------------------
 if [[ -f "$MODEL" ]]; then
     log "4a. deploy.yml with $(basename "$(dirname "$MODEL")") as ml-lb.h5: build and push the new image first"
-    VGG16_ARGS=(-e "mlapp_model_path=$MODEL" -e mlapp_model_required=true)
+    VGG16_ARGS=(-e "mlapp_k8s_dir=$OVERLAY" -e "mlapp_model_path=$MODEL" -e mlapp_model_required=true)
     t0=$SECONDS
     playbook build-vgg16 deploy.yml "${VGG16_ARGS[@]}" --tags registry,sources,image
     figure "image with the course's model built and pushed in $((SECONDS - t0)) s"
