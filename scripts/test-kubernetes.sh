@@ -129,6 +129,10 @@ playbook() { # NAME PLAYBOOK [ARGS...]: runs it, prints the smoke test's finding
     grep -A1 'PLAY RECAP' "$WORK/$name.log" | tail -1
 }
 
+rollout_seconds() { # NAME: how long the playbook's "Wait for the rollout" task took (Ansible's profile_tasks)
+    grep -E 'Wait for the rollout to finish\. -+ [0-9.]+s' "$WORK/$1.log" | tail -1 | grep -oE '[0-9.]+s$' || echo "?"
+}
+
 explain_pods() { # SELECTOR: why each pod that is not Ready is not
     k get pods -l "$1" -o jsonpath='{range .items[*]}{.metadata.name}{" "}{.status.phase}{" ready="}{.status.containerStatuses[*].ready}{" "}{range .status.conditions[?(@.status=="False")]}{.type}: {.message} {end}{.status.containerStatuses[*].state.waiting.reason}{" "}{.status.containerStatuses[*].state.waiting.message}{"\n"}{end}'
 }
@@ -198,7 +202,7 @@ finish_load() { # NAME ROLLOUT_END_S LOAD_END_S: waits for the load, fails on an
 log "1. lb-demo.yml: the hello demo (image build and push included)"
 t0=$SECONDS
 playbook lb-demo lb-demo.yml
-figure "hello demo: lb-demo.yml took $((SECONDS - t0)) s; $(ready_count app=hello-lb)/$REPLICAS pods Ready"
+figure "hello demo: lb-demo.yml took $((SECONDS - t0)) s (apply to $(ready_count app=hello-lb)/$REPLICAS Ready: $(rollout_seconds lb-demo))"
 loadtest hello-spread --path /whoami --requests 200 --concurrency 4 --new-connection --expect-pods "$REPLICAS"
 figure "hello demo spread over 200 new connections: $(summary hello-spread)"
 check_spread hello-spread
@@ -212,7 +216,7 @@ for _ in $(seq 60); do [[ -z "$(k get pods -l app=hello-lb -o name)" ]] && break
 log "2. deploy.yml (first run: build, push, apply, smoke test)"
 t0=$SECONDS
 playbook deploy-first deploy.yml -e "mlapp_k8s_dir=$OVERLAY" -e mlapp_model_required=false
-figure "deploy.yml first run: $((SECONDS - t0)) s; $(ready_count app=ml-app)/$REPLICAS pods Ready"
+figure "deploy.yml first run: $((SECONDS - t0)) s (apply to $(ready_count app=ml-app)/$REPLICAS Ready: $(rollout_seconds deploy-first))"
 (( $(ready_count app=ml-app) == REPLICAS )) || { explain_pods app=ml-app >&2; die "not all $REPLICAS pods are Ready"; }
 loadtest ml-spread --path /whoami --requests 200 --concurrency 4 --new-connection --expect-pods "$REPLICAS"
 figure "ML app spread over 200 new connections: $(summary ml-spread)"
@@ -270,7 +274,7 @@ if [[ -f "$MODEL" ]]; then
     under_load image-change-load 2 300
     t0=$SECONDS
     playbook deploy-vgg16 deploy.yml "${VGG16_ARGS[@]}"
-    figure "deploy.yml with the course's model: $((SECONDS - t0)) s (rollout of the new image and smoke test)"
+    figure "deploy.yml with the course's model: $((SECONDS - t0)) s (rollout of the new image: $(rollout_seconds deploy-vgg16), then the smoke test)"
     finish_load image-change-load $((SECONDS - t0 + 3)) 300
 
     log "4b. 16 concurrent uploads for 60 s, monitored every 2 s"
