@@ -9,6 +9,7 @@
 # when nothing the image is built from changed (Dockerfile, pom.xml, src/, ml-lb.h5) the build is skipped altogether.
 #
 # Usage: scripts/build-image.sh [IMAGE]     (default localhost/ml-app:latest; prints the image name last)
+#        scripts/build-image.sh --stand-ins-only   (only the base images, for builds elsewhere, e.g. by Ansible)
 # Env:   ML_APP_IMAGE_CACHE  where stand-in root filesystems are kept (default ~/.cache/ml-app-image)
 #        JAVA_HOME           the JDK copied into the build stand-in (default: the one scripts/lib/jdk.sh finds)
 #        DEBIAN_MIRROR       for debootstrap (default http://deb.debian.org/debian)
@@ -84,6 +85,10 @@ inputs_digest() {
 
 stand_in_runtime
 stand_in_build
+if [ "${1:-}" = --stand-ins-only ]; then
+    log "base image stand-ins are in local storage"
+    exit 0
+fi
 
 digest=$(inputs_digest)
 if has_image "localhost/ml-app-cache:$digest"; then

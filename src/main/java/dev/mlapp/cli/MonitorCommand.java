@@ -24,7 +24,9 @@ final class MonitorCommand {
     static final String HELP = """
             Usage: java -jar ml-app.jar monitor [OPTIONS]
 
-            Runs where kubectl reaches the cluster. CPU and memory usage need metrics-server (as 'kubectl top' does).
+            Runs where kubectl reaches the cluster. CPU and memory usage come from the metrics API (metrics-server,
+            as 'kubectl top' does); without it, from each pod's own /metrics, which needs the pod IPs reachable from
+            here (run it on a node, e.g. node-0).
               --duration DURATION   how long to watch (default 60s; 0 = one snapshot)
               --interval DURATION   time between snapshots (default 5s)
               --namespace NS        namespace of the app (default default)

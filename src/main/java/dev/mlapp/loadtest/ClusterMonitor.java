@@ -23,16 +23,28 @@ import java.util.concurrent.Future;
  * Takes {@link ClusterSnapshot}s of the app's pods the way the course's resource_monitor.py does: requests and
  * limits from {@code kubectl get pods -o json}, usage from the metrics API through {@code kubectl get --raw},
  * and, beyond it, each pod's own {@code /metrics} (requests served, in flight) where the pod IP is reachable.
+ * Where the cluster has no metrics API (no metrics-server, so {@code kubectl top} fails too), CPU and memory come
+ * from each pod's {@code /metrics} instead: the JVM's CPU time between two snapshots and its resident memory.
  */
 public final class ClusterMonitor {
 
     static final int DEFAULT_CONTAINER_PORT = 5000;
-    private static final Duration SCRAPE_TIMEOUT = Duration.ofSeconds(1);
+    // a pod busy with a VGG16 batch on a throttled CPU may take a while to render /metrics
+    private static final Duration SCRAPE_TIMEOUT = Duration.ofSeconds(3);
 
     private final Kubectl kubectl;
     private final String namespace;
     private final String selector;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(SCRAPE_TIMEOUT).build();
+    /** Pod name → its last {@code process_cpu_seconds_total} and when it was read, for a CPU rate. */
+    private final Map<String, CpuSample> lastCpu = new HashMap<>();
+
+    private record CpuSample(double cpuSeconds, long nanoTime) {
+    }
+
+    /** A pod with what its /metrics said about the process; −1 where it said nothing. */
+    private record Scraped(PodStatus pod, CpuSample cpu, double residentBytes) {
+    }
 
     public ClusterMonitor(Kubectl kubectl, String namespace, String selector) {
         this.kubectl = kubectl;
@@ -55,23 +67,53 @@ public final class ClusterMonitor {
         } catch (Kubectl.KubectlException e) {
             problem = explainMetricsFailure(e.getMessage());
         }
-        // in parallel: from outside the cluster every pod IP may time out, and five 1 s timeouts in a row would
+        // in parallel: from outside the cluster every pod IP may time out, and five timeouts in a row would
         // stretch a 5 s interval
+        List<Scraped> scraped;
         try (ExecutorService scrapers = Executors.newVirtualThreadPerTaskExecutor()) {
-            List<Future<PodStatus>> scraped = pods.stream().map(p -> scrapers.submit(() -> scrape(p))).toList();
-            pods = scraped.stream().map(ClusterMonitor::join).toList();
+            List<Future<Scraped>> futures = pods.stream().map(p -> scrapers.submit(() -> scrape(p))).toList();
+            scraped = futures.stream().map(ClusterMonitor::join).toList();
         }
+        if (problem == null) {
+            pods = scraped.stream().map(Scraped::pod).toList();
+        } else {
+            pods = scraped.stream().map(this::usageFromPodMetrics).toList();
+            boolean anyScraped = scraped.stream().anyMatch(p -> p.residentBytes() >= 0);
+            problem = problem + (anyScraped
+                    ? " CPU and memory shown here come from each pod's own /metrics instead: the JVM's CPU time "
+                            + "between two snapshots (none on the first) and its resident memory."
+                    : " The pods' own /metrics cannot be reached from here either (pod IPs answer on the cluster's "
+                            + "nodes: run the monitor on node-0).");
+        }
+        lastCpu.keySet().retainAll(pods.stream().map(PodStatus::name).toList());
         return new ClusterSnapshot(time, pods, problem);
+    }
+
+    /** CPU as the rate of the process's CPU time since the last snapshot, memory as its resident set. */
+    private PodStatus usageFromPodMetrics(Scraped scraped) {
+        PodStatus pod = scraped.pod();
+        if (scraped.cpu() == null) {
+            return pod;
+        }
+        CpuSample previous = lastCpu.put(pod.name(), scraped.cpu());
+        double cpuMillis = -1;
+        if (previous != null && scraped.cpu().cpuSeconds() >= previous.cpuSeconds()
+                && scraped.cpu().nanoTime() > previous.nanoTime()) {
+            cpuMillis = (scraped.cpu().cpuSeconds() - previous.cpuSeconds()) * 1e12
+                    / (scraped.cpu().nanoTime() - previous.nanoTime());
+        }
+        return pod.withUsage(cpuMillis, (long) scraped.residentBytes());
     }
 
     static String explainMetricsFailure(String kubectlMessage) {
         String m = kubectlMessage == null ? "" : kubectlMessage;
         if (m.contains("NotFound") || m.contains("could not find the requested resource")
                 || m.contains("ServiceUnavailable") || m.contains("metrics.k8s.io")) {
-            return "the metrics API is not available, so CPU and memory usage are unknown: install metrics-server "
-                    + "(kubectl apply -f https://github.com/kubernetes-sigs/metrics-server/releases/latest/download/"
-                    + "components.yaml; on a lab cluster add --kubelet-insecure-tls to its args) and wait a minute. "
-                    + "kubectl said: " + m;
+            return "the cluster has no metrics API (metrics-server is not installed), which is also why "
+                    + "'kubectl top pods' fails; install metrics-server for both: kubectl apply -f "
+                    + "https://github.com/kubernetes-sigs/metrics-server/releases/latest/download/components.yaml "
+                    + "(on a lab cluster add --kubelet-insecure-tls to its args) and wait a minute. kubectl said: "
+                    + m + ".";
         }
         return "cannot read the metrics API: " + m;
     }
@@ -147,31 +189,37 @@ public final class ClusterMonitor {
         return usage;
     }
 
-    private PodStatus scrape(PodStatus pod) {
+    private Scraped scrape(PodStatus pod) {
+        Scraped nothing = new Scraped(pod, null, -1);
         if (pod.podIp() == null) {
-            return pod;
+            return nothing;
         }
         try {
             String host = pod.podIp().contains(":") ? "[" + pod.podIp() + "]" : pod.podIp();
             HttpResponse<String> response = http.send(HttpRequest.newBuilder(
                     URI.create("http://" + host + ":" + pod.port() + "/metrics")).timeout(SCRAPE_TIMEOUT).build(),
                     HttpResponse.BodyHandlers.ofString());
+            long readAt = System.nanoTime();
             if (response.statusCode() != 200) {
-                return pod;
+                return nothing;
             }
-            double inFlight = PrometheusText.sum(response.body(), "http_requests_in_flight");
+            String body = response.body();
+            double inFlight = PrometheusText.sum(body, "http_requests_in_flight");
+            double cpuSeconds = PrometheusText.sum(body, "process_cpu_seconds_total");
             // the pod renders /metrics while our scrape is in flight: not counting it shows 0 on an idle pod
-            return pod.withServed(PrometheusText.sum(response.body(), "http_requests_total"),
-                    inFlight > 0 ? inFlight - 1 : inFlight);
+            return new Scraped(pod.withServed(PrometheusText.sum(body, "http_requests_total"),
+                    inFlight > 0 ? inFlight - 1 : inFlight),
+                    cpuSeconds < 0 ? null : new CpuSample(cpuSeconds, readAt),
+                    PrometheusText.sum(body, "process_resident_memory_bytes"));
         } catch (java.io.IOException e) {
-            return pod; // pod IPs are often unreachable from outside the cluster; the column stays empty
+            return nothing; // pod IPs are often unreachable from outside the cluster; the column stays empty
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            return pod;
+            return nothing;
         }
     }
 
-    private static PodStatus join(Future<PodStatus> future) {
+    private static <T> T join(Future<T> future) {
         try {
             return future.get();
         } catch (InterruptedException e) {

@@ -20,9 +20,11 @@ public final class MonitorReport {
         long memory = s.pods().stream().mapToLong(PodStatus::memoryUsageBytes).filter(v -> v >= 0).sum();
         out.append(String.format(Locale.ROOT, "%s UTC  replicas %d (%d ready)", CLOCK.format(s.time()),
                 s.pods().size(), s.readyCount()));
-        if (s.metricsProblem() == null) {
-            out.append(String.format(Locale.ROOT, "  CPU %s  memory %s", Quantities.formatMillicores(cpu),
-                    Quantities.formatBytes(memory)));
+        boolean cpuKnown = s.pods().stream().anyMatch(p -> p.cpuUsageMillis() >= 0);
+        boolean memoryKnown = s.pods().stream().anyMatch(p -> p.memoryUsageBytes() >= 0);
+        if (cpuKnown || memoryKnown) {
+            out.append(String.format(Locale.ROOT, "  CPU %s  memory %s", cpuKnown ? Quantities.formatMillicores(cpu)
+                    : "-", memoryKnown ? Quantities.formatBytes(memory) : "-"));
         }
         out.append('\n');
         int width = Math.max(4, s.pods().stream().mapToInt(p -> p.name().length()).max().orElse(4));

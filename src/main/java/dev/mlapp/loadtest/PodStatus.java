@@ -12,8 +12,8 @@ package dev.mlapp.loadtest;
  * @param cpuLimitMillis     Σ containers' CPU limits
  * @param memoryRequestBytes Σ containers' memory requests
  * @param memoryLimitBytes   Σ containers' memory limits
- * @param cpuUsageMillis     from the metrics API
- * @param memoryUsageBytes   from the metrics API (working set)
+ * @param cpuUsageMillis     from the metrics API, else from the pod's /metrics (CPU time between snapshots)
+ * @param memoryUsageBytes   from the metrics API (working set), else the pod's /metrics (resident memory)
  * @param requestsServed     Σ {@code http_requests_total} from the pod's own /metrics
  * @param inFlight           {@code http_requests_in_flight} from the pod's own /metrics
  */

@@ -1,0 +1,367 @@
+#!/usr/bin/env bash
+# Proves the deployment on a real Kubernetes cluster, the one KUBECONFIG points at (.ci/run starts a single-node
+# 1.20 cluster with ../shared/k8s/up.sh; on the course's cluster run it on node-0 with your own inventory):
+#   1. the pod-identity demo (lb-demo.yml, k8s/deploy_loadbalancer.yaml): Ready time, every pod seen through the
+#      node port, memory per pod; then teardown.yml removes it;
+#   2. deploy.yml from a clean state: the image is built and pushed to the registry the cluster pulls from, the
+#      manifests applied, 5/5 pods Ready, the smoke-test role passes; every pod's X-Pod-Name seen through node port
+#      32000 on new connections (the project's loadtest, χ² test of the spread), /predict with a real photo;
+#      a second deploy.yml reports changed=0;
+#   3. under steady load from loadtest: kubectl rollout restart, then an eviction of every pod through the eviction
+#      API (what kubectl drain does), paced by the PodDisruptionBudget: 0 failed requests each;
+#   4. the course's model: deploy.yml with the VGG16 (an image change, rolled out under load, 0 failed requests),
+#      then 16 concurrent uploads for a minute: no restart, no OOMKill, readiness never lost, memory peak vs limit;
+#   5. teardown.yml: nothing of the app is left in the namespace.
+# Every figure is printed as "figure: ..." and collected in $WORK/figures.txt.
+#
+# Usage: KUBECONFIG=... scripts/test-kubernetes.sh   (as root on the CI machine; anyone with kubectl on node-0)
+# Env:   ML_APP_K8S_INVENTORY  Ansible inventory (default ansible/ci/inventory.ini: this machine is node-0)
+#        ML_APP_K8S_REGISTRY   registry the cluster pulls from (default: the inventory's mlapp_registry); a loopback
+#                              one that does not answer is started here (Debian's docker-registry)
+#        ML_APP_K8S_NODE       address of a node for the node port (default 127.0.0.1)
+#        ML_APP_K8S_OVERLAY    kustomization to deploy (default: k8s-overlays/k8s-1.20 on a cluster older than
+#                              1.21, k8s-overlays/small-node on a one-node cluster, k8s otherwise)
+#        ML_APP_K8S_NAMESPACE  namespace (default default)
+#        ML_APP_K8S_MODEL      the course-shaped model deployed as ml-lb.h5 in step 4
+#                              (default ../shared/models/vgg16_food11_demo/model.h5; step 4 is skipped without it)
+#        ML_APP_K8S_WORK       logs, reports, registry storage (default /var/tmp/ml-app-k8s)
+set -euo pipefail
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+SHARED=$(cd "$ROOT/.." && pwd)/shared
+WORK=${ML_APP_K8S_WORK:-/var/tmp/ml-app-k8s}
+INVENTORY=${ML_APP_K8S_INVENTORY:-$ROOT/ansible/ci/inventory.ini}
+NODE=${ML_APP_K8S_NODE:-127.0.0.1}
+NAMESPACE=${ML_APP_K8S_NAMESPACE:-default}
+MODEL=${ML_APP_K8S_MODEL:-$SHARED/models/vgg16_food11_demo/model.h5}
+PHOTO=$SHARED/images/food_noodles.jpg
+REPLICAS=5
+URL=http://$NODE:32000
+START=$SECONDS
+FIGURES=$WORK/figures.txt
+JAVA=${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}/bin/java
+JAR=$ROOT/target/ml-app.jar
+
+log() { printf '== [%ss] %s\n' $((SECONDS - START)) "$*"; }
+die() { echo "test-kubernetes: $*" >&2; exit 1; }
+figure() { echo "figure: $*" | tee -a "$FIGURES"; }
+k() { kubectl --namespace "$NAMESPACE" "$@"; }
+
+[[ -n "${KUBECONFIG:-}" || -f "$HOME/.kube/config" ]] || die "set KUBECONFIG to the cluster's kubeconfig"
+for tool in kubectl ansible-playbook curl python3 rsync; do
+    command -v "$tool" >/dev/null || die "$tool is not installed"
+done
+[[ -f "$PHOTO" ]] || die "the test photo $PHOTO is missing (../shared/images)"
+mkdir -p "$WORK" && : >"$FIGURES"
+
+# --- the cluster -----------------------------------------------------------------------------------------------
+kubectl get nodes -o wide >/dev/null || die "kubectl cannot reach the cluster (KUBECONFIG=${KUBECONFIG:-})"
+server_version=$(kubectl version -o json 2>/dev/null | python3 -c 'import json,sys; print(json.load(sys.stdin)["serverVersion"]["gitVersion"])')
+minor=$(kubectl version -o json 2>/dev/null | python3 -c 'import json,sys; print(int(json.load(sys.stdin)["serverVersion"]["minor"].rstrip("+")))')
+nodes=$(kubectl get nodes -o name | wc -l)
+node_cpu=$(kubectl get nodes -o jsonpath='{range .items[*]}{.status.allocatable.cpu} {end}')
+if [[ -z "${ML_APP_K8S_OVERLAY:-}" ]]; then
+    if ((minor < 21)); then OVERLAY=k8s-overlays/k8s-1.20; why="Kubernetes $server_version serves policy/v1beta1 and autoscaling/v2beta2 only"
+    elif ((nodes == 1)); then OVERLAY=k8s-overlays/small-node; why="one node"
+    else OVERLAY=k8s; why="$nodes nodes"; fi
+else
+    OVERLAY=$ML_APP_K8S_OVERLAY; why="ML_APP_K8S_OVERLAY"
+fi
+figure "cluster = $server_version, $nodes node(s), allocatable CPU per node: $node_cpu, date $(date -u +%Y-%m-%d)"
+log "deploying $OVERLAY ($why)"
+
+# --- the registry ------------------------------------------------------------------------------------------------
+REGISTRY=${ML_APP_K8S_REGISTRY:-$(ansible-inventory -i "$INVENTORY" --host node-0 2>/dev/null \
+    | python3 -c 'import json,sys; print(json.load(sys.stdin).get("mlapp_registry", ""))' || true)}
+[[ -n "$REGISTRY" ]] || REGISTRY=$(sed -n 's/^mlapp_registry: *"\(.*\)"/\1/p' "$ROOT/ansible/group_vars/all/main.yml")
+REGISTRY_PID=
+if ! curl -fsS -o /dev/null --max-time 5 "http://$REGISTRY/v2/" 2>/dev/null; then
+    case $REGISTRY in
+        127.0.0.1:*|localhost:*) ;;
+        *) die "the registry $REGISTRY does not answer (http://$REGISTRY/v2/); start it on node-0 first" ;;
+    esac
+    command -v docker-registry >/dev/null || die "docker-registry is not installed (apt-get install docker-registry)"
+    log "starting a registry on $REGISTRY (loopback, no auth)"
+    rm -rf "$WORK/registry" && mkdir -p "$WORK/registry"
+    printf 'version: 0.1\nlog:\n  level: warn\nstorage:\n  filesystem:\n    rootdirectory: %s\n  delete:\n    enabled: true\nhttp:\n  addr: %s\n' \
+        "$WORK/registry" "$REGISTRY" >"$WORK/registry.yml"
+    setsid docker-registry serve "$WORK/registry.yml" >"$WORK/registry.log" 2>&1 &
+    REGISTRY_PID=$!
+    for _ in $(seq 50); do curl -fsS -o /dev/null "http://$REGISTRY/v2/" 2>/dev/null && break; sleep 0.2; done
+fi
+
+if [[ "$INVENTORY" == "$ROOT/ansible/ci/inventory.ini" ]]; then
+    # this machine has no Docker engine and no registry to pull base images from: buildah builds on local stand-ins
+    log "base image stand-ins for buildah (scripts/build-image.sh --stand-ins-only)"
+    ML_APP_IMAGE_CACHE=${ML_APP_IMAGE_CACHE:-/var/tmp/ml-app-ansible/image-cache} "$ROOT/scripts/build-image.sh" \
+        --stand-ins-only >"$WORK/stand-ins.log" 2>&1 || { tail -20 "$WORK/stand-ins.log" >&2; die "the stand-ins failed"; }
+fi
+
+PLAYBOOK_ARGS=(-i "$INVENTORY" -e mlapp_deploy_target=kubernetes
+    -e "mlapp_registry=$REGISTRY" -e "mlapp_namespace=$NAMESPACE" -e "mlapp_project_src=$ROOT"
+    -e "mlapp_smoke_image=$PHOTO" -e "mlapp_smoke_host=$NODE")
+[[ "$INVENTORY" == "$ROOT/ansible/ci/inventory.ini" ]] && PLAYBOOK_ARGS+=(-e "mlapp_project_dir=$WORK/node-0/ml-app")
+export ANSIBLE_CALLBACKS_ENABLED=ansible.posix.profile_tasks ANSIBLE_NOCOLOR=1 ANSIBLE_FORCE_COLOR=0
+
+LOADS=()
+cleanup() {
+    local status=$?
+    for pid in "${LOADS[@]}"; do kill "$pid" 2>/dev/null || true; done
+    if ((status != 0)); then
+        echo "--- pods and recent events (the test failed)" >&2
+        k get pods -o wide >&2 2>/dev/null || true
+        k get events --sort-by=.lastTimestamp 2>/dev/null | tail -25 >&2 || true
+    fi
+    if [[ -n "${TORN_DOWN_NEEDED:-}" ]]; then
+        (cd "$ROOT/ansible" && ansible-playbook "${PLAYBOOK_ARGS[@]}" teardown.yml >"$WORK/teardown-on-exit.log" 2>&1) || true
+    fi
+    [[ -n "$REGISTRY_PID" ]] && kill "$REGISTRY_PID" 2>/dev/null || true
+}
+trap cleanup EXIT
+
+playbook() { # NAME PLAYBOOK [ARGS...]: runs it, prints the smoke test's findings and the recap, fails with the cause
+    local name=$1 book=$2; shift 2
+    TORN_DOWN_NEEDED=1
+    if ! (cd "$ROOT/ansible" && ansible-playbook "${PLAYBOOK_ARGS[@]}" "$@" "$book") >"$WORK/$name.log" 2>&1; then
+        grep -E -A25 'fatal:|FAILED!' "$WORK/$name.log" | head -80 >&2
+        die "$book failed ($name; log: $WORK/$name.log)"
+    fi
+    grep -E 'replicas answered|predicted' "$WORK/$name.log" | sed 's/^ *msg: *//' || true
+    grep -A1 'PLAY RECAP' "$WORK/$name.log" | tail -1
+}
+
+rollout_seconds() { # NAME: how long the playbook's "Wait for the rollout" task took (Ansible's profile_tasks)
+    grep -E 'Wait for the rollout to finish\. -+ [0-9.]+s' "$WORK/$1.log" | tail -1 | grep -oE '[0-9.]+s$' || echo "?"
+}
+
+explain_pods() { # SELECTOR: why each pod that is not Ready is not
+    k get pods -l "$1" -o jsonpath='{range .items[*]}{.metadata.name}{" "}{.status.phase}{" ready="}{.status.containerStatuses[*].ready}{" "}{range .status.conditions[?(@.status=="False")]}{.type}: {.message} {end}{.status.containerStatuses[*].state.waiting.reason}{" "}{.status.containerStatuses[*].state.waiting.message}{"\n"}{end}'
+}
+
+wait_ready() { # DEPLOYMENT SELECTOR TIMEOUT_S: waits for the rollout, says why pods are not Ready if it does not finish
+    local t0=$SECONDS
+    if ! k rollout status "deployment/$1" --timeout="${3}s" >/dev/null; then
+        echo "deployment/$1 is not ready after $3 s; pods that are not Ready and why:" >&2
+        explain_pods "$2" >&2
+        die "rollout of $1 did not finish"
+    fi
+    echo $((SECONDS - t0))
+}
+
+ready_count() { k get pods -l "$1" -o jsonpath='{range .items[*]}{.status.containerStatuses[0].ready}{"\n"}{end}' | grep -c true || true; }
+
+[[ -f "$JAR" ]] || { log "building target/ml-app.jar for the load tests"; (cd "$ROOT" && mvn -B -q -DskipTests package); }
+loadtest() { # NAME ARGS...: the project's load tester with a JSON report in $WORK/NAME.json
+    local name=$1; shift
+    "$JAVA" -jar "$JAR" loadtest --url "$URL" --json "$@" >"$WORK/$name.json" 2>"$WORK/$name.err"
+}
+summary() { # NAME: one line from a loadtest JSON report
+    python3 - "$WORK/$1.json" <<'PY'
+import json, sys
+r = json.load(open(sys.argv[1]))
+pods = sorted((p["requests"] for p in r.get("pods", []) if p["requests"] > 0), reverse=True)
+chi = r.get("chi_square") or {}
+fails = ", ".join(f"{k}: {v}" for k, v in r.get("failures", {}).items())
+print(f'{r["failed"]} failed of {r["requests"]} ({fails or "no failures"}); {len(pods)} pods answered, '
+      f'spread {"/".join(map(str, pods))}; chi2 p = {chi.get("p_value", float("nan")):.3g}; '
+      f'p50 {r["latency_ms"]["p50"]:.0f} ms, p99 {r["latency_ms"]["p99"]:.0f} ms; {r["throughput_rps"]:.1f} req/s')
+PY
+}
+json_field() { python3 -c 'import json,sys; r=json.load(open(sys.argv[1])); print(eval(sys.argv[2], {}, {"r": r}))' "$WORK/$1.json" "$2"; }
+
+check_spread() { # NAME: all replicas answered and the χ² test does not reject an even split
+    local pods p
+    pods=$(json_field "$1" 'len([p for p in r.get("pods", []) if p["requests"] > 0])')
+    p=$(json_field "$1" '(r.get("chi_square") or {}).get("p_value", 0)')
+    ((pods == REPLICAS)) || die "$1: only $pods of $REPLICAS pods answered through the node port"
+    python3 -c "import sys; sys.exit(0 if $p >= 0.001 else 1)" \
+        || die "$1: the spread over pods is far from even (chi2 p = $p)"
+}
+
+memory_table() { # SELECTOR: each pod's resident memory now (its /metrics, the same source as 'ml-app monitor')
+    "$JAVA" -jar "$JAR" monitor --duration 0 --selector "$1" --namespace "$NAMESPACE" 2>&1
+}
+
+under_load() { # NAME RATE [LOADTEST ARGS]: open-loop load (default: POST /predict with the photo) in the
+    # background, in 20 s runs back to back until finish_load
+    local name=$1 rate=$2
+    shift 2
+    local args=("$@")
+    ((${#args[@]})) || args=(--image "$PHOTO")
+    rm -f "$WORK/$name".*.json "$WORK/$name.stop"
+    (
+        i=0
+        while [[ ! -e "$WORK/$name.stop" ]]; do
+            i=$((i + 1))
+            loadtest "$name.$i" "${args[@]}" --rate "$rate" --concurrency 32 --duration 20s --timeout 20s \
+                --new-connection || true
+        done
+    ) &
+    LOAD_PID=$!
+    LOADS+=("$LOAD_PID")
+    sleep 5 # the load runs before the change starts
+}
+
+finish_load() { # NAME: lets the load run 5 s past the change, stops it, fails on any failed request
+    local name=$1 failed
+    sleep 5
+    touch "$WORK/$name.stop"
+    wait "$LOAD_PID" || true
+    python3 - "$WORK" "$name" >"$WORK/$name.summary" <<'PY'
+import glob, json, sys
+reports = [json.load(open(f)) for f in glob.glob(f"{sys.argv[1]}/{sys.argv[2]}.*.json")]
+failures = {}
+for r in reports:
+    for k, v in r.get("failures", {}).items():
+        failures[k] = failures.get(k, 0) + v
+pods = {}
+for r in reports:
+    for p in r.get("pods", []):
+        pods[p["pod"]] = pods.get(p["pod"], 0) + p["requests"]
+print(sum(r["failed"] for r in reports))
+print(f'{sum(r["failed"] for r in reports)} failed of {sum(r["requests"] for r in reports)} '
+      f'({", ".join(f"{k}: {v}" for k, v in failures.items()) or "no failures"}) in {len(reports)} back-to-back '
+      f'20 s runs; {sum(1 for v in pods.values() if v)} pods answered (old and new); '
+      f'p99 of the runs {max((r["latency_ms"]["p99"] for r in reports), default=0):.0f} ms')
+PY
+    failed=$(head -1 "$WORK/$name.summary")
+    figure "$name: $(tail -1 "$WORK/$name.summary")"
+    ((failed == 0)) || die "$name: $failed requests failed during the change (reports: $WORK/$name.*.json)"
+}
+
+# --- 1. the pod-identity demo ----------------------------------------------------------------------------------
+log "1. lb-demo.yml: the hello demo (image build and push included)"
+t0=$SECONDS
+playbook lb-demo lb-demo.yml
+figure "hello demo: lb-demo.yml took $((SECONDS - t0)) s (apply to $(ready_count app=hello-lb)/$REPLICAS Ready: $(rollout_seconds lb-demo))"
+loadtest hello-spread --path /whoami --requests 200 --concurrency 4 --new-connection --expect-pods "$REPLICAS"
+figure "hello demo spread over 200 new connections: $(summary hello-spread)"
+check_spread hello-spread
+memory_table app=hello-lb | tee "$WORK/hello-memory.txt"
+
+log "teardown.yml: the demo makes way for the ML app (both use node port 32000)"
+playbook teardown-demo teardown.yml
+for _ in $(seq 60); do [[ -z "$(k get pods -l app=hello-lb -o name)" ]] && break; sleep 2; done
+
+# --- 2. deploy.yml from a clean state ----------------------------------------------------------------------------
+log "2. deploy.yml (first run: build, push, apply, smoke test)"
+t0=$SECONDS
+playbook deploy-first deploy.yml -e "mlapp_k8s_dir=$OVERLAY" -e mlapp_model_required=false
+figure "deploy.yml first run: $((SECONDS - t0)) s (apply to $(ready_count app=ml-app)/$REPLICAS Ready: $(rollout_seconds deploy-first))"
+(( $(ready_count app=ml-app) == REPLICAS )) || { explain_pods app=ml-app >&2; die "not all $REPLICAS pods are Ready"; }
+loadtest ml-spread --path /whoami --requests 200 --concurrency 4 --new-connection --expect-pods "$REPLICAS"
+figure "ML app spread over 200 new connections: $(summary ml-spread)"
+check_spread ml-spread
+curl -fsS --max-time 30 -F "file=@$PHOTO" "$URL/api/v1/predict" >"$WORK/predict.json" \
+    || die "/api/v1/predict through the node port failed"
+figure "/api/v1/predict with $(basename "$PHOTO"): $(head -c 300 "$WORK/predict.json")"
+memory_table app=ml-app | tee "$WORK/ml-memory.txt"
+
+log "deploy.yml (second run: must change nothing)"
+t0=$SECONDS
+playbook deploy-second deploy.yml -e "mlapp_k8s_dir=$OVERLAY" -e mlapp_model_required=false
+recap=$(grep -A1 'PLAY RECAP' "$WORK/deploy-second.log" | tail -1)
+grep -q 'changed=0 ' <<<"$recap" || { grep -B1 -E '^changed:' "$WORK/deploy-second.log" | grep TASK >&2 || true; die "the second deploy.yml changed something: $recap"; }
+figure "deploy.yml second run: $((SECONDS - t0)) s, changed=0"
+
+# --- 3. rolling restart and evictions under load -------------------------------------------------------------------
+log "3a. kubectl rollout restart under 5 requests/s of POST /predict on new connections"
+under_load restart-load 5
+t0=$SECONDS
+k rollout restart deployment/ml-app >/dev/null
+took=$(wait_ready ml-app app=ml-app 600)
+figure "rollout restart: $took s for $REPLICAS pods"
+finish_load restart-load
+
+log "3b. evicting every pod through the eviction API (as kubectl drain does), paced by the PodDisruptionBudget"
+under_load evict-load 5
+t0=$SECONDS
+refused=0
+for pod in $(k get pods -l app=ml-app -o jsonpath='{.items[*].metadata.name}'); do
+    printf '{"apiVersion":"policy/v1beta1","kind":"Eviction","metadata":{"name":"%s","namespace":"%s"}}' "$pod" "$NAMESPACE" \
+        >"$WORK/eviction.json"
+    until out=$(kubectl create --raw "/api/v1/namespaces/$NAMESPACE/pods/$pod/eviction" -f "$WORK/eviction.json" 2>&1); do
+        grep -q 'disruption budget' <<<"$out" || die "eviction of $pod failed: $out"
+        refused=$((refused + 1))
+        ((SECONDS - t0 < 600)) || die "the evictions did not finish within 600 s"
+        sleep 2
+    done
+    echo "evicted $pod at $((SECONDS - t0)) s"
+done
+took=$(wait_ready ml-app app=ml-app 600)
+evictions_done=$((SECONDS - t0))
+figure "evictions: $REPLICAS pods in $evictions_done s, the PodDisruptionBudget refused $refused eviction requests (one pod at a time)"
+((refused > 0)) || die "the PodDisruptionBudget never refused an eviction: it does not pace them"
+finish_load evict-load
+
+# --- 4. the course's model -------------------------------------------------------------------------------------------
+if [[ -f "$MODEL" ]]; then
+    log "4a. deploy.yml with $(basename "$(dirname "$MODEL")") as ml-lb.h5: build and push the new image first"
+    VGG16_ARGS=(-e "mlapp_k8s_dir=$OVERLAY" -e "mlapp_model_path=$MODEL" -e mlapp_model_required=true
+        -e mlapp_rollout_timeout=900s) # five VGG16 pods load one after another on a busy machine
+    t0=$SECONDS
+    playbook build-vgg16 deploy.yml "${VGG16_ARGS[@]}" --tags registry,sources,image
+    figure "image with the course's model built and pushed in $((SECONDS - t0)) s"
+    # GET /whoami: what the rollout can lose is connections, and a VGG16 prediction costs seconds of CPU on a small
+    # node, so POSTs would measure the CPU (overload refusals), not the rollout
+    log "4a. deploy.yml again: the image change rolls out under 5 requests/s of GET /whoami"
+    under_load image-change-load 5 --path /whoami
+    t0=$SECONDS
+    playbook deploy-vgg16 deploy.yml "${VGG16_ARGS[@]}"
+    figure "deploy.yml with the course's model: $((SECONDS - t0)) s (rollout of the new image: $(rollout_seconds deploy-vgg16), then the smoke test)"
+    finish_load image-change-load
+
+    log "4b. 16 concurrent uploads for 60 s, monitored every 2 s"
+    restarts_before=$(k get pods -l app=ml-app -o jsonpath='{.items[*].status.containerStatuses[0].restartCount}')
+    "$JAVA" -jar "$JAR" monitor --duration 70s --interval 2s --namespace "$NAMESPACE" --csv "$WORK/vgg16-monitor.csv" \
+        >"$WORK/vgg16-monitor.txt" 2>&1 &
+    MONITOR_PID=$!
+    LOADS+=("$MONITOR_PID")
+    loadtest vgg16-load --image "$PHOTO" --concurrency 16 --duration 60s --timeout 60s || true
+    wait "$MONITOR_PID" || true
+    figure "VGG16 under 16 concurrent uploads: $(summary vgg16-load)"
+    pods_state=$(k get pods -l app=ml-app -o jsonpath='{range .items[*]}{.metadata.name} restarts={.status.containerStatuses[0].restartCount} last={.status.containerStatuses[0].lastState.terminated.reason} ready={.status.containerStatuses[0].ready}{"\n"}{end}')
+    echo "$pods_state"
+    grep -q 'OOMKilled' <<<"$pods_state" && die "a pod was OOMKilled"
+    restarts_after=$(k get pods -l app=ml-app -o jsonpath='{.items[*].status.containerStatuses[0].restartCount}')
+    [[ "$restarts_before" == "$restarts_after" ]] || die "pods restarted under load: $restarts_before -> $restarts_after"
+    not_ready=$(awk -F, 'NR > 1 && $3 != "true"' "$WORK/vgg16-monitor.csv" | wc -l)
+    figure "VGG16 pods during the load: restarts $restarts_after (before: $restarts_before), no OOMKill, snapshots with a pod not Ready: $not_ready"
+    ((not_ready == 0)) || die "readiness was lost under load ($not_ready snapshots; $WORK/vgg16-monitor.csv)"
+    limit=$(k get deployment ml-app -o jsonpath='{.spec.template.spec.containers[0].resources.limits.memory}')
+    request=$(k get deployment ml-app -o jsonpath='{.spec.template.spec.containers[0].resources.requests.memory}')
+    peaks=""
+    for pod in $(k get pods -l app=ml-app -o jsonpath='{.items[*].metadata.name}'); do
+        # the container's own cgroup (v1 or v2): the peak the kernel's OOM killer compares with the limit
+        peak=$(k exec "$pod" -- cat /sys/fs/cgroup/memory/memory.max_usage_in_bytes 2>/dev/null \
+            || k exec "$pod" -- cat /sys/fs/cgroup/memory.peak 2>/dev/null || echo 0)
+        peaks+="$((peak / 1048576)) "
+    done
+    rss_peak=$(python3 - "$WORK/vgg16-monitor.csv" <<'PY'
+import csv, sys
+rows = [r for r in csv.DictReader(open(sys.argv[1]))]
+mem = [float(r["memory_bytes"]) for r in rows if r.get("memory_bytes") not in (None, "", "-1")]
+print(f"{max(mem) / 2**20:.0f}" if mem else "unknown")
+PY
+)
+    figure "VGG16 memory: cgroup peak per pod (MiB) $peaks; resident peak from /metrics ${rss_peak} MiB; request $request, limit $limit"
+    cat "$WORK/vgg16-monitor.txt" | tail -12
+else
+    log "4. skipped: the course-shaped model $MODEL is not there (../shared/models)"
+fi
+
+# --- 5. teardown ---------------------------------------------------------------------------------------------------
+log "5. teardown.yml"
+playbook teardown teardown.yml
+unset TORN_DOWN_NEEDED
+left=""
+for _ in $(seq 60); do
+    left=$(k get deployments,replicasets,pods,services,pdb,hpa,configmaps -o name 2>/dev/null \
+        | grep -v -E '^(service/kubernetes|configmap/kube-root-ca.crt)$' || true)
+    [[ -z "$left" ]] && break
+    sleep 2
+done
+[[ -z "$left" ]] || die "teardown.yml left in namespace $NAMESPACE: $left"
+figure "teardown.yml: namespace $NAMESPACE holds nothing of the app ($((SECONDS - START)) s since the start)"
+
+log "all cluster checks passed in $((SECONDS - START)) s; figures:"
+cat "$FIGURES"
