@@ -5,7 +5,8 @@ import java.util.Optional;
 
 /**
  * How a model wants its image: channels last (Keras's default, height × width × channels) or first
- * (channels × height × width, Keras {@code data_format="channels_first"}), with 3 (RGB) or 1 (grayscale) channels.
+ * (channels × height × width, Keras {@code data_format="channels_first"}), with 3 (RGB), 1 (grayscale) or 4 (RGBA)
+ * channels.
  * Decoding and resizing always produce height × width × RGB; {@link #rearrange} turns that into this layout.
  */
 public record ImageLayout(int height, int width, int channels, boolean channelsFirst) {
@@ -14,8 +15,8 @@ public record ImageLayout(int height, int width, int channels, boolean channelsF
         if (height <= 0 || width <= 0) {
             throw new IllegalArgumentException("model input size must be positive, not " + height + "×" + width);
         }
-        if (channels != 1 && channels != 3) {
-            throw new IllegalArgumentException("an image has 1 or 3 channels, not " + channels);
+        if (channels != 1 && channels != 3 && channels != 4) {
+            throw new IllegalArgumentException("an image has 1, 3 or 4 channels, not " + channels);
         }
     }
 
@@ -29,8 +30,8 @@ public record ImageLayout(int height, int width, int channels, boolean channelsF
         if (inputShape.length != 3 || Arrays.stream(inputShape).anyMatch(d -> d <= 0)) {
             return Optional.empty();
         }
-        boolean lastIsChannels = inputShape[2] == 1 || inputShape[2] == 3;
-        boolean firstIsChannels = inputShape[0] == 1 || inputShape[0] == 3;
+        boolean lastIsChannels = isChannelCount(inputShape[2]);
+        boolean firstIsChannels = isChannelCount(inputShape[0]);
         if (lastIsChannels) {
             return Optional.of(new ImageLayout((int) inputShape[0], (int) inputShape[1], (int) inputShape[2], false));
         }
@@ -40,10 +41,14 @@ public record ImageLayout(int height, int width, int channels, boolean channelsF
         return Optional.empty();
     }
 
+    private static boolean isChannelCount(long n) {
+        return n == 1 || n == 3 || n == 4;
+    }
+
     /** The sentence refusing to serve a model whose input is not an image, saying what to use instead. */
     public static String notAnImage(long[] inputShape) {
         return "the model's input " + Arrays.toString(inputShape) + " (batch excluded) is not an image: the server "
-                + "takes height x width x channels (either order) with 1 or 3 channels, so it cannot feed this "
+                + "takes height x width x channels (either order) with 1, 3 or 4 channels, so it cannot feed this "
                 + "model photos. Run it on your own arrays with "
                 + "'java -jar ml-app.jar infer --model FILE --input x.npy --output y.npy'";
     }
@@ -58,8 +63,12 @@ public record ImageLayout(int height, int width, int channels, boolean channelsF
         return channels == 3 && !channelsFirst;
     }
 
-    /** Height × width × RGB floats ({@code rgb}) into this layout ({@code out}, {@link #itemSize()} floats). */
-    void rearrange(float[] rgb, float[] out) {
+    /**
+     * Height × width × RGB floats ({@code rgb}) into this layout ({@code out}, {@link #itemSize()} floats). A fourth
+     * channel is alpha, fully opaque ({@code opaque}: 255 scaled), as PIL's {@code convert("RGBA")} — what Keras's
+     * {@code load_img(color_mode="rgba")} calls — gives for a picture without transparency.
+     */
+    void rearrange(float[] rgb, float[] out, float opaque) {
         int pixels = height * width;
         for (int p = 0; p < pixels; p++) {
             float r = rgb[3 * p];
@@ -72,10 +81,16 @@ public record ImageLayout(int height, int width, int channels, boolean channelsF
                 out[p] = r;
                 out[pixels + p] = g;
                 out[2 * pixels + p] = b;
+                if (channels == 4) {
+                    out[3 * pixels + p] = opaque;
+                }
             } else {
-                out[3 * p] = r;
-                out[3 * p + 1] = g;
-                out[3 * p + 2] = b;
+                out[channels * p] = r;
+                out[channels * p + 1] = g;
+                out[channels * p + 2] = b;
+                if (channels == 4) {
+                    out[4 * p + 3] = opaque;
+                }
             }
         }
     }

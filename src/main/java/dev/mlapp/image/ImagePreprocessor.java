@@ -112,7 +112,7 @@ public final class ImagePreprocessor implements AutoCloseable {
                 float[] rgb = acquireRgb();
                 try {
                     resampler.resize(image.pixels(), layout.width(), layout.height(), lut, rgb);
-                    layout.rearrange(rgb, into);
+                    layout.rearrange(rgb, into, lut[255]);
                 } finally {
                     rgbScratch.offer(rgb);
                 }

@@ -92,6 +92,25 @@ class ModelInputPlanServingTest {
     }
 
     @Test
+    void anRgbaModelGetsPhotosWithOpaqueAlpha() throws Exception {
+        Path model = dir.resolve("rgba/model.keras");
+        FixtureGenerator.writeRgbaModel(model);
+        Path photo = Files.list(SystemTools.requireShared("images")).filter(f -> f.toString().endsWith(".jpg"))
+                .findFirst().orElseThrow();
+        MlServer server = MlServer.start(ServerConfig.builder().modelPath(model).build());
+        try {
+            server.awaitStartup(Duration.ofMinutes(2));
+            HttpTestClient http = new HttpTestClient(server.port());
+            HttpResponse<String> response = http.upload("/api/v1/predict", "file", Files.readAllBytes(photo));
+            assertEquals(200, response.statusCode(), response.body());
+            JsonObject info = JsonParser.parseString(http.get("/api/v1/model").body()).getAsJsonObject();
+            assertEquals("[16,16,4]", info.getAsJsonArray("input_shape").toString());
+        } finally {
+            server.drainAndStop();
+        }
+    }
+
+    @Test
     void aModelWhoseInputIsNotAnImageIsRefusedAtStartWithASentence() {
         Path tabular = SystemTools.requireShared("keras-realworld/churn_dense_ankit_h5/model.h5");
         MlServer server = MlServer.start(ServerConfig.builder().modelPath(tabular).build());

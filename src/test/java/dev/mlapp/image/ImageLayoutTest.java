@@ -17,6 +17,8 @@ class ImageLayoutTest {
         assertEquals(new ImageLayout(28, 28, 1, false), ImageLayout.of(new long[] {28, 28, 1}).orElseThrow());
         assertEquals(new ImageLayout(32, 48, 3, true), ImageLayout.of(new long[] {3, 32, 48}).orElseThrow());
         assertTrue(ImageLayout.of(new long[] {10}).isEmpty());
+        assertEquals(new ImageLayout(64, 64, 4, false), ImageLayout.of(new long[] {64, 64, 4}).orElseThrow());
+        assertEquals(new ImageLayout(64, 32, 4, true), ImageLayout.of(new long[] {4, 64, 32}).orElseThrow());
         assertTrue(ImageLayout.of(new long[] {224, 224, 5}).isEmpty());
         assertTrue(ImageLayout.of(new long[] {-1, -1, 3}).isEmpty());
     }
@@ -39,6 +41,12 @@ class ImageLayoutTest {
                 1e-6f);
     }
 
+    @Test
+    void aFourthChannelIsOpaqueAlpha() {
+        assertArrayEquals(new float[] {1, 2, 3, 9, 4, 5, 6, 9}, rearranged(new ImageLayout(1, 2, 4, false)));
+        assertArrayEquals(new float[] {1, 4, 2, 5, 3, 6, 9, 9}, rearranged(new ImageLayout(1, 2, 4, true)));
+    }
+
     /**
      * Grayscale and channels-first models get the same pixels as RGB ones, rearranged, through reused arrays:
      * decoding twice into one array gives the same tensor, and it matches rearranging the RGB tensor.
@@ -48,11 +56,12 @@ class ImageLayoutTest {
         byte[] jpeg = SampleImage.jpeg();
         float[] rgb = new ImagePreprocessor(32, 24, Scaling.UNIT, 1_000_000).toTensor(jpeg);
         for (ImageLayout layout : new ImageLayout[] {new ImageLayout(32, 24, 1, false),
-                new ImageLayout(32, 24, 3, true), new ImageLayout(32, 24, 1, true)}) {
+                new ImageLayout(32, 24, 3, true), new ImageLayout(32, 24, 1, true),
+                new ImageLayout(32, 24, 4, false)}) {
             ImagePreprocessor preprocessor = new ImagePreprocessor(layout, Scaling.UNIT, 1_000_000, null,
                     JpegScaling.EXACT, 1);
             float[] expected = new float[layout.itemSize()];
-            layout.rearrange(rgb, expected);
+            layout.rearrange(rgb, expected, 1f);
             float[] into = new float[layout.itemSize()];
             preprocessor.toTensor(jpeg, into);
             assertArrayEquals(expected, into, layout.toString());
@@ -63,7 +72,7 @@ class ImageLayoutTest {
 
     private static float[] rearranged(ImageLayout layout) {
         float[] out = new float[layout.itemSize()];
-        layout.rearrange(RGB, out);
+        layout.rearrange(RGB, out, 9);
         return out;
     }
 }
