@@ -71,7 +71,7 @@ final class GraphOps {
                     + "supported layer classes: " + String.join(", ", registry.classNames())
                     + " (TFOpLambda: " + String.join(", ", TfOpLambda.FUNCTIONS) + ")");
         }
-        return translation.apply(this, layer, inputs);
+        return Masks.propagate(tf, layer.className(), inputs, translation.apply(this, layer, inputs));
     }
 
     // ---- layouts -----------------------------------------------------------------------------------------------
@@ -91,7 +91,7 @@ final class GraphOps {
     }
 
     KTensor logical(KTensor t) {
-        return t.transposed() ? KTensor.of(logicalValue(t)) : t;
+        return t.transposed() ? new KTensor(logicalValue(t), false, t.mask()) : t;
     }
 
     /** The channels-last form a layer with the given data_format computes on. */

@@ -30,6 +30,8 @@ final class KerasArchiveReader {
 
     private static final String KERAS3_LAYERS = "layers";
     private static final String KERAS2_LAYERS = "_layer_checkpoint_dependencies";
+    /** Attributes under which wrappers and RNNs keep the layers that own their variables. */
+    private static final List<String> SUB_OBJECTS = List.of("cell", "forward_layer", "backward_layer", "layer");
 
     private KerasArchiveReader() {
     }
@@ -79,28 +81,46 @@ final class KerasArchiveReader {
 
         @Override
         public List<FloatArray> weightsOf(LayerPath layer) {
-            Group vars = vars(layer, KERAS3_LAYERS);
-            if (vars == null) {
-                vars = vars(layer, KERAS2_LAYERS);
-            }
-            if (vars == null) {
-                return List.of();
+            Group group = layerGroup(layer, KERAS3_LAYERS);
+            if (group == null) {
+                group = layerGroup(layer, KERAS2_LAYERS);
             }
             List<FloatArray> values = new ArrayList<>();
-            for (int i = 0; vars.getChild(Integer.toString(i)) instanceof Dataset d; i++) {
-                values.add(Hdf5Values.floats(d));
+            if (group != null) {
+                collect(group, values);
             }
             return values;
         }
 
-        private Group vars(LayerPath layer, String listName) {
-            StringBuilder path = new StringBuilder();
-            for (String key : layer.archiveKeys()) {
-                path.append(listName).append('/').append(key).append('/');
+        /**
+         * The layer's own {@code vars}; a layer that keeps its variables in sub-objects (an RNN's {@code cell}, a
+         * Bidirectional's {@code forward_layer} and {@code backward_layer}, a TimeDistributed's {@code layer})
+         * has an empty {@code vars} and theirs are taken in that order: forward before backward, as the legacy
+         * HDF5 files list them.
+         */
+        private static void collect(Group group, List<FloatArray> values) {
+            if (group.getChild("vars") instanceof Group vars) {
+                for (int i = 0; vars.getChild(Integer.toString(i)) instanceof Dataset d; i++) {
+                    values.add(Hdf5Values.floats(d));
+                }
             }
-            path.append("vars");
+            if (!values.isEmpty()) {
+                return;
+            }
+            for (String child : SUB_OBJECTS) {
+                if (group.getChild(child) instanceof Group sub) {
+                    collect(sub, values);
+                }
+            }
+        }
+
+        private Group layerGroup(LayerPath layer, String listName) {
+            List<String> steps = new ArrayList<>();
+            for (String key : layer.archiveKeys()) {
+                steps.add(listName + "/" + key);
+            }
             try {
-                Node node = hdf.getByPath(path.toString());
+                Node node = hdf.getByPath(String.join("/", steps));
                 return node instanceof Group g ? g : null;
             } catch (RuntimeException missing) {
                 return null;

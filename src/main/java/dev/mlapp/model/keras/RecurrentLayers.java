@@ -2,22 +2,317 @@ package dev.mlapp.model.keras;
 
 import static dev.mlapp.model.keras.LayerTranslation.oneInput;
 
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import dev.mlapp.model.FloatArray;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Set;
+import org.tensorflow.Operand;
+import org.tensorflow.ndarray.Shape;
 import org.tensorflow.op.Ops;
+import org.tensorflow.op.core.Stack;
+import org.tensorflow.op.core.Unstack;
+import org.tensorflow.types.TBool;
+import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.TInt32;
+import org.tensorflow.types.family.TType;
 
-/** Sequence layers: token embeddings (and the recurrent layers, which are added here). */
+/**
+ * Sequence layers: Embedding and Masking (where time-step masks start, see {@link Masks}), the recurrent layers
+ * {@code SimpleRNN}, {@code LSTM}, {@code GRU} (both {@code reset_after} settings) and their wrappers
+ * {@code Bidirectional} and {@code TimeDistributed}, as Keras runs them at inference
+ * ({@code keras/src/layers/rnn/*.py}, {@code tf_keras/layers/rnn/*.py}; dropout and recurrent_dropout are off).
+ *
+ * <p>The recurrence is unrolled over the time steps the model's input shape fixes: one cell step per time step,
+ * with the input projection {@code x·kernel + bias} done for all steps in one matmul first. A model whose time
+ * length is None is refused with a sentence saying so, because the graph has no loop to run an unknown number of
+ * steps.
+ *
+ * <p>Masks follow Keras's backend {@code rnn()}: at a masked step the states keep their previous values and the
+ * output repeats the previous step's output (zeros before the first unmasked step), or is zero when
+ * {@code zero_output_for_mask} is set — which {@code Bidirectional} forces whenever it returns sequences.
+ */
 final class RecurrentLayers {
+
+    private static final Set<String> RNNS = Set.of("SimpleRNN", "LSTM", "GRU");
 
     private RecurrentLayers() {
     }
 
     static void register(LayerRegistry.Builder layers) {
-        layers.addWeighted("Embedding", oneInput((ops, layer, in) -> embedding(ops, layer, ops.logical(in))));
+        layers.addWeighted("Embedding", oneInput((ops, layer, in) ->
+                Masks.embeddingMask(ops.tf(), layer, in, embedding(ops, layer, ops.logical(in)))));
+        layers.add("Masking", oneInput((ops, layer, in) -> Masks.masking(ops.tf(), layer, ops.logical(in))));
+        for (String rnn : RNNS) {
+            layers.addWeighted(rnn, oneInput((ops, layer, in) -> rnn(ops, layer, ops.logical(in))));
+        }
+        layers.addWeighted("Bidirectional", oneInput((ops, layer, in) -> bidirectional(ops, layer, ops.logical(in))));
+        layers.add("TimeDistributed", RecurrentLayers::wrappedOwnsVariables,
+                oneInput((ops, layer, in) -> timeDistributed(ops, layer, ops.logical(in))));
     }
 
     private static KTensor embedding(GraphOps ops, LayerConfig layer, KTensor in) {
         Ops tf = ops.tf();
         var indices = tf.dtypes.cast(in.value(), TInt32.class);
         return KTensor.of(tf.gather(ops.constant(layer.weight(0, "embeddings")), indices, tf.constant(0)));
+    }
+
+    private static KTensor rnn(GraphOps ops, LayerConfig layer, KTensor in) {
+        KTensor out = recurrent(ops, layer, in, layer.bool("zero_output_for_mask", false));
+        // RNN.compute_mask: the input mask goes on with a returned sequence (tf.keras 2 and Keras 3.0-3.15;
+        // keras-team/keras#23235, after 3.15, stops RNN layers propagating masks at all)
+        return layer.bool("return_sequences", false) ? out.withMask(in.mask()) : out;
+    }
+
+    // ---- the recurrence ---------------------------------------------------------------------------------------
+
+    private static KTensor recurrent(GraphOps ops, LayerConfig layer, KTensor input, boolean zeroOutputForMask) {
+        Ops tf = ops.tf();
+        if (layer.bool("return_state", false)) {
+            throw layer.unsupported("return_state=True gives the layer several outputs; only single-output "
+                    + "layers can be imported");
+        }
+        RecurrentCell cell = RecurrentCell.of(layer);
+        Operand<TFloat32> x = input.value();
+        boolean timeMajor = layer.bool("time_major", false);
+        if (timeMajor) {
+            x = tf.linalg.transpose(x, tf.constant(new int[] {1, 0, 2}));
+        }
+        long[] dims = x.shape().asArray();
+        if (dims.length != 3) {
+            throw layer.unsupported("it expects (batch, time, features) input but gets rank " + dims.length);
+        }
+        if (dims[1] < 0) {
+            throw layer.unsupported("the number of time steps is None in the model's input shape; the importer "
+                    + "unrolls recurrent layers over a fixed length, so re-save the model with a fixed sequence "
+                    + "length (e.g. keras.Input(shape=(T, features)))");
+        }
+        int steps = (int) dims[1];
+        long features = dims[2];
+        if (cell.kernel.shape()[0] != features) {
+            throw layer.unsupported("its kernel expects " + cell.kernel.shape()[0] + " input features but the "
+                    + "input has " + features);
+        }
+        // x·kernel + bias for every time step in one matmul: (batch·time, features) × (features, gates·units)
+        Operand<TFloat32> projected = tf.linalg.matMul(ops.reshape(x, -1, features), ops.constant(cell.kernel));
+        if (cell.inputBias != null) {
+            projected = tf.nn.biasAdd(projected, ops.constant(new long[] {cell.inputBias.length}, cell.inputBias));
+        }
+        projected = ops.reshape(projected, -1, steps, (long) cell.gates * cell.units);
+        List<Operand<TFloat32>> stepInputs = unstack(tf, projected, steps);
+        List<Operand<TBool>> stepMasks = input.mask() == null ? null : unstack(tf, input.mask(), steps);
+
+        Operand<TInt32> batch = tf.slice(tf.shape(x), tf.constant(new int[] {0}), tf.constant(new int[] {1}));
+        Operand<TFloat32> zeros = tf.fill(tf.concat(List.of(batch, tf.constant(new int[] {cell.units})),
+                tf.constant(0)), tf.constant(0f));
+        Operand<TFloat32> h = zeros;
+        Operand<TFloat32> c = zeros;
+        Operand<TFloat32> output = zeros;
+        boolean backwards = layer.bool("go_backwards", false);
+        List<Operand<TFloat32>> outputs = new ArrayList<>();
+        for (int i = 0; i < steps; i++) {
+            int t = backwards ? steps - 1 - i : i;
+            List<Operand<TFloat32>> next = step(ops, cell, stepInputs.get(t), h, c);
+            if (stepMasks == null) {
+                h = next.get(0);
+                c = next.get(1);
+                output = next.get(0);
+            } else {
+                Operand<TBool> keep = tf.expandDims(stepMasks.get(t), tf.constant(1));
+                h = tf.select(keep, next.get(0), h);
+                c = tf.select(keep, next.get(1), c);
+                output = tf.select(keep, next.get(0), zeroOutputForMask ? zeros : output);
+            }
+            outputs.add(output);
+        }
+        if (!layer.bool("return_sequences", false)) {
+            return KTensor.of(output);
+        }
+        // outputs stay in the order they were computed, so go_backwards returns the reversed sequence (as Keras)
+        return KTensor.of(tf.stack(outputs, Stack.axis(timeMajor ? 0L : 1L)));
+    }
+
+    /** One cell step: the new hidden state and (LSTM) carry state. */
+    private static List<Operand<TFloat32>> step(GraphOps ops, RecurrentCell cell, Operand<TFloat32> xw,
+                                                Operand<TFloat32> h, Operand<TFloat32> c) {
+        Ops tf = ops.tf();
+        return switch (cell.kind) {
+            case "SimpleRNN" -> List.of(activate(ops, cell, cell.activation,
+                    tf.math.add(xw, tf.linalg.matMul(h, ops.constant(cell.recurrent)))), c);
+            case "LSTM" -> lstmStep(ops, cell, xw, h, c);
+            default -> List.of(gruStep(ops, cell, xw, h), c);
+        };
+    }
+
+    /** keras LSTMCell (implementation 2): gates i, f, c, o in that order along the last axis. */
+    private static List<Operand<TFloat32>> lstmStep(GraphOps ops, RecurrentCell cell, Operand<TFloat32> xw,
+                                                    Operand<TFloat32> h, Operand<TFloat32> c) {
+        Ops tf = ops.tf();
+        Operand<TFloat32> z = tf.math.add(xw, tf.linalg.matMul(h, ops.constant(cell.recurrent)));
+        List<Operand<TFloat32>> g = split(tf, z, 4);
+        Operand<TFloat32> i = activate(ops, cell, cell.recurrentActivation, g.get(0));
+        Operand<TFloat32> f = activate(ops, cell, cell.recurrentActivation, g.get(1));
+        Operand<TFloat32> candidate = activate(ops, cell, cell.activation, g.get(2));
+        Operand<TFloat32> o = activate(ops, cell, cell.recurrentActivation, g.get(3));
+        Operand<TFloat32> newC = tf.math.add(tf.math.mul(f, c), tf.math.mul(i, candidate));
+        return List.of(tf.math.mul(o, activate(ops, cell, cell.activation, newC)), newC);
+    }
+
+    /**
+     * keras GRUCell: gates z, r, h. With reset_after (tf.keras 2 and Keras 3 default, CuDNN-compatible) the reset
+     * gate multiplies {@code h·U_h + b_rh}; without it, it multiplies h before the matmul.
+     */
+    private static Operand<TFloat32> gruStep(GraphOps ops, RecurrentCell cell, Operand<TFloat32> xw,
+                                             Operand<TFloat32> h) {
+        Ops tf = ops.tf();
+        List<Operand<TFloat32>> x = split(tf, xw, 3);
+        Operand<TFloat32> z;
+        Operand<TFloat32> r;
+        Operand<TFloat32> recurrentH;
+        if (cell.resetAfter) {
+            Operand<TFloat32> inner = tf.linalg.matMul(h, ops.constant(cell.recurrent));
+            if (cell.recurrentBias != null) {
+                inner = tf.nn.biasAdd(inner, ops.constant(new long[] {cell.recurrentBias.length}, cell.recurrentBias));
+            }
+            List<Operand<TFloat32>> u = split(tf, inner, 3);
+            z = activate(ops, cell, cell.recurrentActivation, tf.math.add(x.get(0), u.get(0)));
+            r = activate(ops, cell, cell.recurrentActivation, tf.math.add(x.get(1), u.get(1)));
+            recurrentH = tf.math.mul(r, u.get(2));
+        } else {
+            FloatArray[] parts = cell.recurrentSplitForGru();
+            List<Operand<TFloat32>> u = split(tf, tf.linalg.matMul(h, ops.constant(parts[0])), 2);
+            z = activate(ops, cell, cell.recurrentActivation, tf.math.add(x.get(0), u.get(0)));
+            r = activate(ops, cell, cell.recurrentActivation, tf.math.add(x.get(1), u.get(1)));
+            recurrentH = tf.linalg.matMul(tf.math.mul(r, h), ops.constant(parts[1]));
+        }
+        Operand<TFloat32> candidate = activate(ops, cell, cell.activation, tf.math.add(x.get(2), recurrentH));
+        // h = z·h_prev + (1 − z)·candidate
+        return tf.math.add(tf.math.mul(z, h), tf.math.mul(tf.math.sub(tf.constant(1f), z), candidate));
+    }
+
+    /** The file's own definition of the activation (hard_sigmoid differs between Keras 2 and 3). */
+    private static Operand<TFloat32> activate(GraphOps ops, RecurrentCell cell, String name, Operand<TFloat32> x) {
+        return ops.activate(cell.layer, KTensor.of(x), name).value();
+    }
+
+    // ---- wrappers ---------------------------------------------------------------------------------------------
+
+    /**
+     * keras Bidirectional: the wrapped layer forwards, a copy with go_backwards flipped (or the saved
+     * backward_layer) backwards; a returned sequence from the backward layer is flipped back to time order before
+     * the merge. Weights: the forward layer's, then the backward layer's.
+     */
+    private static KTensor bidirectional(GraphOps ops, LayerConfig layer, KTensor in) {
+        Ops tf = ops.tf();
+        JsonObject forwardJson = layer.json().getAsJsonObject("layer");
+        JsonObject backwardJson = layer.has("backward_layer") ? layer.json().getAsJsonObject("backward_layer")
+                : flippedDirection(forwardJson);
+        List<FloatArray> weights = layer.weights();
+        if (weights.size() % 2 != 0) {
+            throw layer.unsupported("it holds " + weights.size() + " weights, which do not split into a forward "
+                    + "and a backward half");
+        }
+        int half = weights.size() / 2;
+        LayerConfig forward = wrapped(layer, forwardJson, weights.subList(0, half));
+        LayerConfig backward = wrapped(layer, backwardJson, weights.subList(half, weights.size()));
+        if (!RNNS.contains(forward.className())) {
+            throw layer.unsupported("it wraps a " + forward.className() + "; Bidirectional is supported around "
+                    + "SimpleRNN, LSTM and GRU");
+        }
+        boolean sequences = forward.bool("return_sequences", false);
+        // Bidirectional.__init__ forces zero_output_for_mask = return_sequences on both layers
+        Operand<TFloat32> y = recurrent(ops, forward, in, sequences).value();
+        Operand<TFloat32> yRev = recurrent(ops, backward, in, sequences).value();
+        if (sequences) {
+            yRev = tf.reverse(yRev, tf.constant(new int[] {1}));
+        }
+        JsonElement mode = layer.get("merge_mode");
+        if (mode == null) {
+            throw layer.unsupported("merge_mode=None returns the two directions as two outputs; only "
+                    + "single-output layers can be imported");
+        }
+        Operand<TFloat32> merged = switch (mode.getAsString()) {
+            case "concat" -> tf.concat(List.of(y, yRev), tf.constant(-1));
+            case "sum" -> tf.math.add(y, yRev);
+            case "mul" -> tf.math.mul(y, yRev);
+            case "ave" -> tf.math.mul(tf.math.add(y, yRev), tf.constant(0.5f));
+            default -> throw layer.unsupported("merge_mode '" + mode.getAsString() + "' (Keras knows concat, "
+                    + "sum, mul, ave and None)");
+        };
+        // Bidirectional.compute_mask: the mask goes on with a returned sequence
+        return sequences ? KTensor.of(merged).withMask(in.mask()) : KTensor.of(merged);
+    }
+
+    private static JsonObject flippedDirection(JsonObject wrapped) {
+        JsonObject copy = wrapped.deepCopy();
+        JsonObject config = copy.getAsJsonObject("config");
+        boolean backwards = config.has("go_backwards") && config.get("go_backwards").getAsBoolean();
+        config.addProperty("go_backwards", !backwards);
+        return copy;
+    }
+
+    private static LayerConfig wrapped(LayerConfig wrapper, JsonObject serialized, List<FloatArray> weights) {
+        JsonObject config = serialized.getAsJsonObject("config");
+        String name = config.has("name") ? config.get("name").getAsString() : wrapper.name();
+        return new LayerConfig(serialized.get("class_name").getAsString(), name, config, wrapper.path(),
+                List.copyOf(weights));
+    }
+
+    /** A TimeDistributed has variables when the layer it wraps has (TimeDistributed(Dropout) has none). */
+    private static boolean wrappedOwnsVariables(JsonObject config) {
+        if (!config.has("layer") || !config.get("layer").isJsonObject()) {
+            return false;
+        }
+        JsonObject wrapped = config.getAsJsonObject("layer");
+        JsonElement inner = wrapped.get("config");
+        return LayerRegistry.KERAS.ownsVariables(wrapped.get("class_name").getAsString(),
+                inner != null && inner.isJsonObject() ? inner.getAsJsonObject() : new JsonObject());
+    }
+
+    /**
+     * keras TimeDistributed: the wrapped layer runs on every time step, done here as one call on
+     * (batch·time, ...) and a reshape back. Its weights are the wrapped layer's. The mask passes through.
+     */
+    private static KTensor timeDistributed(GraphOps ops, LayerConfig layer, KTensor input) {
+        Ops tf = ops.tf();
+        LayerConfig wrapped = wrapped(layer, layer.json().getAsJsonObject("layer"), layer.weights());
+        Operand<TFloat32> x = input.value();
+        long[] dims = x.shape().asArray();
+        if (dims.length < 3) {
+            throw layer.unsupported("it needs an input of rank 3 or more (batch, time, ...), not rank " + dims.length);
+        }
+        long[] folded = new long[dims.length - 1];
+        folded[0] = -1;
+        System.arraycopy(dims, 2, folded, 1, dims.length - 2);
+        Operand<TFloat32> y = ops.logicalValue(ops.apply(wrapped, List.of(KTensor.of(ops.reshape(x, folded)))));
+        long[] outDims = y.shape().asArray();
+        long[] unfolded = new long[outDims.length + 1];
+        unfolded[0] = -1;
+        unfolded[1] = dims[1];
+        System.arraycopy(outDims, 1, unfolded, 2, outDims.length - 1);
+        if (dims[1] >= 0) {
+            return KTensor.of(ops.reshape(y, unfolded)).withMask(input.mask());
+        }
+        // unknown time length: (batch, time) from the input at run time, and the static shape restored after
+        int[] rest = Arrays.stream(outDims, 1, outDims.length).mapToInt(d -> (int) d).toArray();
+        Operand<TInt32> shape = tf.concat(List.of(tf.slice(tf.shape(x), tf.constant(new int[] {0}),
+                tf.constant(new int[] {2})), tf.constant(rest)), tf.constant(0));
+        return KTensor.of(tf.ensureShape(tf.reshape(y, shape), Shape.of(unfolded))).withMask(input.mask());
+    }
+
+    // ---- small graph helpers ----------------------------------------------------------------------------------
+
+    private static <T extends TType> List<Operand<T>> unstack(Ops tf, Operand<T> x, int steps) {
+        List<Operand<T>> out = new ArrayList<>();
+        tf.unstack(x, (long) steps, Unstack.axis(1L)).forEach(out::add);
+        return out;
+    }
+
+    private static List<Operand<TFloat32>> split(Ops tf, Operand<TFloat32> x, int parts) {
+        List<Operand<TFloat32>> out = new ArrayList<>();
+        tf.split(tf.constant(1), x, (long) parts).forEach(out::add);
+        return out;
     }
 }
