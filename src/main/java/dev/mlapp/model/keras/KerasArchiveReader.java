@@ -30,8 +30,13 @@ final class KerasArchiveReader {
 
     private static final String KERAS3_LAYERS = "layers";
     private static final String KERAS2_LAYERS = "_layer_checkpoint_dependencies";
-    /** Attributes under which wrappers and RNNs keep the layers that own their variables. */
-    private static final List<String> SUB_OBJECTS = List.of("cell", "forward_layer", "backward_layer", "layer");
+    /**
+     * Attributes under which RNNs and wrappers keep the layers that own their variables, tried in this order: an
+     * RNN's {@code cell}; a Bidirectional's two copies (the wrapped {@code layer} it also keeps is never built);
+     * a TimeDistributed's {@code layer}.
+     */
+    private static final List<List<String>> SUB_OBJECTS = List.of(List.of("cell"),
+            List.of("forward_layer", "backward_layer"), List.of("layer"));
 
     private KerasArchiveReader() {
     }
@@ -85,33 +90,30 @@ final class KerasArchiveReader {
             if (group == null) {
                 group = layerGroup(layer, KERAS2_LAYERS);
             }
-            List<FloatArray> values = new ArrayList<>();
-            if (group != null) {
-                collect(group, values);
-            }
-            return values;
+            return group == null ? List.of() : collect(group);
         }
 
         /**
          * The layer's own {@code vars}; a layer that keeps its variables in sub-objects (an RNN's {@code cell}, a
          * Bidirectional's {@code forward_layer} and {@code backward_layer}, a TimeDistributed's {@code layer})
-         * has an empty {@code vars} and theirs are taken in that order: forward before backward, as the legacy
-         * HDF5 files list them.
+         * has an empty {@code vars} and theirs are taken instead (forward before backward, as the legacy HDF5
+         * files list them).
          */
-        private static void collect(Group group, List<FloatArray> values) {
+        private static List<FloatArray> collect(Group group) {
+            List<FloatArray> values = new ArrayList<>();
             if (group.getChild("vars") instanceof Group vars) {
                 for (int i = 0; vars.getChild(Integer.toString(i)) instanceof Dataset d; i++) {
                     values.add(Hdf5Values.floats(d));
                 }
             }
-            if (!values.isEmpty()) {
-                return;
-            }
-            for (String child : SUB_OBJECTS) {
-                if (group.getChild(child) instanceof Group sub) {
-                    collect(sub, values);
+            for (int a = 0; a < SUB_OBJECTS.size() && values.isEmpty(); a++) {
+                for (String child : SUB_OBJECTS.get(a)) {
+                    if (group.getChild(child) instanceof Group sub) {
+                        values.addAll(collect(sub));
+                    }
                 }
             }
+            return values;
         }
 
         private Group layerGroup(LayerPath layer, String listName) {
