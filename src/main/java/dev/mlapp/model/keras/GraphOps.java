@@ -58,6 +58,11 @@ final class GraphOps {
         return tf;
     }
 
+    /** The same context building into another graph (the body of a loop is a function with its own graph). */
+    GraphOps on(Ops other) {
+        return new GraphOps(other, kerasVersion, registry);
+    }
+
     LayerRegistry registry() {
         return registry;
     }

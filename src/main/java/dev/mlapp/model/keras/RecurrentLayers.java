@@ -9,11 +9,15 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
+import org.tensorflow.ConcreteFunction;
 import org.tensorflow.Operand;
+import org.tensorflow.Signature;
 import org.tensorflow.ndarray.Shape;
 import org.tensorflow.op.Ops;
+import org.tensorflow.op.core.Placeholder;
 import org.tensorflow.op.core.Stack;
 import org.tensorflow.op.core.Unstack;
+import org.tensorflow.op.core.While;
 import org.tensorflow.types.TBool;
 import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.TInt32;
@@ -25,10 +29,9 @@ import org.tensorflow.types.family.TType;
  * {@code Bidirectional} and {@code TimeDistributed}, as Keras runs them at inference
  * ({@code keras/src/layers/rnn/*.py}, {@code tf_keras/layers/rnn/*.py}; dropout and recurrent_dropout are off).
  *
- * <p>The recurrence is unrolled over the time steps the model's input shape fixes: one cell step per time step,
- * with the input projection {@code x·kernel + bias} done for all steps in one matmul first. A model whose time
- * length is None is refused with a sentence saying so, because the graph has no loop to run an unknown number of
- * steps.
+ * <p>The input projection {@code x·kernel + bias} is done for all time steps in one matmul first. When the model's
+ * input shape fixes the time length the recurrence is unrolled, one cell step per time step; when it is None (text
+ * models taking any length) the same cell step runs as the body of a TensorFlow While loop.
  *
  * <p>Masks follow Keras's backend {@code rnn()}: at a masked step the states keep their previous values and the
  * output repeats the previous step's output (zeros before the first unmasked step), or is zero when
@@ -84,12 +87,6 @@ final class RecurrentLayers {
         if (dims.length != 3) {
             throw layer.unsupported("it expects (batch, time, features) input but gets rank " + dims.length);
         }
-        if (dims[1] < 0) {
-            throw layer.unsupported("the number of time steps is None in the model's input shape; the importer "
-                    + "unrolls recurrent layers over a fixed length, so re-save the model with a fixed sequence "
-                    + "length (e.g. keras.Input(shape=(T, features)))");
-        }
-        int steps = (int) dims[1];
         long features = dims[2];
         if (cell.kernel.shape()[0] != features) {
             throw layer.unsupported("its kernel expects " + cell.kernel.shape()[0] + " input features but the "
@@ -100,38 +97,135 @@ final class RecurrentLayers {
         if (cell.inputBias != null) {
             projected = tf.nn.biasAdd(projected, ops.constant(new long[] {cell.inputBias.length}, cell.inputBias));
         }
-        projected = ops.reshape(projected, -1, steps, (long) cell.gates * cell.units);
-        List<Operand<TFloat32>> stepInputs = unstack(tf, projected, steps);
-        List<Operand<TBool>> stepMasks = input.mask() == null ? null : unstack(tf, input.mask(), steps);
-
-        Operand<TInt32> batch = tf.slice(tf.shape(x), tf.constant(new int[] {0}), tf.constant(new int[] {1}));
+        Operand<TInt32> batchAndTime = tf.slice(tf.shape(x), tf.constant(new int[] {0}), tf.constant(new int[] {2}));
+        projected = tf.reshape(projected, tf.concat(List.of(batchAndTime,
+                tf.constant(new int[] {cell.gates * cell.units})), tf.constant(0)));
+        Operand<TInt32> batch = tf.slice(batchAndTime, tf.constant(new int[] {0}), tf.constant(new int[] {1}));
         Operand<TFloat32> zeros = tf.fill(tf.concat(List.of(batch, tf.constant(new int[] {cell.units})),
                 tf.constant(0)), tf.constant(0f));
-        Operand<TFloat32> h = zeros;
-        Operand<TFloat32> c = zeros;
-        Operand<TFloat32> output = zeros;
-        boolean backwards = layer.bool("go_backwards", false);
-        List<Operand<TFloat32>> outputs = new ArrayList<>();
-        for (int i = 0; i < steps; i++) {
-            int t = backwards ? steps - 1 - i : i;
-            List<Operand<TFloat32>> next = step(ops, cell, stepInputs.get(t), h, c);
-            if (stepMasks == null) {
-                h = next.get(0);
-                c = next.get(1);
-                output = next.get(0);
-            } else {
-                Operand<TBool> keep = tf.expandDims(stepMasks.get(t), tf.constant(1));
-                h = tf.select(keep, next.get(0), h);
-                c = tf.select(keep, next.get(1), c);
-                output = tf.select(keep, next.get(0), zeroOutputForMask ? zeros : output);
-            }
-            outputs.add(output);
+        Steps run = new Steps(cell, layer.bool("go_backwards", false), zeroOutputForMask);
+        Operand<TFloat32> sequence;
+        Operand<TFloat32> last;
+        if (dims[1] >= 0) {
+            Operand<TFloat32>[] out = run.unrolled(ops, projected, input.mask(), (int) dims[1], zeros);
+            last = out[0];
+            sequence = out[1];
+        } else {
+            Operand<TFloat32>[] out = run.loop(ops, projected, input.mask(), zeros);
+            last = out[0];
+            sequence = out[1];
         }
         if (!layer.bool("return_sequences", false)) {
-            return KTensor.of(output);
+            return KTensor.of(last);
         }
         // outputs stay in the order they were computed, so go_backwards returns the reversed sequence (as Keras)
-        return KTensor.of(tf.stack(outputs, Stack.axis(timeMajor ? 0L : 1L)));
+        return KTensor.of(timeMajor ? tf.linalg.transpose(sequence, tf.constant(new int[] {1, 0, 2})) : sequence);
+    }
+
+    /**
+     * The time steps of one recurrent layer, given the input projection {@code (batch, time, gates·units)}: unrolled
+     * when the time length is known, else a While loop over a function body holding the same cell step. Both give
+     * the last output and the sequence of outputs {@code (batch, time, units)} in the order they were computed.
+     */
+    private record Steps(RecurrentCell cell, boolean backwards, boolean zeroOutputForMask) {
+
+        @SuppressWarnings("unchecked")
+        Operand<TFloat32>[] unrolled(GraphOps ops, Operand<TFloat32> projected, Operand<TBool> mask, int steps,
+                                     Operand<TFloat32> zeros) {
+            Ops tf = ops.tf();
+            List<Operand<TFloat32>> stepInputs = unstack(tf, projected, steps);
+            List<Operand<TBool>> stepMasks = mask == null ? null : unstack(tf, mask, steps);
+            List<Operand<TFloat32>> state = List.of(zeros, zeros, zeros);
+            List<Operand<TFloat32>> outputs = new ArrayList<>();
+            for (int i = 0; i < steps; i++) {
+                int t = backwards ? steps - 1 - i : i;
+                state = next(ops, stepInputs.get(t), stepMasks == null ? null : stepMasks.get(t), state);
+                outputs.add(state.get(2));
+            }
+            return new Operand[] {state.get(2), tf.stack(outputs, Stack.axis(1L))};
+        }
+
+        /** (h, c, output) after one step; at a masked step h and c stay and the output repeats or is zero. */
+        List<Operand<TFloat32>> next(GraphOps ops, Operand<TFloat32> xw, Operand<TBool> stepMask,
+                                     List<Operand<TFloat32>> state) {
+            Ops tf = ops.tf();
+            List<Operand<TFloat32>> next = step(ops, cell, xw, state.get(0), state.get(1));
+            if (stepMask == null) {
+                return List.of(next.get(0), next.get(1), next.get(0));
+            }
+            Operand<TBool> keep = tf.expandDims(stepMask, tf.constant(1));
+            Operand<TFloat32> output = state.get(2);
+            return List.of(tf.select(keep, next.get(0), state.get(0)), tf.select(keep, next.get(1), state.get(1)),
+                    tf.select(keep, next.get(0), zeroOutputForMask ? tf.zerosLike(output) : output));
+        }
+
+        /**
+         * A While loop for a time length known only at run time. Loop variables: step, steps, h, c, output, the
+         * time-major projection and mask, and a (time, batch, units) buffer the outputs are written into.
+         */
+        @SuppressWarnings("unchecked")
+        Operand<TFloat32>[] loop(GraphOps ops, Operand<TFloat32> projected, Operand<TBool> mask,
+                                 Operand<TFloat32> zeros) {
+            Ops tf = ops.tf();
+            Operand<TInt32> timeFirst = tf.constant(new int[] {1, 0, 2});
+            Operand<TFloat32> xs = tf.linalg.transpose(projected, timeFirst);
+            Operand<TBool> keep = mask != null ? tf.linalg.transpose(mask, tf.constant(new int[] {1, 0}))
+                    : tf.fill(tf.slice(tf.shape(xs), tf.constant(new int[] {0}), tf.constant(new int[] {2})),
+                    tf.constant(true));
+            Operand<TInt32> steps = tf.reshape(tf.slice(tf.shape(xs), tf.constant(new int[] {0}),
+                    tf.constant(new int[] {1})), tf.constant(new int[0]));
+            Operand<TFloat32> buffer = tf.fill(tf.concat(List.of(tf.shape(keep), tf.constant(new int[] {cell.units})),
+                    tf.constant(0)), tf.constant(0f));
+            ConcreteFunction condition = ConcreteFunction.create(f -> {
+                LoopVars v = new LoopVars(f, cell);
+                return v.signature().output("continue", f.math.less(v.t, v.steps)).build();
+            });
+            ConcreteFunction body = ConcreteFunction.create(f -> {
+                LoopVars v = new LoopVars(f, cell);
+                Operand<TInt32> t = backwards ? f.math.sub(f.math.sub(v.steps, f.constant(1)), v.t) : v.t;
+                List<Operand<TFloat32>> state = next(ops.on(f), f.gather(v.xs, t, f.constant(0)),
+                        f.gather(v.keep, t, f.constant(0)), List.of(v.h, v.c, v.output));
+                Operand<TFloat32> written = f.tensorScatterNdUpdate(v.buffer, f.reshape(v.t, f.constant(new int[] {1, 1})),
+                        f.expandDims(state.get(2), f.constant(0)));
+                return v.signature().output("t", f.math.add(v.t, f.constant(1))).output("steps", v.steps)
+                        .output("h", state.get(0)).output("c", state.get(1)).output("output", state.get(2))
+                        .output("xs", v.xs).output("keep", v.keep).output("buffer", written).build();
+            });
+            While loop = tf.whileOp(List.of(tf.constant(0), steps, zeros, zeros, zeros, xs, keep, buffer),
+                    condition, body);
+            Operand<TFloat32> last = (Operand<TFloat32>) loop.output().get(4);
+            Operand<TFloat32> sequence = tf.linalg.transpose((Operand<TFloat32>) loop.output().get(7), timeFirst);
+            return new Operand[] {tf.ensureShape(last, Shape.of(-1, cell.units)),
+                    tf.ensureShape(sequence, Shape.of(-1, -1, cell.units))};
+        }
+    }
+
+    /** The placeholders of a loop function, in the While op's order. */
+    private static final class LoopVars {
+        final Operand<TInt32> t;
+        final Operand<TInt32> steps;
+        final Operand<TFloat32> h;
+        final Operand<TFloat32> c;
+        final Operand<TFloat32> output;
+        final Operand<TFloat32> xs;
+        final Operand<TBool> keep;
+        final Operand<TFloat32> buffer;
+
+        LoopVars(Ops f, RecurrentCell cell) {
+            t = f.placeholder(TInt32.class, Placeholder.shape(Shape.scalar()));
+            steps = f.placeholder(TInt32.class, Placeholder.shape(Shape.scalar()));
+            h = f.placeholder(TFloat32.class, Placeholder.shape(Shape.of(-1, cell.units)));
+            c = f.placeholder(TFloat32.class, Placeholder.shape(Shape.of(-1, cell.units)));
+            output = f.placeholder(TFloat32.class, Placeholder.shape(Shape.of(-1, cell.units)));
+            xs = f.placeholder(TFloat32.class, Placeholder.shape(Shape.of(-1, -1, (long) cell.gates * cell.units)));
+            keep = f.placeholder(TBool.class, Placeholder.shape(Shape.of(-1, -1)));
+            buffer = f.placeholder(TFloat32.class, Placeholder.shape(Shape.of(-1, -1, cell.units)));
+        }
+
+        Signature.Builder signature() {
+            return Signature.builder().input("t", t).input("steps", steps).input("h", h).input("c", c)
+                    .input("output", output).input("xs", xs).input("keep", keep).input("buffer", buffer);
+        }
     }
 
     /** One cell step: the new hidden state and (LSTM) carry state. */

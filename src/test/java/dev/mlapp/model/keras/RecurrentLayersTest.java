@@ -20,9 +20,10 @@ import org.tensorflow.ndarray.Shape;
 import org.tensorflow.ndarray.buffer.DataBuffers;
 import org.tensorflow.op.Ops;
 import org.tensorflow.op.core.Placeholder;
+import org.tensorflow.types.TBool;
 import org.tensorflow.types.TFloat32;
 
-/** What the generated fixtures cannot show: Keras 1 per-gate weights, and the refusals. */
+/** What the generated fixtures cannot show: Keras 1 per-gate weights, a None time length, and the refusals. */
 class RecurrentLayersTest {
 
     private static final int FEATURES = 3;
@@ -60,12 +61,43 @@ class RecurrentLayersTest {
                 run("GRU", "{\"output_dim\": 4}", gruPerGate), 1e-6f);
     }
 
+    /**
+     * A None time length runs the cell step in a While loop instead of unrolled; it must give what the unrolled
+     * graph (checked against the fixtures' reference) gives, with masks, go_backwards and both GRU biases.
+     */
     @Test
-    void aTimeLengthOfNoneIsRefusedWithTheFix() {
-        ModelLoadException e = assertThrows(ModelLoadException.class, () -> build("LSTM", "{\"units\": 4}",
-                lstmWeights(), Shape.of(-1, -1, FEATURES)));
-        assertTrue(e.getMessage().contains("None") && e.getMessage().contains("fixed sequence length"),
-                e.getMessage());
+    void aTimeLengthOfNoneLoopsToTheSameResultAsTheUnrolledGraph() {
+        SplittableRandom random = new SplittableRandom(8);
+        List<FloatArray> gruResetAfter = List.of(random(random, FEATURES, 3 * UNITS), random(random, UNITS, 3 * UNITS),
+                random(random, 2, 3 * UNITS));
+        String[][] layers = {
+                {"LSTM", "{\"units\": 4, \"return_sequences\": true, \"go_backwards\": true}"},
+                {"LSTM", "{\"units\": 4}"},
+                {"GRU", "{\"units\": 4, \"reset_after\": true, \"return_sequences\": true}"},
+                {"SimpleRNN", "{\"units\": 4, \"return_sequences\": true, \"zero_output_for_mask\": true}"}};
+        for (String[] layer : layers) {
+            List<FloatArray> weights = switch (layer[0]) {
+                case "LSTM" -> lstmWeights();
+                case "GRU" -> gruResetAfter;
+                default -> List.of(random(random, FEATURES, UNITS), random(random, UNITS, UNITS), random(random, UNITS));
+            };
+            for (boolean masked : new boolean[] {false, true}) {
+                float[] unrolled = build(layer[0], layer[1], weights, Shape.of(-1, STEPS, FEATURES), masked);
+                float[] looped = build(layer[0], layer[1], weights, Shape.of(-1, -1, FEATURES), masked);
+                assertArrayEquals(unrolled, looped, 1e-6f, layer[0] + " " + layer[1] + (masked ? " masked" : ""));
+            }
+        }
+    }
+
+    @Test
+    void timeDistributedTakesANoneTimeLength() {
+        SplittableRandom random = new SplittableRandom(9);
+        List<FloatArray> dense = List.of(random(random, FEATURES, UNITS), random(random, UNITS));
+        String config = "{\"layer\": {\"class_name\": \"Dense\", \"config\": {\"units\": 4, "
+                + "\"activation\": \"tanh\"}}}";
+        float[] fixed = build("TimeDistributed", config, dense, Shape.of(-1, STEPS, FEATURES), false);
+        assertArrayEquals(fixed, build("TimeDistributed", config, dense, Shape.of(-1, -1, FEATURES), false), 1e-6f);
+        assertTrue(fixed.length == 2 * STEPS * UNITS, "one Dense output per time step");
     }
 
     @Test
@@ -88,17 +120,28 @@ class RecurrentLayersTest {
     }
 
     private static float[] run(String className, String config, List<FloatArray> weights) {
-        return build(className, config, weights, Shape.of(-1, STEPS, FEATURES));
+        return build(className, config, weights, Shape.of(-1, STEPS, FEATURES), false);
     }
 
-    /** The layer on a fixed batch of 2 sequences, through the registry as the importer calls it. */
-    private static float[] build(String className, String config, List<FloatArray> weights, Shape inputShape) {
+    /**
+     * The layer on a fixed batch of 2 sequences, through the registry as the importer calls it; with a mask, the
+     * first row's two leading steps and the second row's step 2 and last step are masked.
+     */
+    private static float[] build(String className, String config, List<FloatArray> weights, Shape inputShape,
+                                 boolean masked) {
         try (Graph graph = new Graph(); Session session = new Session(graph)) {
             Ops tf = Ops.create(graph);
             Placeholder<TFloat32> x = tf.placeholder(TFloat32.class, Placeholder.shape(inputShape));
+            boolean[] keep = new boolean[2 * STEPS];
+            java.util.Arrays.fill(keep, true);
+            if (masked) {
+                keep[0] = keep[1] = keep[STEPS + 2] = keep[2 * STEPS - 1] = false;
+            }
+            Operand<TBool> mask = masked ? tf.reshape(tf.constant(keep), tf.constant(new int[] {2, -1})) : null;
             LayerConfig layer = new LayerConfig(className, "rnn", JsonParser.parseString(config).getAsJsonObject(),
                     LayerPath.ROOT.child("rnn", "rnn"), weights);
-            Operand<TFloat32> y = new GraphOps(tf, "2.2.0").apply(layer, List.of(KTensor.of(x))).value();
+            Operand<TFloat32> y = new GraphOps(tf, "2.2.0").apply(layer, List.of(KTensor.of(x).withMask(mask)))
+                    .value();
             float[] input = new float[2 * STEPS * FEATURES];
             SplittableRandom random = new SplittableRandom(1);
             for (int i = 0; i < input.length; i++) {
