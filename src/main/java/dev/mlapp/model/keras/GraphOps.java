@@ -58,6 +58,11 @@ final class GraphOps {
         return tf;
     }
 
+    /** The same context building into another graph (the body of a loop is a function with its own graph). */
+    GraphOps on(Ops other) {
+        return new GraphOps(other, kerasVersion, registry);
+    }
+
     LayerRegistry registry() {
         return registry;
     }
@@ -71,7 +76,7 @@ final class GraphOps {
                     + "supported layer classes: " + String.join(", ", registry.classNames())
                     + " (TFOpLambda: " + String.join(", ", TfOpLambda.FUNCTIONS) + ")");
         }
-        return translation.apply(this, layer, inputs);
+        return Masks.propagate(tf, layer.className(), inputs, translation.apply(this, layer, inputs));
     }
 
     // ---- layouts -----------------------------------------------------------------------------------------------
@@ -91,7 +96,7 @@ final class GraphOps {
     }
 
     KTensor logical(KTensor t) {
-        return t.transposed() ? KTensor.of(logicalValue(t)) : t;
+        return t.transposed() ? new KTensor(logicalValue(t), false, t.mask()) : t;
     }
 
     /** The channels-last form a layer with the given data_format computes on. */

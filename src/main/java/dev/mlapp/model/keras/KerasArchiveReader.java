@@ -30,6 +30,13 @@ final class KerasArchiveReader {
 
     private static final String KERAS3_LAYERS = "layers";
     private static final String KERAS2_LAYERS = "_layer_checkpoint_dependencies";
+    /**
+     * Attributes under which RNNs and wrappers keep the layers that own their variables, tried in this order: an
+     * RNN's {@code cell}; a Bidirectional's two copies (the wrapped {@code layer} it also keeps is never built);
+     * a TimeDistributed's {@code layer}.
+     */
+    private static final List<List<String>> SUB_OBJECTS = List.of(List.of("cell"),
+            List.of("forward_layer", "backward_layer"), List.of("layer"));
 
     private KerasArchiveReader() {
     }
@@ -79,28 +86,43 @@ final class KerasArchiveReader {
 
         @Override
         public List<FloatArray> weightsOf(LayerPath layer) {
-            Group vars = vars(layer, KERAS3_LAYERS);
-            if (vars == null) {
-                vars = vars(layer, KERAS2_LAYERS);
+            Group group = layerGroup(layer, KERAS3_LAYERS);
+            if (group == null) {
+                group = layerGroup(layer, KERAS2_LAYERS);
             }
-            if (vars == null) {
-                return List.of();
-            }
+            return group == null ? List.of() : collect(group);
+        }
+
+        /**
+         * The layer's own {@code vars}; a layer that keeps its variables in sub-objects (an RNN's {@code cell}, a
+         * Bidirectional's {@code forward_layer} and {@code backward_layer}, a TimeDistributed's {@code layer})
+         * has an empty {@code vars} and theirs are taken instead (forward before backward, as the legacy HDF5
+         * files list them).
+         */
+        private static List<FloatArray> collect(Group group) {
             List<FloatArray> values = new ArrayList<>();
-            for (int i = 0; vars.getChild(Integer.toString(i)) instanceof Dataset d; i++) {
-                values.add(Hdf5Values.floats(d));
+            if (group.getChild("vars") instanceof Group vars) {
+                for (int i = 0; vars.getChild(Integer.toString(i)) instanceof Dataset d; i++) {
+                    values.add(Hdf5Values.floats(d));
+                }
+            }
+            for (int a = 0; a < SUB_OBJECTS.size() && values.isEmpty(); a++) {
+                for (String child : SUB_OBJECTS.get(a)) {
+                    if (group.getChild(child) instanceof Group sub) {
+                        values.addAll(collect(sub));
+                    }
+                }
             }
             return values;
         }
 
-        private Group vars(LayerPath layer, String listName) {
-            StringBuilder path = new StringBuilder();
+        private Group layerGroup(LayerPath layer, String listName) {
+            List<String> steps = new ArrayList<>();
             for (String key : layer.archiveKeys()) {
-                path.append(listName).append('/').append(key).append('/');
+                steps.add(listName + "/" + key);
             }
-            path.append("vars");
             try {
-                Node node = hdf.getByPath(path.toString());
+                Node node = hdf.getByPath(String.join("/", steps));
                 return node instanceof Group g ? g : null;
             } catch (RuntimeException missing) {
                 return null;

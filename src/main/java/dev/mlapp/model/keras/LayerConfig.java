@@ -67,9 +67,14 @@ record LayerConfig(String className, String name, JsonObject json, LayerPath pat
 
     /** The activation's name, whether serialised as {@code "relu"} or as Keras 3's {@code {"config": "relu"}}. */
     String activation() {
-        JsonElement e = get("activation");
+        return activation("activation", "linear");
+    }
+
+    /** An activation stored under another key ({@code recurrent_activation}), in either spelling. */
+    String activation(String key, String fallback) {
+        JsonElement e = get(key);
         if (e == null) {
-            return "linear";
+            return fallback;
         }
         if (e.isJsonPrimitive()) {
             return e.getAsString();

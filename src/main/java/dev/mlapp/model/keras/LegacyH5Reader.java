@@ -116,17 +116,26 @@ final class LegacyH5Reader {
             List<String> names = Hdf5Values.strings(group, "weight_names");
             List<FloatArray> values = new ArrayList<>();
             for (String name : names) {
-                if (layer.depth() == 1 || innerLayerOf(name).equals(layer.leafName())) {
+                if (layer.depth() == 1 || belongsTo(name, layer.leafName())) {
                     values.add(Hdf5Values.floats(dataset(group, name)));
                 }
             }
             return values;
         }
 
-        /** {@code block1_conv1/kernel:0} and {@code sequential/vgg16/block1_conv1/kernel} both name block1_conv1. */
-        private static String innerLayerOf(String weightName) {
+        /**
+         * {@code block1_conv1/kernel:0} and {@code sequential/vgg16/block1_conv1/kernel} both name block1_conv1; an
+         * RNN's variables sit one scope deeper ({@code lstm/lstm_cell/kernel:0},
+         * {@code bidirectional/forward_lstm/lstm_cell/kernel:0}), so any scope of the name may be the layer's.
+         */
+        private static boolean belongsTo(String weightName, String layer) {
             String[] parts = weightName.split("/");
-            return parts.length < 2 ? "" : parts[parts.length - 2];
+            for (int i = 0; i < parts.length - 1; i++) {
+                if (parts[i].equals(layer)) {
+                    return true;
+                }
+            }
+            return false;
         }
 
         private static Dataset dataset(Group group, String name) {

@@ -60,6 +60,9 @@ final class PoolingLayers {
             spatial[i] = i + 1;
         }
         boolean keepDims = layer.bool("keepdims", false);
+        if (!max && in.mask() != null) {
+            return KTensor.of(Masks.maskedAverage(tf, ops.logicalValue(in), in.mask(), cf, keepDims));
+        }
         Operand<TFloat32> y = max
                 ? tf.max(x, tf.constant(spatial), Max.keepDims(keepDims))
                 : tf.math.mean(x, tf.constant(spatial), Mean.keepDims(keepDims));
