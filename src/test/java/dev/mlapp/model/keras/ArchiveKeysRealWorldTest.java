@@ -38,8 +38,6 @@ class ArchiveKeysRealWorldTest {
             archives = dirs.map(d -> d.resolve("model.keras")).filter(Files::exists)
                     .filter(f -> ModelFormat.detect(f) == ModelFormat.KERAS_ZIP)
                     .filter(f -> !KerasRealWorldTest.PYTHON_CODE.containsKey(name(f)))
-                    .filter(f -> !KerasRealWorldTest.NEEDS_RECURRENT.containsKey(name(f))
-                            || LayerRegistry.KERAS.classNames().contains(KerasRealWorldTest.NEEDS_RECURRENT.get(name(f))))
                     .sorted().toList();
         }
         return archives.stream().map(f -> DynamicTest.dynamicTest(name(f), () -> {

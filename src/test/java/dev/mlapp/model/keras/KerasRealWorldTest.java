@@ -24,7 +24,6 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
@@ -44,17 +43,9 @@ class KerasRealWorldTest {
             "cifar10_subclassed_k3", "CIFAR10Model",   // a subclassed model: its call() is Python
             "carnd_keras1_h5", "Lambda");              // Keras 1 Lambda layers hold marshalled Python bytecode
 
-    /**
-     * Cases that need the recurrent layers (issue 12 item 2, branch rnn). While the registry has no LSTM they are
-     * reported as awaiting, not passed; once it has, they run like every other case and must pass.
-     */
-    static final Map<String, String> NEEDS_RECURRENT = Map.of(
-            "pollution_lstm_h5", "LSTM",
-            "stock_lstm_fauzzzs7_k3", "LSTM");
 
     private static final AtomicInteger PASSED = new AtomicInteger();
     private static final AtomicInteger REFUSED = new AtomicInteger();
-    private static final AtomicInteger AWAITING = new AtomicInteger();
     private static final ConcurrentLinkedQueue<String> FAILURES = new ConcurrentLinkedQueue<>();
 
     @TestFactory
@@ -66,11 +57,6 @@ class KerasRealWorldTest {
 
     private static void run(Path dir) throws IOException {
         String name = dir.getFileName().toString();
-        String recurrent = NEEDS_RECURRENT.get(name);
-        if (recurrent != null && !LayerRegistry.KERAS.classNames().contains(recurrent)) {
-            AWAITING.incrementAndGet();
-            Assumptions.abort(name + " awaits the recurrent layers (" + recurrent + ", branch rnn)");
-        }
         try {
             check(dir);
             PASSED.incrementAndGet();
@@ -138,8 +124,7 @@ class KerasRealWorldTest {
     @AfterAll
     static void summary() {
         System.out.println("Keras real-world: " + PASSED.get() + " passed, " + FAILURES.size() + " failed ("
-                + "the passed include " + REFUSED.get() + " Python-code models refused as required; " + AWAITING.get()
-                + " not run, awaiting the recurrent layers)");
+                + "the passed include " + REFUSED.get() + " Python-code models refused as required)");
         FAILURES.forEach(f -> System.out.println("  FAILED " + f));
     }
 }
