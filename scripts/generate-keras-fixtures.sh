@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Regenerates the Keras fixtures (src/test/resources/keras-fixtures/) and the embedded demo model
-# (src/main/resources/models/demo-food11.h5) from dev.mlapp.model.keras.fixtures.FixtureGenerator.
+# Regenerates the embedded demo model (src/main/resources/models/demo-food11.h5) from
+# dev.mlapp.model.keras.fixtures.DemoModelGenerator (src/generator/java, beside the Keras file writer) and the Keras
+# fixtures (src/test/resources/keras-fixtures/) from dev.mlapp.model.keras.fixtures.FixtureGenerator (src/test/java).
 # Deterministic: a second run changes nothing (FixtureGeneratorTest checks that).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -9,6 +10,6 @@ source scripts/lib/jdk.sh
 jdk_use
 mvn -B -q test-compile
 mvn -B -q dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile=target/test.classpath
-java -cp "target/test-classes:target/classes:$(cat target/test.classpath)" \
-    dev.mlapp.model.keras.fixtures.FixtureGenerator \
-    src/test/resources/keras-fixtures src/main/resources/models/demo-food11.h5
+classpath="target/test-classes:target/classes:$(cat target/test.classpath)"
+java -cp "$classpath" dev.mlapp.model.keras.fixtures.DemoModelGenerator src/main/resources/models/demo-food11.h5
+java -cp "$classpath" dev.mlapp.model.keras.fixtures.FixtureGenerator src/test/resources/keras-fixtures
