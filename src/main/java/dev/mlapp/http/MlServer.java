@@ -111,12 +111,19 @@ public final class MlServer {
                     .post("/predict", predict::predict)
                     .post("/api/v1/predict", predict::predictApi)
                     .get("/test", predict::test)
-                    .get("/api/v1/model", status::model);
+                    .get("/api/v1/model", status::model)
+                    .mount(OpenInference.ROOT, openInference());
         } else {
             router.get("/", status::whoami);
         }
         HttpContext context = http.createContext("/", router);
         context.getFilters().add(filter);
+    }
+
+    private OpenInference openInference() {
+        String name = config.modelName() != null ? config.modelName()
+                : OpenInference.defaultModelName(config.modelPath());
+        return new OpenInference(name, host, readiness, config.maxBodyBytes(), config.scaling(), metrics, version());
     }
 
     /**

@@ -41,6 +41,16 @@ public final class ServingModel {
         }
     }
 
+    /** As {@link Classifier#infer}, for items that are already model inputs; failures tell the host too. */
+    public java.util.List<Inference> infer(java.util.List<float[]> items) {
+        try {
+            return classifier.infer(items);
+        } catch (InferenceException e) {
+            onFailure.accept(this);
+            throw e;
+        }
+    }
+
     public ModelInfo info() {
         return model.info();
     }

@@ -1,0 +1,370 @@
+package dev.mlapp.http;
+
+import com.sun.net.httpserver.HttpExchange;
+import dev.mlapp.image.ImageException;
+import dev.mlapp.image.Scaling;
+import dev.mlapp.inference.DeadlineExceededException;
+import dev.mlapp.inference.Inference;
+import dev.mlapp.inference.ModelHost;
+import dev.mlapp.inference.OverloadedException;
+import dev.mlapp.inference.Prediction;
+import dev.mlapp.inference.ServingModel;
+import dev.mlapp.metrics.AppMetrics;
+import dev.mlapp.model.InferenceException;
+import dev.mlapp.model.Labels;
+import dev.mlapp.model.ModelInfo;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * The Open Inference Protocol (KServe "v2") over REST, everything under {@code /v2}: server metadata, liveness
+ * and readiness, model metadata and readiness, and inference, each also under {@code /versions/{v}}.
+ *
+ * <p>Inference goes through the same classifier as {@code /api/v1/predict} (admission, the batching engine,
+ * metrics): encoded images through the image pipeline, tensors straight to the engine. Errors use the protocol's
+ * shape, {@code {"error": "a sentence"}}, with the status codes of the rest of the server.
+ */
+final class OpenInference implements Router.Mount {
+
+    static final String ROOT = "/v2";
+    /** A model loaded from one file or directory is the only version there is. */
+    static final String VERSION = "1";
+    static final List<String> EXTENSIONS = List.of("binary_tensor_data", "classification");
+    private static final String MODELS = ROOT + "/models/";
+    private static final String BINARY = "application/octet-stream";
+
+    /** A request's model route: {@code action} is "" (metadata), {@code ready} or {@code infer}. */
+    private record ModelRoute(String name, String version, String action) {
+    }
+
+    private final String modelName;
+    private final ModelHost host;
+    private final Readiness readiness;
+    private final long maxBodyBytes;
+    private final Scaling scaling;
+    private final AppMetrics metrics;
+    private final String serverVersion;
+
+    /** @param scaling how UINT8 pixel values become model inputs, as for decoded images */
+    OpenInference(String modelName, ModelHost host, Readiness readiness, long maxBodyBytes, Scaling scaling,
+                  AppMetrics metrics, String serverVersion) {
+        this.modelName = modelName;
+        this.host = host;
+        this.readiness = readiness;
+        this.maxBodyBytes = maxBodyBytes;
+        this.scaling = scaling;
+        this.metrics = metrics;
+        this.serverVersion = serverVersion;
+    }
+
+    /** The model's name in {@code /v2/models/{name}}: the file's base name, {@code demo} for the embedded model. */
+    static String defaultModelName(Path modelPath) {
+        if (modelPath == null) {
+            return "demo";
+        }
+        String file = modelPath.toAbsolutePath().normalize().getFileName().toString();
+        int dot = file.lastIndexOf('.');
+        return dot > 0 ? file.substring(0, dot) : file;
+    }
+
+    @Override
+    public String label(String path) {
+        return switch (path) {
+            case ROOT, ROOT + "/health/live", ROOT + "/health/ready" -> path;
+            default -> {
+                ModelRoute route = modelRoute(path);
+                if (route == null) {
+                    yield Router.UNMATCHED;
+                }
+                yield MODELS + "{name}" + (route.version() == null ? "" : "/versions/{version}")
+                        + (route.action().isEmpty() ? "" : "/" + route.action());
+            }
+        };
+    }
+
+    @Override
+    public void handle(HttpExchange exchange) throws IOException {
+        try {
+            route(exchange);
+        } catch (ApiError e) {
+            error(exchange, e);
+        }
+    }
+
+    private void route(HttpExchange exchange) throws IOException {
+        String path = exchange.getRequestURI().getRawPath();
+        switch (path) {
+            case ROOT -> {
+                requireMethod(exchange, "GET");
+                Responses.json(exchange, 200, Map.of("name", "ml-app", "version", serverVersion,
+                        "extensions", EXTENSIONS));
+            }
+            case ROOT + "/health/live" -> {
+                requireMethod(exchange, "GET");
+                Responses.json(exchange, 200, Map.of("live", true));
+            }
+            case ROOT + "/health/ready" -> {
+                requireMethod(exchange, "GET");
+                boolean ready = readiness.status().isReady(); // red while draining, as /readyz
+                ready(exchange, Map.of("ready", ready), ready);
+            }
+            default -> {
+                ModelRoute route = modelRoute(path);
+                if (route == null) {
+                    throw ApiError.notFound(path);
+                }
+                checkModel(route);
+                switch (route.action()) {
+                    case "" -> {
+                        requireMethod(exchange, "GET");
+                        Responses.json(exchange, 200, metadata(ApiError.serving(host).info()));
+                    }
+                    case "ready" -> {
+                        requireMethod(exchange, "GET");
+                        boolean ready = host.state().isReady();
+                        ready(exchange, Map.of("name", modelName, "ready", ready), ready);
+                    }
+                    default -> {
+                        requireMethod(exchange, "POST");
+                        infer(exchange);
+                    }
+                }
+            }
+        }
+    }
+
+    /** {@code /v2/models/{name}[/versions/{v}][/ready|/infer]}, or null for any other path. */
+    private static ModelRoute modelRoute(String path) {
+        if (!path.startsWith(MODELS)) {
+            return null;
+        }
+        String[] parts = path.substring(MODELS.length()).split("/", -1);
+        if (parts[0].isEmpty()) {
+            return null;
+        }
+        int next = 1;
+        String version = null;
+        if (parts.length >= 3 && parts[1].equals("versions") && !parts[2].isEmpty()) {
+            version = parts[2];
+            next = 3;
+        }
+        if (parts.length == next) {
+            return new ModelRoute(parts[0], version, "");
+        }
+        if (parts.length == next + 1 && (parts[next].equals("ready") || parts[next].equals("infer"))) {
+            return new ModelRoute(parts[0], version, parts[next]);
+        }
+        return null;
+    }
+
+    private void checkModel(ModelRoute route) {
+        if (!route.name().equals(modelName)) {
+            throw new ApiError(404, "model_not_found", "no model named '" + route.name()
+                    + "'; this server serves '" + modelName + "'");
+        }
+        if (route.version() != null && !route.version().equals(VERSION)) {
+            throw new ApiError(404, "version_not_found", "model '" + modelName + "' has no version '"
+                    + route.version() + "'; its versions are [" + VERSION + "]");
+        }
+    }
+
+
+    private static void ready(HttpExchange exchange, Map<String, Object> body, boolean ready) throws IOException {
+        if (!ready) {
+            exchange.getResponseHeaders().set("Retry-After", Integer.toString(ApiError.RETRY_AFTER_SECONDS));
+        }
+        Responses.json(exchange, ready ? 200 : 503, body);
+    }
+
+    private Map<String, Object> metadata(ModelInfo info) {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("name", modelName);
+        body.put("versions", List.of(VERSION));
+        body.put("platform", info.format().equals("savedmodel") ? "tensorflow_savedmodel" : "tensorflow_graphdef");
+        body.put("inputs", List.of(tensorMetadata(InferRequest.INPUT, "FP32", info.inputShape())));
+        body.put("outputs", List.of(tensorMetadata(InferRequest.OUTPUT, "FP32", info.outputShape())));
+        return body;
+    }
+
+    private static Map<String, Object> tensorMetadata(String name, String datatype, long[] itemShape) {
+        Map<String, Object> tensor = new LinkedHashMap<>();
+        tensor.put("name", name);
+        tensor.put("datatype", datatype);
+        tensor.put("shape", InferRequest.withBatch(itemShape));
+        return tensor;
+    }
+
+    private void infer(HttpExchange exchange) throws IOException {
+        ServingModel served = ApiError.serving(host);
+        byte[] body = RequestBodies.read(exchange, maxBodyBytes);
+        InferRequest request = InferRequest.parse(body,
+                exchange.getRequestHeaders().getFirst(InferRequest.HEADER_LENGTH), served.info().inputShape(),
+                scaling);
+        List<float[]> outputs = run(served, request);
+        respond(exchange, request, outputs, served.labels());
+    }
+
+    /** On one serving model from start to end: a model swapped in meanwhile answers the next request. */
+    private List<float[]> run(ServingModel served, InferRequest request) {
+        List<float[]> outputs = new ArrayList<>(request.batchSize());
+        try {
+            if (request.images() != null) {
+                for (byte[] image : request.images()) {
+                    Prediction p = served.classify(image, 1);
+                    metrics.prediction(p.best().label(), p.preprocessNanos(), p.inferenceNanos());
+                    outputs.add(p.output());
+                }
+            } else {
+                for (Inference inference : served.infer(request.items())) {
+                    metrics.prediction(served.labels().get(argmax(inference.output())), 0, inference.runNanos());
+                    outputs.add(inference.output());
+                }
+            }
+            return outputs;
+        } catch (ImageException e) {
+            throw switch (e.kind()) {
+                case UNSUPPORTED_FORMAT -> new ApiError(415, "unsupported_image", e.getMessage());
+                case CORRUPT -> new ApiError(400, "invalid_image", e.getMessage());
+                case TOO_LARGE -> new ApiError(413, "image_too_large", e.getMessage());
+            };
+        } catch (OverloadedException | DeadlineExceededException e) {
+            throw new ApiError(503, "unavailable", "this replica cannot answer in time (" + e.getMessage()
+                    + "); retry shortly", ApiError.RETRY_AFTER_SECONDS);
+        } catch (InferenceException e) {
+            throw new ApiError(500, "inference_failed", e.getMessage()); // the serving model told the host
+        }
+    }
+
+    private void respond(HttpExchange exchange, InferRequest request, List<float[]> outputs, Labels labels)
+            throws IOException {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("model_name", modelName);
+        body.put("model_version", VERSION);
+        if (request.id() != null) {
+            body.put("id", request.id());
+        }
+        ByteArrayOutputStream binary = new ByteArrayOutputStream();
+        List<Map<String, Object>> tensors = new ArrayList<>();
+        for (InferRequest.RequestedOutput requested : request.outputs()) {
+            Map<String, Object> tensor = requested.classification() > 0
+                    ? classes(requested, outputs, labels) : scores(requested, outputs);
+            if (requested.binary()) {
+                byte[] data = binary(tensor.remove("data"));
+                tensor.put("parameters", Map.of("binary_data_size", data.length));
+                binary.writeBytes(data);
+            }
+            tensors.add(tensor);
+        }
+        body.put("outputs", tensors);
+        if (binary.size() == 0) {
+            Responses.json(exchange, 200, body);
+            return;
+        }
+        byte[] json = Json.GSON.toJson(body).getBytes(StandardCharsets.UTF_8);
+        exchange.getResponseHeaders().set(InferRequest.HEADER_LENGTH, Integer.toString(json.length));
+        ByteArrayOutputStream all = new ByteArrayOutputStream(json.length + binary.size());
+        all.writeBytes(json);
+        binary.writeTo(all);
+        Responses.bytes(exchange, 200, BINARY, all.toByteArray());
+    }
+
+    private static Map<String, Object> scores(InferRequest.RequestedOutput requested, List<float[]> outputs) {
+        int width = outputs.getFirst().length;
+        float[] data = new float[outputs.size() * width];
+        for (int i = 0; i < outputs.size(); i++) {
+            System.arraycopy(outputs.get(i), 0, data, i * width, width);
+        }
+        return tensor(requested.name(), "FP32", new long[] {outputs.size(), width}, data);
+    }
+
+    /** The classification extension: per item, the top k as {@code "score:index:label"}, best first. */
+    private static Map<String, Object> classes(InferRequest.RequestedOutput requested, List<float[]> outputs,
+                                               Labels labels) {
+        int k = Math.min(requested.classification(), outputs.getFirst().length);
+        List<String> data = new ArrayList<>(outputs.size() * k);
+        for (float[] scores : outputs) {
+            boolean[] taken = new boolean[scores.length];
+            for (int r = 0; r < k; r++) {
+                int best = -1;
+                for (int i = 0; i < scores.length; i++) {
+                    if (!taken[i] && (best < 0 || scores[i] > scores[best])) {
+                        best = i;
+                    }
+                }
+                taken[best] = true;
+                data.add(String.format(Locale.ROOT, "%f:%d:%s", scores[best], best, labels.get(best)));
+            }
+        }
+        return tensor(requested.name(), "BYTES", new long[] {outputs.size(), k}, data);
+    }
+
+    private static Map<String, Object> tensor(String name, String datatype, long[] shape, Object data) {
+        Map<String, Object> tensor = new LinkedHashMap<>();
+        tensor.put("name", name);
+        tensor.put("datatype", datatype);
+        tensor.put("shape", shape);
+        tensor.put("data", data);
+        return tensor;
+    }
+
+    /** Binary tensor data: FP32 little-endian, BYTES as a 4-byte little-endian length and the UTF-8 bytes. */
+    private static byte[] binary(Object data) {
+        if (data instanceof float[] floats) {
+            ByteBuffer buffer = ByteBuffer.allocate(floats.length * Float.BYTES).order(ByteOrder.LITTLE_ENDIAN);
+            buffer.asFloatBuffer().put(floats);
+            return buffer.array();
+        }
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        for (Object element : (List<?>) data) {
+            byte[] bytes = element.toString().getBytes(StandardCharsets.UTF_8);
+            out.writeBytes(ByteBuffer.allocate(Integer.BYTES).order(ByteOrder.LITTLE_ENDIAN)
+                    .putInt(bytes.length).array());
+            out.writeBytes(bytes);
+        }
+        return out.toByteArray();
+    }
+
+    private static int argmax(float[] scores) {
+        int best = 0;
+        for (int i = 1; i < scores.length; i++) {
+            if (scores[i] > scores[best]) {
+                best = i;
+            }
+        }
+        return best;
+    }
+
+    private static void requireMethod(HttpExchange exchange, String method) {
+        String actual = exchange.getRequestMethod();
+        if (actual.equals(method) || (method.equals("GET") && actual.equals("HEAD"))) {
+            return;
+        }
+        String allowed = method.equals("GET") ? "GET, HEAD" : method;
+        exchange.getResponseHeaders().set("Allow", allowed);
+        throw new ApiError(405, "method_not_allowed", actual + " is not allowed here; use " + allowed);
+    }
+
+    /** The protocol's error object, {@code {"error": "..."}}, with the status and Retry-After of the server's own. */
+    private static void error(HttpExchange exchange, ApiError e) throws IOException {
+        if (exchange.getResponseCode() != -1) {
+            exchange.close();
+            return;
+        }
+        if (e.retryAfterSeconds() > 0) {
+            exchange.getResponseHeaders().set("Retry-After", Integer.toString(e.retryAfterSeconds()));
+        }
+        if (e.status() == 413) {
+            exchange.getResponseHeaders().set("Connection", "close");
+        }
+        Responses.json(exchange, e.status(), Map.of("error", e.getMessage()));
+    }
+}
