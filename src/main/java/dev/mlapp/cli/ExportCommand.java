@@ -78,7 +78,7 @@ final class ExportCommand {
                 FloatArray input = randomBatch(model.info().inputShape());
                 double difference = maxDifference(model.predict(input), exported.predict(input));
                 System.out.printf("wrote %s: SavedModel, signature %s, input %s, output %s;"
-                        + " max |diff| to the original on a random batch: %.3g%n", output,
+                        + " max |diff| to the original on a random batch: %.2e%n", output,
                         SavedModelExporter.SIGNATURE, SavedModelExporter.INPUT, SavedModelExporter.OUTPUT, difference);
                 return difference;
             }

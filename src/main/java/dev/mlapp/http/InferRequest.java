@@ -6,6 +6,7 @@ import com.google.gson.JsonObject;
 import com.google.gson.JsonParseException;
 import com.google.gson.JsonParser;
 import dev.mlapp.image.Scaling;
+import dev.mlapp.model.Model;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
@@ -88,7 +89,7 @@ record InferRequest(String id, List<float[]> items, List<byte[]> images, List<Re
             case "BYTES" -> new InferRequest(id, null, images(input, shape, binarySize == null ? null : binary),
                     outputs);
             default -> throw bad("datatype '" + datatype + "' is not accepted; send FP32 or UINT8 numbers of shape "
-                    + Arrays.toString(withBatch(itemShape)) + ", or BYTES holding encoded images (JPEG, PNG, ...)");
+                    + batchOf(itemShape) + ", or BYTES holding encoded images (JPEG, PNG, ...)");
         };
     }
 
@@ -124,7 +125,7 @@ record InferRequest(String id, List<float[]> items, List<byte[]> images, List<Re
         if (shape.length != itemShape.length + 1 || shape[0] < 1
                 || !Arrays.equals(Arrays.copyOfRange(shape, 1, shape.length), itemShape)) {
             throw bad(datatype + " input shape " + Arrays.toString(shape) + " does not fit the model; send "
-                    + Arrays.toString(withBatch(itemShape)) + " with n >= 1 images");
+                    + batchOf(itemShape) + " for n >= 1 items");
         }
         int itemSize = Math.toIntExact(count(itemShape));
         int n = Math.toIntExact(shape[0]);
@@ -284,11 +285,8 @@ record InferRequest(String id, List<float[]> items, List<byte[]> images, List<Re
         return n;
     }
 
-    static long[] withBatch(long[] itemShape) {
-        long[] shape = new long[itemShape.length + 1];
-        shape[0] = -1;
-        System.arraycopy(itemShape, 0, shape, 1, itemShape.length);
-        return shape;
+    private static String batchOf(long[] itemShape) {
+        return Arrays.toString(Model.batchShape(itemShape, -1)).replace("[-1", "[n");
     }
 
     private static String string(JsonObject o, String key) {

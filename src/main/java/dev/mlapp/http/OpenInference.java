@@ -12,6 +12,7 @@ import dev.mlapp.inference.ServingModel;
 import dev.mlapp.metrics.AppMetrics;
 import dev.mlapp.model.InferenceException;
 import dev.mlapp.model.Labels;
+import dev.mlapp.model.Model;
 import dev.mlapp.model.ModelInfo;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -105,8 +106,11 @@ final class OpenInference implements Router.Mount {
         switch (path) {
             case ROOT -> {
                 requireMethod(exchange, "GET");
-                Responses.json(exchange, 200, Map.of("name", "ml-app", "version", serverVersion,
-                        "extensions", EXTENSIONS));
+                Map<String, Object> server = new LinkedHashMap<>();
+                server.put("name", "ml-app");
+                server.put("version", serverVersion);
+                server.put("extensions", EXTENSIONS);
+                Responses.json(exchange, 200, server);
             }
             case ROOT + "/health/live" -> {
                 requireMethod(exchange, "GET");
@@ -131,7 +135,10 @@ final class OpenInference implements Router.Mount {
                     case "ready" -> {
                         requireMethod(exchange, "GET");
                         boolean ready = host.state().isReady();
-                        ready(exchange, Map.of("name", modelName, "ready", ready), ready);
+                        Map<String, Object> body = new LinkedHashMap<>();
+                        body.put("name", modelName);
+                        body.put("ready", ready);
+                        ready(exchange, body, ready);
                     }
                     default -> {
                         requireMethod(exchange, "POST");
@@ -199,7 +206,7 @@ final class OpenInference implements Router.Mount {
         Map<String, Object> tensor = new LinkedHashMap<>();
         tensor.put("name", name);
         tensor.put("datatype", datatype);
-        tensor.put("shape", InferRequest.withBatch(itemShape));
+        tensor.put("shape", Model.batchShape(itemShape, -1));
         return tensor;
     }
 
