@@ -3,6 +3,7 @@ package dev.mlapp.http;
 import com.sun.net.httpserver.HttpExchange;
 import dev.mlapp.image.ImageException;
 import dev.mlapp.image.Scaling;
+import dev.mlapp.inference.Classifier;
 import dev.mlapp.inference.DeadlineExceededException;
 import dev.mlapp.inference.Inference;
 import dev.mlapp.inference.ModelHost;
@@ -232,7 +233,8 @@ final class OpenInference implements Router.Mount {
                 }
             } else {
                 for (Inference inference : served.infer(request.items())) {
-                    metrics.prediction(served.labels().get(argmax(inference.output())), 0, inference.runNanos());
+                    int best = Classifier.ranked(inference.output(), 1)[0];
+                    metrics.prediction(served.labels().get(best), 0, inference.runNanos());
                     outputs.add(inference.output());
                 }
             }
@@ -299,16 +301,8 @@ final class OpenInference implements Router.Mount {
         int k = Math.min(requested.classification(), outputs.getFirst().length);
         List<String> data = new ArrayList<>(outputs.size() * k);
         for (float[] scores : outputs) {
-            boolean[] taken = new boolean[scores.length];
-            for (int r = 0; r < k; r++) {
-                int best = -1;
-                for (int i = 0; i < scores.length; i++) {
-                    if (!taken[i] && (best < 0 || scores[i] > scores[best])) {
-                        best = i;
-                    }
-                }
-                taken[best] = true;
-                data.add(String.format(Locale.ROOT, "%f:%d:%s", scores[best], best, labels.get(best)));
+            for (int i : Classifier.ranked(scores, k)) {
+                data.add(String.format(Locale.ROOT, "%f:%d:%s", scores[i], i, labels.get(i)));
             }
         }
         return tensor(requested.name(), "BYTES", new long[] {outputs.size(), k}, data);
@@ -338,16 +332,6 @@ final class OpenInference implements Router.Mount {
             out.writeBytes(bytes);
         }
         return out.toByteArray();
-    }
-
-    private static int argmax(float[] scores) {
-        int best = 0;
-        for (int i = 1; i < scores.length; i++) {
-            if (scores[i] > scores[best]) {
-                best = i;
-            }
-        }
-        return best;
     }
 
     private static void requireMethod(HttpExchange exchange, String method) {

@@ -197,18 +197,27 @@ public final class Classifier implements AutoCloseable {
     }
 
     List<Prediction.ScoredLabel> topK(float[] probabilities, int k) {
-        int count = Math.min(Math.max(k, 1), probabilities.length);
-        List<Prediction.ScoredLabel> ranked = new ArrayList<>(count);
-        boolean[] taken = new boolean[probabilities.length];
+        List<Prediction.ScoredLabel> ranked = new ArrayList<>();
+        for (int i : ranked(probabilities, k)) {
+            ranked.add(new Prediction.ScoredLabel(labels.get(i), probabilities[i]));
+        }
+        return ranked;
+    }
+
+    /** The indices of the {@code k} highest scores (at least one, at most all), highest first. */
+    public static int[] ranked(float[] scores, int k) {
+        int count = Math.min(Math.max(k, 1), scores.length);
+        int[] ranked = new int[count];
+        boolean[] taken = new boolean[scores.length];
         for (int r = 0; r < count; r++) {
             int best = -1;
-            for (int i = 0; i < probabilities.length; i++) {
-                if (!taken[i] && (best < 0 || probabilities[i] > probabilities[best])) {
+            for (int i = 0; i < scores.length; i++) {
+                if (!taken[i] && (best < 0 || scores[i] > scores[best])) {
                     best = i;
                 }
             }
             taken[best] = true;
-            ranked.add(new Prediction.ScoredLabel(labels.get(best), probabilities[best]));
+            ranked[r] = best;
         }
         return ranked;
     }
