@@ -38,8 +38,6 @@ import java.util.Map;
 final class OpenInference implements Router.Mount {
 
     static final String ROOT = "/v2";
-    /** A model loaded from one file or directory is the only version there is. */
-    static final String VERSION = "1";
     static final List<String> EXTENSIONS = List.of("binary_tensor_data", "classification");
     private static final String MODELS = ROOT + "/models/";
     private static final String BINARY = "application/octet-stream";
@@ -127,15 +125,22 @@ final class OpenInference implements Router.Mount {
                 if (route == null) {
                     throw ApiError.notFound(path);
                 }
-                checkModel(route);
+                checkName(route);
                 switch (route.action()) {
                     case "" -> {
                         requireMethod(exchange, "GET");
-                        Responses.json(exchange, 200, metadata(ApiError.serving(host).info()));
+                        try (ServingModel served = ApiError.serving(host)) {
+                            checkVersion(route, served);
+                            Responses.json(exchange, 200, metadata(served));
+                        }
                     }
                     case "ready" -> {
                         requireMethod(exchange, "GET");
-                        boolean ready = host.state().isReady();
+                        ModelHost.State state = host.state();
+                        if (state.model() != null) {
+                            checkVersion(route, state.model());
+                        }
+                        boolean ready = state.isReady();
                         Map<String, Object> body = new LinkedHashMap<>();
                         body.put("name", modelName);
                         body.put("ready", ready);
@@ -143,7 +148,7 @@ final class OpenInference implements Router.Mount {
                     }
                     default -> {
                         requireMethod(exchange, "POST");
-                        infer(exchange);
+                        infer(exchange, route);
                     }
                 }
             }
@@ -174,14 +179,18 @@ final class OpenInference implements Router.Mount {
         return null;
     }
 
-    private void checkModel(ModelRoute route) {
+    private void checkName(ModelRoute route) {
         if (!route.name().equals(modelName)) {
             throw new ApiError(404, "model_not_found", "no model named '" + route.name()
                     + "'; this server serves '" + modelName + "'");
         }
-        if (route.version() != null && !route.version().equals(VERSION)) {
-            throw new ApiError(404, "version_not_found", "model '" + modelName + "' has no version '"
-                    + route.version() + "'; its versions are [" + VERSION + "]");
+    }
+
+    /** Only the version serving can be asked for by number: a server that holds one version at a time. */
+    private void checkVersion(ModelRoute route, ServingModel served) {
+        if (route.version() != null && !route.version().equals(served.version())) {
+            throw new ApiError(404, "version_not_found", "model '" + modelName + "' is not serving version '"
+                    + route.version() + "'; it serves version " + served.version());
         }
     }
 
@@ -193,10 +202,11 @@ final class OpenInference implements Router.Mount {
         Responses.json(exchange, ready ? 200 : 503, body);
     }
 
-    private Map<String, Object> metadata(ModelInfo info) {
+    private Map<String, Object> metadata(ServingModel served) {
+        ModelInfo info = served.info();
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("name", modelName);
-        body.put("versions", List.of(VERSION));
+        body.put("versions", List.of(served.version()));
         body.put("platform", info.format().equals("savedmodel") ? "tensorflow_savedmodel" : "tensorflow_graphdef");
         body.put("inputs", List.of(tensorMetadata(InferRequest.INPUT, "FP32", info.inputShape())));
         body.put("outputs", List.of(tensorMetadata(InferRequest.OUTPUT, "FP32", info.outputShape())));
@@ -211,14 +221,16 @@ final class OpenInference implements Router.Mount {
         return tensor;
     }
 
-    private void infer(HttpExchange exchange) throws IOException {
-        ServingModel served = ApiError.serving(host);
-        byte[] body = RequestBodies.read(exchange, maxBodyBytes);
-        InferRequest request = InferRequest.parse(body,
-                exchange.getRequestHeaders().getFirst(InferRequest.HEADER_LENGTH), served.info().inputShape(),
-                scaling);
-        List<float[]> outputs = run(served, request);
-        respond(exchange, request, outputs, served.labels());
+    private void infer(HttpExchange exchange, ModelRoute route) throws IOException {
+        try (ServingModel served = ApiError.serving(host)) {
+            checkVersion(route, served);
+            byte[] body = RequestBodies.read(exchange, maxBodyBytes);
+            InferRequest request = InferRequest.parse(body,
+                    exchange.getRequestHeaders().getFirst(InferRequest.HEADER_LENGTH), served.info().inputShape(),
+                    scaling);
+            List<float[]> outputs = run(served, request);
+            respond(exchange, request, outputs, served);
+        }
     }
 
     /** On one serving model from start to end: a model swapped in meanwhile answers the next request. */
@@ -253,11 +265,13 @@ final class OpenInference implements Router.Mount {
         }
     }
 
-    private void respond(HttpExchange exchange, InferRequest request, List<float[]> outputs, Labels labels)
+    private void respond(HttpExchange exchange, InferRequest request, List<float[]> outputs, ServingModel served)
             throws IOException {
+        Labels labels = served.labels();
+        exchange.getResponseHeaders().set(PredictHandlers.MODEL_VERSION_HEADER, served.version());
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("model_name", modelName);
-        body.put("model_version", VERSION);
+        body.put("model_version", served.version());
         if (request.id() != null) {
             body.put("id", request.id());
         }
