@@ -175,7 +175,7 @@ class OpenInferenceTest {
     @Test
     void errorsUseTheProtocolsShape() {
         assertError(oip.get("/v2/models/other"), 404, "no model named 'other'");
-        assertError(oip.get("/v2/models/demo/versions/7"), 404, "no version '7'");
+        assertError(oip.get("/v2/models/demo/versions/7"), 404, "not serving version '7'");
         assertError(oip.get(INFER), 405, "use POST");
         assertError(oip.infer(INFER, "{not json"), 400, "not valid JSON");
         assertError(oip.infer(INFER, "{\"inputs\": [{\"name\": \"input\", \"shape\": [1, 3],"
