@@ -1,17 +1,12 @@
 package dev.mlapp.http;
 
 import com.sun.net.httpserver.HttpExchange;
-import dev.mlapp.image.ImageException;
 import dev.mlapp.image.Scaling;
 import dev.mlapp.inference.Classifier;
-import dev.mlapp.inference.DeadlineExceededException;
 import dev.mlapp.inference.Inference;
 import dev.mlapp.inference.ModelHost;
-import dev.mlapp.inference.OverloadedException;
-import dev.mlapp.inference.Prediction;
 import dev.mlapp.inference.ServingModel;
 import dev.mlapp.metrics.AppMetrics;
-import dev.mlapp.model.InferenceException;
 import dev.mlapp.model.Labels;
 import dev.mlapp.model.Model;
 import dev.mlapp.model.ModelInfo;
@@ -236,33 +231,24 @@ final class OpenInference implements Router.Mount {
     /** On one serving model from start to end: a model swapped in meanwhile answers the next request. */
     private List<float[]> run(ServingModel served, InferRequest request) {
         List<float[]> outputs = new ArrayList<>(request.batchSize());
-        try {
-            if (request.images() != null) {
-                for (byte[] image : request.images()) {
-                    Prediction p = served.classify(image, 1);
-                    metrics.prediction(p.best().label(), p.preprocessNanos(), p.inferenceNanos());
-                    outputs.add(p.output());
-                }
-            } else {
-                for (Inference inference : served.infer(request.items())) {
-                    int best = Classifier.ranked(inference.output(), 1)[0];
-                    metrics.prediction(served.labels().get(best), 0, inference.runNanos());
-                    outputs.add(inference.output());
-                }
+        if (request.images() != null) {
+            for (byte[] image : request.images()) {
+                outputs.add(PredictHandlers.classify(served, image, 1, metrics).output());
             }
             return outputs;
-        } catch (ImageException e) {
-            throw switch (e.kind()) {
-                case UNSUPPORTED_FORMAT -> new ApiError(415, "unsupported_image", e.getMessage());
-                case CORRUPT -> new ApiError(400, "invalid_image", e.getMessage());
-                case TOO_LARGE -> new ApiError(413, "image_too_large", e.getMessage());
-            };
-        } catch (OverloadedException | DeadlineExceededException e) {
-            throw new ApiError(503, "unavailable", "this replica cannot answer in time (" + e.getMessage()
-                    + "); retry shortly", ApiError.RETRY_AFTER_SECONDS);
-        } catch (InferenceException e) {
-            throw new ApiError(500, "inference_failed", e.getMessage()); // the serving model told the host
         }
+        List<Inference> inferences;
+        try {
+            inferences = served.infer(request.items());
+        } catch (RuntimeException e) {
+            throw PredictHandlers.refusal(e);
+        }
+        for (Inference inference : inferences) {
+            int best = Classifier.ranked(inference.output(), 1)[0];
+            metrics.prediction(served.labels().get(best), 0, inference.runNanos());
+            outputs.add(inference.output());
+        }
+        return outputs;
     }
 
     private void respond(HttpExchange exchange, InferRequest request, List<float[]> outputs, ServingModel served)

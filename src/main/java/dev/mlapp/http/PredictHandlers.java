@@ -35,7 +35,7 @@ record PredictHandlers(ModelHost host, long maxBodyBytes, String podName, AppMet
     void predict(HttpExchange exchange) throws IOException {
         long start = System.nanoTime();
         try (ServingModel served = ApiError.serving(host)) {
-            reply(exchange, served, classify(served, Uploads.image(exchange, maxBodyBytes), DEFAULT_K, exchange),
+            reply(exchange, served, classify(served, Uploads.image(exchange, maxBodyBytes), DEFAULT_K, metrics),
                     Responses.wantsJson(exchange), start);
         }
     }
@@ -45,7 +45,7 @@ record PredictHandlers(ModelHost host, long maxBodyBytes, String podName, AppMet
         long start = System.nanoTime();
         int k = topK(exchange);
         try (ServingModel served = ApiError.serving(host)) {
-            reply(exchange, served, classify(served, Uploads.image(exchange, maxBodyBytes), k, exchange), true,
+            reply(exchange, served, classify(served, Uploads.image(exchange, maxBodyBytes), k, metrics), true,
                     start);
         }
     }
@@ -54,36 +54,43 @@ record PredictHandlers(ModelHost host, long maxBodyBytes, String podName, AppMet
     void test(HttpExchange exchange) throws IOException {
         long start = System.nanoTime();
         try (ServingModel served = ApiError.serving(host)) {
-            reply(exchange, served, classify(served, SampleImage.jpeg(), DEFAULT_K, exchange),
+            reply(exchange, served, classify(served, SampleImage.jpeg(), DEFAULT_K, metrics),
                     Responses.wantsJson(exchange), start);
         }
     }
 
-    private Prediction classify(ServingModel served, byte[] image, int k, HttpExchange exchange) {
+    /** Classifies on {@code served} and counts the prediction; any failure as the API error every route answers. */
+    static Prediction classify(ServingModel served, byte[] image, int k, AppMetrics metrics) {
         try {
             Prediction prediction = served.classify(image, k);
             metrics.prediction(prediction.best().label(), prediction.preprocessNanos(), prediction.inferenceNanos());
             return prediction;
-        } catch (ImageException e) {
-            if (e.getCause() != null) { // the decoder's own words: for whoever debugs, not for the client
-                LOG.log(Level.FINE, e.getMessage() + " The decoder said: " + e.getCause(), e.getCause());
-            }
-            throw switch (e.kind()) {
+        } catch (ImageException | RuntimeException e) {
+            throw refusal(e);
+        }
+    }
+
+    /** The status, code and sentence of a failed prediction; other exceptions are returned unchanged. */
+    static RuntimeException refusal(Exception e) {
+        if (e instanceof ImageException && e.getCause() != null) { // the decoder's own words: for whoever debugs,
+            LOG.log(Level.FINE, e.getMessage() + " The decoder said: " + e.getCause(), e.getCause()); // not the client
+        }
+        return switch (e) {
+            case ImageException image -> switch (image.kind()) {
                 case UNSUPPORTED_FORMAT -> new ApiError(415, "unsupported_image", e.getMessage());
                 case CORRUPT -> new ApiError(400, "invalid_image", e.getMessage());
                 case TOO_LARGE -> new ApiError(413, "image_too_large", e.getMessage());
             };
-        } catch (OverloadedException e) {
-            throw ApiError.retryLater("overloaded", "this replica is at capacity (" + e.getMessage()
-                    + "); retry shortly");
-        } catch (DeadlineExceededException e) {
-            throw ApiError.retryLater("deadline_exceeded", "the request waited too long for the model ("
+            case OverloadedException overloaded -> ApiError.retryLater("overloaded", "this replica is at capacity ("
                     + e.getMessage() + "); retry shortly");
-        } catch (EngineClosedException e) {
-            throw ApiError.retryLater("shutting_down", "this replica is shutting down; retry shortly");
-        } catch (InferenceException e) {
-            throw new ApiError(500, "inference_failed", e.getMessage());
-        }
+            case EngineClosedException closed -> ApiError.retryLater("shutting_down",
+                    "this replica is shutting down; retry shortly");
+            case DeadlineExceededException late -> ApiError.retryLater("deadline_exceeded",
+                    "the request waited too long for the model (" + e.getMessage() + "); retry shortly");
+            case InferenceException failed -> new ApiError(500, "inference_failed", e.getMessage());
+            case RuntimeException other -> other;
+            default -> new IllegalStateException(e);
+        };
     }
 
     /** @param start when the handler began: {@code total_ms} covers reading the upload, preprocessing and the model */
