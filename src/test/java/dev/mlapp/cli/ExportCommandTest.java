@@ -3,7 +3,7 @@ package dev.mlapp.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.mlapp.inference.ImageLayout;
+import dev.mlapp.image.ImageLayout;
 import dev.mlapp.model.FloatArray;
 import dev.mlapp.model.Model;
 import dev.mlapp.model.ModelLoadException;
