@@ -128,7 +128,7 @@ public final class MlServer {
     private OpenInference openInference() {
         String name = config.modelName() != null ? config.modelName()
                 : OpenInference.defaultModelName(config.modelPath());
-        return new OpenInference(name, host, readiness, config.maxBodyBytes(), config.scaling(), metrics, version());
+        return new OpenInference(name, host, readiness, config.maxBodyBytes(), metrics, version());
     }
 
     /**

@@ -1,7 +1,6 @@
 package dev.mlapp.http;
 
 import com.sun.net.httpserver.HttpExchange;
-import dev.mlapp.image.Scaling;
 import dev.mlapp.inference.Classifier;
 import dev.mlapp.inference.Inference;
 import dev.mlapp.inference.ModelHost;
@@ -45,18 +44,15 @@ final class OpenInference implements Router.Mount {
     private final ModelHost host;
     private final Readiness readiness;
     private final long maxBodyBytes;
-    private final Scaling scaling;
     private final AppMetrics metrics;
     private final String serverVersion;
 
-    /** @param scaling how UINT8 pixel values become model inputs, as for decoded images */
-    OpenInference(String modelName, ModelHost host, Readiness readiness, long maxBodyBytes, Scaling scaling,
-                  AppMetrics metrics, String serverVersion) {
+    OpenInference(String modelName, ModelHost host, Readiness readiness, long maxBodyBytes, AppMetrics metrics,
+                  String serverVersion) {
         this.modelName = modelName;
         this.host = host;
         this.readiness = readiness;
         this.maxBodyBytes = maxBodyBytes;
-        this.scaling = scaling;
         this.metrics = metrics;
         this.serverVersion = serverVersion;
     }
@@ -222,7 +218,7 @@ final class OpenInference implements Router.Mount {
             byte[] body = RequestBodies.read(exchange, maxBodyBytes);
             InferRequest request = InferRequest.parse(body,
                     exchange.getRequestHeaders().getFirst(InferRequest.HEADER_LENGTH), served.info().inputShape(),
-                    scaling);
+                    served.plan().scaling()); // UINT8 pixels are scaled as the model's decoded images are
             List<float[]> outputs = run(served, request);
             respond(exchange, request, outputs, served);
         }

@@ -210,14 +210,14 @@ public final class ModelHost implements AutoCloseable {
     private void loadVersion(long number, Path dir) {
         String version = Long.toString(number);
         if (state.get().model() == null && !loaded.isDone()) {
-            load(() -> versionLoader.apply(dir), version, onVersionReady);
+            load(() -> versionLoader.apply(dir), version, dir, onVersionReady);
             setVersionState(number, loaded.isCompletedExceptionally() ? REFUSED + state.get().reason() : SERVING);
             return;
         }
         ServingModel next;
         try {
             LOG.info(() -> "loading model version " + version + " from " + dir + " beside the serving one");
-            next = prepare(() -> versionLoader.apply(dir), version);
+            next = prepare(() -> versionLoader.apply(dir), version, dir);
         } catch (RuntimeException | Error e) {
             String reason = e.getMessage();
             setVersionState(number, REFUSED + reason);
@@ -249,13 +249,13 @@ public final class ModelHost implements AutoCloseable {
     }
 
     private void load(Supplier<Model> loader, Consumer<ServingModel> onReady) {
-        load(loader, SINGLE_VERSION, onReady);
+        load(loader, SINGLE_VERSION, options.modelPath(), onReady);
     }
 
-    private void load(Supplier<Model> loader, String version, Consumer<ServingModel> onReady) {
+    private void load(Supplier<Model> loader, String version, Path modelPath, Consumer<ServingModel> onReady) {
         ServingModel model;
         try {
-            model = prepare(loader, version);
+            model = prepare(loader, version, modelPath);
         } catch (RuntimeException e) {
             state.set(new State(Phase.FAILED, e.getMessage(), null));
             loaded.completeExceptionally(e);
@@ -273,12 +273,13 @@ public final class ModelHost implements AutoCloseable {
         loaded.complete(model);
     }
 
-    private ServingModel prepare(Supplier<Model> loader, String version) {
+    /** @param modelPath where a labels file beside the model is looked for: the version's own directory */
+    private ServingModel prepare(Supplier<Model> loader, String version, Path modelPath) {
         long start = System.nanoTime();
         Model model = loader.get();
         Classifier classifier = null;
         try {
-            InputPlan plan = InputPlan.decide(model.info(), options.modelPath(), options.labelsPath(),
+            InputPlan plan = InputPlan.decide(model.info(), modelPath, options.labelsPath(),
                     options.scaling());
             classifier = newClassifier(model, plan);
             // Calibration (batch size, threads measured on this machine) fits here: the classifier exists and

@@ -29,7 +29,7 @@ class ModelHostVersionsTest {
     void aHeldVersionKeepsAnsweringAfterTheSwapAndIsReleasedWhenLetGo(@TempDir Path tmp) throws Exception {
         Path models = tmp.resolve("m");
         stageDemo(Files.createDirectories(models.resolve("1")));
-        ClassifierOptions options = new ClassifierOptions(null, Scaling.UNIT, JpegScaling.EXACT, 40_000_000L,
+        ClassifierOptions options = new ClassifierOptions(models, null, Scaling.UNIT, JpegScaling.EXACT, 40_000_000L,
                 EngineOptions.DEFAULTS);
         try (ModelHost host = ModelHost.serveVersions(models,
                 p -> ModelLoader.load(p, SessionOptions.TENSORFLOW_DEFAULTS), options, EngineListener.NONE, m -> { },
