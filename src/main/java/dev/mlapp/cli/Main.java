@@ -15,6 +15,7 @@ public final class Main {
             Commands:
               serve      serve the model over HTTP (default)
               infer      run the model on a .npy tensor and write the output as .npy
+              export     write the model as a TensorFlow SavedModel (for TensorFlow Serving, KServe)
               bench      measure raw and end-to-end throughput and latency
               loadtest   send load to a URL and show how it spreads across pods
               monitor    watch the app's pods: replicas, CPU and memory, per-pod metrics
@@ -51,6 +52,7 @@ public final class Main {
                 case "loadtest" -> LoadTestCommand.run(rest, env);
                 case "monitor" -> MonitorCommand.run(rest, env);
                 case "bench" -> BenchCommand.run(rest, env);
+                case "export" -> ExportCommand.run(rest, env);
                 default -> throw new UsageException("unknown command '" + command + "'");
             };
         } catch (UsageException e) {

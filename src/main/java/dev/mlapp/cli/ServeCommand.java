@@ -28,7 +28,13 @@ final class ServeCommand {
               --host HOST                        address to bind [HOST] (default 0.0.0.0)
               --port N                           port [PORT] (default 5000)
               --model PATH                       .h5/.keras file or SavedModel directory [MODEL_PATH]
-                                                 (default: the embedded demo model, untrained)
+                                                 (default: the embedded demo model, untrained), or a directory
+                                                 of numbered versions 1/, 2/, ...: the newest is served and a new
+                                                 one swapped in without a restart
+              --version-poll-interval DURATION   how often that directory is looked at [VERSION_POLL_INTERVAL]
+                                                 (default 2s)
+              --model-name NAME                  the model's name in /v2/models/NAME [MODEL_NAME]
+                                                 (default: the model file's name without extension; demo)
               --weights FILE                     model.save_weights() .h5 when --model is the model.to_json()
                                                  architecture [WEIGHTS_PATH]
               --labels FILE                      class names, one per line [LABELS_PATH] (default: labels.txt,
@@ -59,7 +65,8 @@ final class ServeCommand {
     private static final List<String> FLAGS = Stream.concat(Stream.of("host", "port", "model", "weights", "labels",
             "pod-name",
             "hello", "scaling", "jpeg-scaling", "max-body-bytes", "max-pixels", "shutdown-delay", "drain-timeout",
-            "max-requests-per-connection", "mode", "request-timeout", "idle-timeout", "max-connections", "help"),
+            "max-requests-per-connection", "mode", "model-name", "version-poll-interval", "request-timeout",
+            "idle-timeout", "max-connections", "help"),
             EngineFlags.FLAGS.stream()).toList();
 
     /** Longest a model may take to load and warm up; a VGG16 .h5 takes seconds, so this is generous. */
@@ -151,6 +158,9 @@ final class ServeCommand {
                 .port(options.intValue("port", "PORT", ServerConfig.DEFAULT_PORT))
                 .modelPath(options.get("model", "MODEL_PATH").map(Path::of).orElse(null))
                 .weightsPath(options.get("weights", "WEIGHTS_PATH").map(Path::of).orElse(null))
+                .modelName(options.get("model-name", "MODEL_NAME").orElse(null))
+                .versionPollInterval(options.duration("version-poll-interval", "VERSION_POLL_INTERVAL",
+                        ServerConfig.DEFAULT_VERSION_POLL_INTERVAL))
                 .labelsPath(options.get("labels", "LABELS_PATH").map(Path::of).orElse(null))
                 .podName(options.get("pod-name", "POD_NAME").orElseGet(() -> hostName(env)))
                 .helloOnly(hello)

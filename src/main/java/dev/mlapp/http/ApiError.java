@@ -46,11 +46,12 @@ public final class ApiError extends RuntimeException {
     }
 
     /**
-     * The model a request needs, or the 503 that says why there is none: a quick, retryable refusal while the
-     * model loads or fails, rather than one slow 500 per request until the load balancer notices {@code /readyz}.
+     * The model a request needs, held for it (close it when the response is written, so a version swapped out
+     * meanwhile is released only then), or the 503 that says why there is none: a quick, retryable refusal while
+     * the model loads or fails, rather than one slow 500 per request until the load balancer notices {@code /readyz}.
      */
     static ServingModel serving(ModelHost host) {
-        ModelHost.State state = host.state();
+        ModelHost.State state = host.holdIfReady();
         return switch (state.phase()) {
             case READY -> state.model();
             case STARTING -> throw retryLater("not_ready", "the model is still loading; retry shortly");

@@ -10,6 +10,7 @@ import dev.mlapp.model.Model;
 import dev.mlapp.model.ModelInfo;
 import dev.mlapp.model.ModelLoadException;
 import dev.mlapp.model.ModelLoader;
+import dev.mlapp.model.ModelVersions;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
@@ -79,8 +80,12 @@ public final class MlServer {
 
     private ModelHost loadModel(Function<ServerConfig, Model> loader) {
         EngineMetrics engineMetrics = new EngineMetrics(metrics.registry());
-        ModelHost modelHost = ModelHost.loadInBackground(() -> loader.apply(config), config.classifierOptions(),
-                engineMetrics, this::modelReady);
+        ModelHost modelHost = config.modelPath() != null && ModelVersions.isVersionDirectory(config.modelPath())
+                ? ModelHost.serveVersions(config.modelPath(),
+                        version -> loader.apply(config.toBuilder().modelPath(version).build()),
+                        config.classifierOptions(), engineMetrics, this::modelReady, config.versionPollInterval())
+                : ModelHost.loadInBackground(() -> loader.apply(config), config.classifierOptions(), engineMetrics,
+                        this::modelReady);
         engineMetrics.watchQueue(modelHost::queueDepth);
         return modelHost;
     }
@@ -111,12 +116,19 @@ public final class MlServer {
                     .post("/predict", predict::predict)
                     .post("/api/v1/predict", predict::predictApi)
                     .get("/test", predict::test)
-                    .get("/api/v1/model", status::model);
+                    .get("/api/v1/model", status::model)
+                    .mount(OpenInference.ROOT, openInference());
         } else {
             router.get("/", status::whoami);
         }
         HttpContext context = http.createContext("/", router);
         context.getFilters().add(filter);
+    }
+
+    private OpenInference openInference() {
+        String name = config.modelName() != null ? config.modelName()
+                : OpenInference.defaultModelName(config.modelPath());
+        return new OpenInference(name, host, readiness, config.maxBodyBytes(), metrics, version());
     }
 
     /**

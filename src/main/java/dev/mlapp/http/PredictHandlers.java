@@ -28,61 +28,75 @@ record PredictHandlers(ModelHost host, long maxBodyBytes, String podName, AppMet
     static final String DEMO_NOTE = " (demo model: untrained weights)";
 
     static final int DEFAULT_K = 5;
+    /** On every prediction: the version that answered (see {@link ModelHost#serveVersions}). */
+    static final String MODEL_VERSION_HEADER = "X-Model-Version";
 
     /** The course's route: text by default, JSON when asked. */
     void predict(HttpExchange exchange) throws IOException {
         long start = System.nanoTime();
-        ServingModel served = ApiError.serving(host);
-        reply(exchange, served, classify(served, Uploads.image(exchange, maxBodyBytes), DEFAULT_K, exchange),
-                Responses.wantsJson(exchange), start);
+        try (ServingModel served = ApiError.serving(host)) {
+            reply(exchange, served, classify(served, Uploads.image(exchange, maxBodyBytes), DEFAULT_K, metrics),
+                    Responses.wantsJson(exchange), start);
+        }
     }
 
     /** The API route: always JSON, {@code ?k=} classes. */
     void predictApi(HttpExchange exchange) throws IOException {
         long start = System.nanoTime();
-        ServingModel served = ApiError.serving(host);
         int k = topK(exchange);
-        reply(exchange, served, classify(served, Uploads.image(exchange, maxBodyBytes), k, exchange), true, start);
+        try (ServingModel served = ApiError.serving(host)) {
+            reply(exchange, served, classify(served, Uploads.image(exchange, maxBodyBytes), k, metrics), true,
+                    start);
+        }
     }
 
     /** The course's readiness and siege target: the bundled sample image. */
     void test(HttpExchange exchange) throws IOException {
         long start = System.nanoTime();
-        ServingModel served = ApiError.serving(host);
-        reply(exchange, served, classify(served, SampleImage.jpeg(), DEFAULT_K, exchange),
-                Responses.wantsJson(exchange), start);
+        try (ServingModel served = ApiError.serving(host)) {
+            reply(exchange, served, classify(served, SampleImage.jpeg(), DEFAULT_K, metrics),
+                    Responses.wantsJson(exchange), start);
+        }
     }
 
-    private Prediction classify(ServingModel served, byte[] image, int k, HttpExchange exchange) {
+    /** Classifies on {@code served} and counts the prediction; any failure as the API error every route answers. */
+    static Prediction classify(ServingModel served, byte[] image, int k, AppMetrics metrics) {
         try {
             Prediction prediction = served.classify(image, k);
             metrics.prediction(prediction.best().label(), prediction.preprocessNanos(), prediction.inferenceNanos());
             return prediction;
-        } catch (ImageException e) {
-            if (e.getCause() != null) { // the decoder's own words: for whoever debugs, not for the client
-                LOG.log(Level.FINE, e.getMessage() + " The decoder said: " + e.getCause(), e.getCause());
-            }
-            throw switch (e.kind()) {
+        } catch (ImageException | RuntimeException e) {
+            throw refusal(e);
+        }
+    }
+
+    /** The status, code and sentence of a failed prediction; other exceptions are returned unchanged. */
+    static RuntimeException refusal(Exception e) {
+        if (e instanceof ImageException && e.getCause() != null) { // the decoder's own words: for whoever debugs,
+            LOG.log(Level.FINE, e.getMessage() + " The decoder said: " + e.getCause(), e.getCause()); // not the client
+        }
+        return switch (e) {
+            case ImageException image -> switch (image.kind()) {
                 case UNSUPPORTED_FORMAT -> new ApiError(415, "unsupported_image", e.getMessage());
                 case CORRUPT -> new ApiError(400, "invalid_image", e.getMessage());
                 case TOO_LARGE -> new ApiError(413, "image_too_large", e.getMessage());
             };
-        } catch (OverloadedException e) {
-            throw ApiError.retryLater("overloaded", "this replica is at capacity (" + e.getMessage()
-                    + "); retry shortly");
-        } catch (DeadlineExceededException e) {
-            throw ApiError.retryLater("deadline_exceeded", "the request waited too long for the model ("
+            case OverloadedException overloaded -> ApiError.retryLater("overloaded", "this replica is at capacity ("
                     + e.getMessage() + "); retry shortly");
-        } catch (EngineClosedException e) {
-            throw ApiError.retryLater("shutting_down", "this replica is shutting down; retry shortly");
-        } catch (InferenceException e) {
-            throw new ApiError(500, "inference_failed", e.getMessage());
-        }
+            case EngineClosedException closed -> ApiError.retryLater("shutting_down",
+                    "this replica is shutting down; retry shortly");
+            case DeadlineExceededException late -> ApiError.retryLater("deadline_exceeded",
+                    "the request waited too long for the model (" + e.getMessage() + "); retry shortly");
+            case InferenceException failed -> new ApiError(500, "inference_failed", e.getMessage());
+            case RuntimeException other -> other;
+            default -> new IllegalStateException(e);
+        };
     }
 
     /** @param start when the handler began: {@code total_ms} covers reading the upload, preprocessing and the model */
     private void reply(HttpExchange exchange, ServingModel served, Prediction prediction, boolean json, long start)
             throws IOException {
+        exchange.getResponseHeaders().set(MODEL_VERSION_HEADER, served.version());
         double inferenceSeconds = prediction.inferenceNanos() / 1e9;
         if (!json) {
             Prediction.ScoredLabel best = prediction.best();
@@ -93,12 +107,13 @@ record PredictHandlers(ModelHost host, long maxBodyBytes, String podName, AppMet
                     + (served.info().demo() ? DEMO_NOTE : ""));
             return;
         }
-        Map<String, Object> body = body(served.info(), prediction);
+        Map<String, Object> body = body(served, prediction);
         body.put("total_ms", round((System.nanoTime() - start) / 1e6));
         Responses.json(exchange, 200, body);
     }
 
-    private Map<String, Object> body(ModelInfo info, Prediction prediction) {
+    private Map<String, Object> body(ServingModel served, Prediction prediction) {
+        ModelInfo info = served.info();
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("label", prediction.best().label());
         body.put("confidence", prediction.best().probability());
@@ -116,6 +131,7 @@ record PredictHandlers(ModelHost host, long maxBodyBytes, String podName, AppMet
         body.put("pod", podName);
         Map<String, Object> model = new LinkedHashMap<>();
         model.put("name", info.name());
+        model.put("version", served.version());
         model.put("sha256", info.sha256());
         model.put("demo", info.demo());
         body.put("model", model);

@@ -20,8 +20,14 @@ final class Router implements HttpHandler {
     private record Route(Set<String> methods, HttpHandler handler) {
     }
 
+    /** A whole path tree handed to one handler, which checks methods itself and names its routes for metrics. */
+    interface Mount extends HttpHandler {
+        String label(String path);
+    }
+
     private final Map<String, Route> exact = new LinkedHashMap<>();
     private final Map<String, Route> prefixes = new LinkedHashMap<>();
+    private final Map<String, Mount> mounts = new LinkedHashMap<>();
 
     Router get(String path, HttpHandler handler) {
         exact.put(path, new Route(Set.of("GET", "HEAD"), handler));
@@ -39,6 +45,21 @@ final class Router implements HttpHandler {
         return this;
     }
 
+    /** {@code root} itself and every path under {@code root + "/"}, any method. */
+    Router mount(String root, Mount mount) {
+        mounts.put(root, mount);
+        return this;
+    }
+
+    private Mount mountOf(String path) {
+        for (Map.Entry<String, Mount> m : mounts.entrySet()) {
+            if (path.equals(m.getKey()) || path.startsWith(m.getKey() + "/")) {
+                return m.getValue();
+            }
+        }
+        return null;
+    }
+
     Set<String> paths() {
         return exact.keySet();
     }
@@ -47,6 +68,10 @@ final class Router implements HttpHandler {
     String label(String path) {
         if (exact.containsKey(path)) {
             return path;
+        }
+        Mount mount = mountOf(path);
+        if (mount != null) {
+            return mount.label(path);
         }
         String prefix = matchingPrefix(path);
         return prefix == null ? UNMATCHED : prefix + "*";
@@ -64,6 +89,11 @@ final class Router implements HttpHandler {
     @Override
     public void handle(HttpExchange exchange) throws IOException {
         String path = exchange.getRequestURI().getRawPath();
+        Mount mount = mountOf(path);
+        if (mount != null) {
+            mount.handle(exchange);
+            return;
+        }
         Route route = exact.get(path);
         if (route == null) {
             String prefix = matchingPrefix(path);

@@ -31,17 +31,23 @@ import java.time.Duration;
  * @param maxRequestsPerConnection after this many requests a keep-alive connection is closed; 0 = never
  * @param engine                   batching, queue and deadline settings of inference, and TensorFlow's thread
  *                                 pools ({@link EngineOptions#sessionOptions()})
+ * @param modelName                the model's name in the Open Inference Protocol's {@code /v2/models/{name}};
+ *                                 null for the model file's base name ({@code demo} for the embedded model)
+ * @param versionPollInterval      when {@code modelPath} is a directory of numbered versions, how often it is
+ *                                 looked at for a new one (TensorFlow Serving looks every second)
  */
 public record ServerConfig(String host, int port, Path modelPath, Path weightsPath, Path labelsPath, String podName,
                            boolean helloOnly, Scaling scaling, JpegScaling jpegScaling, long maxBodyBytes,
                            long maxPixels, Duration shutdownDelay, Duration drainTimeout,
-                           int maxRequestsPerConnection, EngineOptions engine) {
+                           int maxRequestsPerConnection, EngineOptions engine, String modelName,
+                           Duration versionPollInterval) {
 
     public static final String DEFAULT_HOST = "0.0.0.0";
     public static final int DEFAULT_PORT = 5000;
     public static final long DEFAULT_MAX_BODY_BYTES = 10L * 1024 * 1024;
     public static final long DEFAULT_MAX_PIXELS = 40_000_000L;
     public static final Duration DEFAULT_DRAIN_TIMEOUT = Duration.ofSeconds(20);
+    public static final Duration DEFAULT_VERSION_POLL_INTERVAL = Duration.ofSeconds(2);
 
     /** Loopback, an ephemeral port, pod "local", the embedded demo model; every other field at its default. */
     public static Builder builder() {
@@ -51,9 +57,11 @@ public record ServerConfig(String host, int port, Path modelPath, Path weightsPa
     /** A builder holding this configuration, to change a few fields of it. */
     public Builder toBuilder() {
         return new Builder().host(host).port(port).modelPath(modelPath).weightsPath(weightsPath)
-                .labelsPath(labelsPath).podName(podName).helloOnly(helloOnly).scaling(scaling).jpegScaling(jpegScaling).maxBodyBytes(maxBodyBytes)
+                .labelsPath(labelsPath).podName(podName).helloOnly(helloOnly).scaling(scaling).jpegScaling(jpegScaling)
+                .maxBodyBytes(maxBodyBytes)
                 .maxPixels(maxPixels).shutdownDelay(shutdownDelay).drainTimeout(drainTimeout)
-                .maxRequestsPerConnection(maxRequestsPerConnection).engine(engine);
+                .maxRequestsPerConnection(maxRequestsPerConnection).engine(engine).modelName(modelName)
+                .versionPollInterval(versionPollInterval);
     }
 
     /** What the model host needs to turn a loaded model into a classifier. */
@@ -77,6 +85,8 @@ public record ServerConfig(String host, int port, Path modelPath, Path weightsPa
         private Duration drainTimeout = DEFAULT_DRAIN_TIMEOUT;
         private int maxRequestsPerConnection;
         private EngineOptions engine = EngineOptions.DEFAULTS;
+        private String modelName;
+        private Duration versionPollInterval = DEFAULT_VERSION_POLL_INTERVAL;
 
         private Builder() {
         }
@@ -156,10 +166,20 @@ public record ServerConfig(String host, int port, Path modelPath, Path weightsPa
             return this;
         }
 
+        public Builder modelName(String value) {
+            modelName = value;
+            return this;
+        }
+
+        public Builder versionPollInterval(Duration value) {
+            versionPollInterval = value;
+            return this;
+        }
+
         public ServerConfig build() {
             return new ServerConfig(host, port, modelPath, weightsPath, labelsPath, podName, helloOnly, scaling,
-                    jpegScaling,
-                    maxBodyBytes, maxPixels, shutdownDelay, drainTimeout, maxRequestsPerConnection, engine);
+                    jpegScaling, maxBodyBytes, maxPixels, shutdownDelay, drainTimeout, maxRequestsPerConnection,
+                    engine, modelName, versionPollInterval);
         }
     }
 }

@@ -57,24 +57,30 @@ record StatusHandlers(String podName, Readiness readiness, AppMetrics metrics, M
     }
 
     void model(HttpExchange exchange) throws IOException {
-        ServingModel served = ApiError.serving(host);
-        ModelInfo info = served.info();
         Map<String, Object> body = new LinkedHashMap<>();
-        body.put("name", info.name());
-        body.put("format", info.format());
-        body.put("source", info.source());
-        body.put("sha256", info.sha256());
-        body.put("demo", info.demo());
-        body.put("input_shape", Arrays.stream(info.inputShape()).boxed().toList());
-        body.put("output_shape", Arrays.stream(info.outputShape()).boxed().toList());
-        body.put("labels", served.labels().names());
-        body.put("labels_source", served.plan().labelsReason());
-        body.put("input_scaling", Map.of("range", served.plan().scaling().id(),
-                "reason", served.plan().scalingReason()));
-        body.put("load_ms", Math.round(served.loadMillis()));
-        Map<String, String> details = new LinkedHashMap<>();
-        info.details().forEach(d -> details.put(d.key(), d.value()));
-        body.put("details", details);
+        try (ServingModel served = ApiError.serving(host)) {
+            ModelInfo info = served.info();
+            body.put("name", info.name());
+            body.put("version", served.version());
+            body.put("format", info.format());
+            body.put("source", info.source());
+            body.put("sha256", info.sha256());
+            body.put("demo", info.demo());
+            body.put("input_shape", Arrays.stream(info.inputShape()).boxed().toList());
+            body.put("output_shape", Arrays.stream(info.outputShape()).boxed().toList());
+            body.put("labels", served.labels().names());
+            body.put("labels_source", served.plan().labelsReason());
+            body.put("input_scaling", Map.of("range", served.plan().scaling().id(),
+                    "reason", served.plan().scalingReason()));
+            body.put("load_ms", Math.round(served.loadMillis()));
+            Map<String, String> details = new LinkedHashMap<>();
+            info.details().forEach(d -> details.put(d.key(), d.value()));
+            body.put("details", details);
+        }
+        Map<String, String> versions = host.versions();
+        if (!versions.isEmpty()) {
+            body.put("versions", versions); // a directory of versions: what became of each
+        }
         body.put("pod", podName);
         Responses.json(exchange, 200, body);
     }

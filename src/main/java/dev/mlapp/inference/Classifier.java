@@ -67,14 +67,7 @@ public final class Classifier implements AutoCloseable {
      * @throws dev.mlapp.model.InferenceException TensorFlow failed
      */
     public Prediction classify(byte[] image, int k) throws ImageException {
-        long admitted = admission.tryAdmit();
-        if (admitted < 0) {
-            listener.rejected();
-            throw new OverloadedException(admission.budgetNanos() > 0
-                    ? "the requests in progress would keep this one waiting more than "
-                            + admission.budgetNanos() / 1_000_000 + " ms (at most " + admission.maxInFlight() + ")"
-                    : admission.maxInFlight() + " requests already in progress");
-        }
+        long admitted = admit();
         float[] input = inputs.acquire();
         try {
             long start = System.nanoTime();
@@ -85,12 +78,70 @@ public final class Classifier implements AutoCloseable {
             });
             Inference inference = await(engine.submit(input, start + deadlineNanos));
             return new Prediction(topK(inference.output(), k), preprocessNanos, inference.queueNanos(),
-                    inference.runNanos(), inference.batchSize());
+                    inference.runNanos(), inference.batchSize(), inference.output());
         } finally {
             // Every path here has the engine done with the array: its future completed, or submit threw.
             inputs.release(input);
             admission.release(admitted);
         }
+    }
+
+    /**
+     * Runs items that are already model inputs (a client sent the tensor) through the same admission and engine as
+     * images: each item is admitted on its own, all are submitted before any is awaited so they can share a batch,
+     * and if one is refused none runs.
+     *
+     * @param items each of {@link InferenceEngine#itemSize()} floats; the engine reads them until their answers
+     * @throws OverloadedException       admission or the engine's queue refused an item
+     * @throws DeadlineExceededException an item waited too long for the model
+     */
+    public List<Inference> infer(List<float[]> items) {
+        for (float[] item : items) {
+            if (item.length != engine.itemSize()) {
+                throw new IllegalArgumentException("an item has " + item.length + " values, the model takes "
+                        + engine.itemSize());
+            }
+        }
+        long[] admitted = new long[items.size()];
+        int count = 0;
+        try {
+            for (; count < items.size(); count++) {
+                admitted[count] = admit();
+            }
+            long deadline = System.nanoTime() + deadlineNanos;
+            List<java.util.concurrent.CompletableFuture<Inference>> futures = new ArrayList<>(items.size());
+            try {
+                for (float[] item : items) {
+                    futures.add(engine.submit(item, deadline));
+                }
+            } catch (OverloadedException e) {
+                listener.rejected();
+                futures.forEach(f -> f.cancel(false));
+                throw e;
+            }
+            List<Inference> results = new ArrayList<>(items.size());
+            for (var future : futures) {
+                results.add(await(future));
+            }
+            return results;
+        } finally {
+            for (int i = 0; i < count; i++) {
+                admission.release(admitted[i]);
+            }
+        }
+    }
+
+    /** @return the admission time for {@link Admission#release(long)} */
+    private long admit() {
+        long admitted = admission.tryAdmit();
+        if (admitted < 0) {
+            listener.rejected();
+            throw new OverloadedException(admission.budgetNanos() > 0
+                    ? "the requests in progress would keep this one waiting more than "
+                            + admission.budgetNanos() / 1_000_000 + " ms (at most " + admission.maxInFlight() + ")"
+                    : admission.maxInFlight() + " requests already in progress");
+        }
+        return admitted;
     }
 
     /**
@@ -146,18 +197,27 @@ public final class Classifier implements AutoCloseable {
     }
 
     List<Prediction.ScoredLabel> topK(float[] probabilities, int k) {
-        int count = Math.min(Math.max(k, 1), probabilities.length);
-        List<Prediction.ScoredLabel> ranked = new ArrayList<>(count);
-        boolean[] taken = new boolean[probabilities.length];
+        List<Prediction.ScoredLabel> ranked = new ArrayList<>();
+        for (int i : ranked(probabilities, k)) {
+            ranked.add(new Prediction.ScoredLabel(labels.get(i), probabilities[i]));
+        }
+        return ranked;
+    }
+
+    /** The indices of the {@code k} highest scores (at least one, at most all), highest first. */
+    public static int[] ranked(float[] scores, int k) {
+        int count = Math.min(Math.max(k, 1), scores.length);
+        int[] ranked = new int[count];
+        boolean[] taken = new boolean[scores.length];
         for (int r = 0; r < count; r++) {
             int best = -1;
-            for (int i = 0; i < probabilities.length; i++) {
-                if (!taken[i] && (best < 0 || probabilities[i] > probabilities[best])) {
+            for (int i = 0; i < scores.length; i++) {
+                if (!taken[i] && (best < 0 || scores[i] > scores[best])) {
                     best = i;
                 }
             }
             taken[best] = true;
-            ranked.add(new Prediction.ScoredLabel(labels.get(best), probabilities[best]));
+            ranked[r] = best;
         }
         return ranked;
     }

@@ -8,7 +8,13 @@ import dev.mlapp.model.Labels;
 import dev.mlapp.model.Model;
 import dev.mlapp.model.ModelInfo;
 import dev.mlapp.model.ModelLoadException;
+import dev.mlapp.model.ModelVersions;
 import java.time.Duration;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.NavigableMap;
+import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
@@ -19,7 +25,9 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import java.util.function.Supplier;
+import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
@@ -36,6 +44,10 @@ public final class ModelHost implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(ModelHost.class.getName());
     /** Model runs before the host turns ready: the first TensorFlow runs pay for graph optimisation. */
     private static final int WARM_UP_RUNS = 3;
+    /** The version of a model loaded from one file or directory rather than from a directory of versions. */
+    public static final String SINGLE_VERSION = "1";
+    private static final String SERVING = "serving";
+    private static final String REFUSED = "refused: ";
     /**
      * While the model is failing, how often the sample image is run to see whether it works again. Short enough
      * that a transient fault (a GPU/driver hiccup, memory pressure) costs a replica seconds, not a restart; long
@@ -71,6 +83,13 @@ public final class ModelHost implements AutoCloseable {
     private final ScheduledExecutorService selfCheck = Executors.newSingleThreadScheduledExecutor(
             Thread.ofPlatform().name("model-self-check").daemon().factory());
     private final AtomicBoolean selfCheckScheduled = new AtomicBoolean();
+    private final ScheduledExecutorService versionPoll = Executors.newSingleThreadScheduledExecutor(
+            Thread.ofPlatform().name("model-versions").daemon().factory());
+    /** By version number; guarded by itself. */
+    private final NavigableMap<Long, String> versionStates = new TreeMap<>();
+    private Path versionsDir;
+    private Function<Path, Model> versionLoader;
+    private Consumer<ServingModel> onVersionReady;
     private boolean closed;
 
     private ModelHost(ClassifierOptions options, EngineListener listener) {
@@ -89,6 +108,54 @@ public final class ModelHost implements AutoCloseable {
         ModelHost host = new ModelHost(options, listener);
         Thread.ofPlatform().name("model-loader").daemon().start(() -> host.load(loader, onReady));
         return host;
+    }
+
+    /**
+     * Serves the newest version of a TensorFlow Serving style directory ({@code 1/}, {@code 2/}, ...; see
+     * {@link ModelVersions}) and, every {@code pollInterval}, looks for a different newest version: it is loaded and
+     * warmed up beside the serving one and swapped in with one write of the state, while requests already holding
+     * the old version finish on it (it is released when the last one has). A version that fails to load or warm up
+     * is refused, with the serving one kept, and not tried again. Removing the newest directory rolls back to the
+     * one below it the same way.
+     *
+     * @param loader loads one version's directory
+     */
+    public static ModelHost serveVersions(Path dir, Function<Path, Model> loader, ClassifierOptions options,
+                                          EngineListener listener, Consumer<ServingModel> onReady,
+                                          Duration pollInterval) {
+        ModelHost host = new ModelHost(options, listener);
+        host.versionsDir = dir;
+        host.versionLoader = loader;
+        host.onVersionReady = onReady;
+        host.versionPoll.scheduleWithFixedDelay(host::pollVersions, 0, pollInterval.toMillis(),
+                TimeUnit.MILLISECONDS);
+        return host;
+    }
+
+    /**
+     * The state with its model held for the caller when it is ready: the caller uses that model to the end of its
+     * request, then {@link ServingModel#close() closes} it. Any other state is returned as it is, holding nothing.
+     */
+    public State holdIfReady() {
+        while (true) {
+            State now = state.get();
+            if (!now.isReady() || now.model().tryHold()) {
+                return now;
+            }
+            // that model was swapped out and released meanwhile: the state now has its successor
+        }
+    }
+
+    /**
+     * Every version seen and what became of it: {@code serving}, {@code loading}, {@code refused: <why>} or
+     * {@code retired}, newest first; empty for a model loaded from one file or directory.
+     */
+    public Map<String, String> versions() {
+        synchronized (versionStates) {
+            Map<String, String> copy = new LinkedHashMap<>();
+            versionStates.descendingMap().forEach((v, what) -> copy.put(Long.toString(v), what));
+            return copy;
+        }
     }
 
     /** The phase, its reason and the serving model, read at once. */
@@ -120,10 +187,75 @@ public final class ModelHost implements AutoCloseable {
         return model == null ? 0 : model.classifier().engine().queueDepth();
     }
 
+    private void pollVersions() {
+        try {
+            NavigableMap<Long, Path> onDisk = ModelVersions.list(versionsDir);
+            Map.Entry<Long, Path> newest = onDisk.lastEntry();
+            ServingModel current = state.get().model();
+            if (newest == null || (current != null && current.version().equals(newest.getKey().toString()))) {
+                return;
+            }
+            synchronized (versionStates) {
+                if (versionStates.getOrDefault(newest.getKey(), "").startsWith(REFUSED)) {
+                    return;
+                }
+                versionStates.put(newest.getKey(), "loading");
+            }
+            loadVersion(newest.getKey(), newest.getValue());
+        } catch (RuntimeException | Error e) {
+            LOG.log(Level.WARNING, "checking " + versionsDir + " for model versions failed", e);
+        }
+    }
+
+    private void loadVersion(long number, Path dir) {
+        String version = Long.toString(number);
+        if (state.get().model() == null && !loaded.isDone()) {
+            load(() -> versionLoader.apply(dir), version, dir, onVersionReady);
+            setVersionState(number, loaded.isCompletedExceptionally() ? REFUSED + state.get().reason() : SERVING);
+            return;
+        }
+        ServingModel next;
+        try {
+            LOG.info(() -> "loading model version " + version + " from " + dir + " beside the serving one");
+            next = prepare(() -> versionLoader.apply(dir), version, dir);
+        } catch (RuntimeException | Error e) {
+            String reason = e.getMessage();
+            setVersionState(number, REFUSED + reason);
+            LOG.warning(() -> "model version " + version + " refused, the serving version is kept: " + reason);
+            return;
+        }
+        State old;
+        synchronized (this) {
+            if (closed) {
+                next.close();
+                return;
+            }
+            onVersionReady.accept(next);
+            old = state.getAndSet(new State(Phase.READY, "ok", next));
+        }
+        setVersionState(number, SERVING);
+        if (old.model() != null) {
+            setVersionState(Long.parseLong(old.model().version()), "retired");
+            old.model().close(); // the host's hold: released once the requests holding it have finished
+        }
+        LOG.info(() -> "model version " + version + " is serving" + (old.model() == null ? ""
+                : "; version " + old.model().version() + " finishes its requests and is released"));
+    }
+
+    private void setVersionState(long number, String what) {
+        synchronized (versionStates) {
+            versionStates.put(number, what);
+        }
+    }
+
     private void load(Supplier<Model> loader, Consumer<ServingModel> onReady) {
+        load(loader, SINGLE_VERSION, options.modelPath(), onReady);
+    }
+
+    private void load(Supplier<Model> loader, String version, Path modelPath, Consumer<ServingModel> onReady) {
         ServingModel model;
         try {
-            model = prepare(loader);
+            model = prepare(loader, version, modelPath);
         } catch (RuntimeException e) {
             state.set(new State(Phase.FAILED, e.getMessage(), null));
             loaded.completeExceptionally(e);
@@ -141,12 +273,13 @@ public final class ModelHost implements AutoCloseable {
         loaded.complete(model);
     }
 
-    private ServingModel prepare(Supplier<Model> loader) {
+    /** @param modelPath where a labels file beside the model is looked for: the version's own directory */
+    private ServingModel prepare(Supplier<Model> loader, String version, Path modelPath) {
         long start = System.nanoTime();
         Model model = loader.get();
         Classifier classifier = null;
         try {
-            InputPlan plan = InputPlan.decide(model.info(), options.modelPath(), options.labelsPath(),
+            InputPlan plan = InputPlan.decide(model.info(), modelPath, options.labelsPath(),
                     options.scaling());
             classifier = newClassifier(model, plan);
             // Calibration (batch size, threads measured on this machine) fits here: the classifier exists and
@@ -154,7 +287,8 @@ public final class ModelHost implements AutoCloseable {
             for (int i = 0; i < WARM_UP_RUNS; i++) {
                 runSample(classifier);
             }
-            return new ServingModel(model, classifier, plan, (System.nanoTime() - start) / 1e6, this::failed);
+            return new ServingModel(model, classifier, plan, version, (System.nanoTime() - start) / 1e6,
+                    this::failed);
         } catch (RuntimeException | Error e) {
             if (classifier != null) {
                 classifier.close(); // the engine's threads and the JPEG decoder's session
@@ -243,6 +377,7 @@ public final class ModelHost implements AutoCloseable {
             model = state.get().model();
         }
         selfCheck.shutdownNow();
+        versionPoll.shutdownNow();
         if (model != null) {
             model.close();
         }

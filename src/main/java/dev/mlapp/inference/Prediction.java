@@ -10,9 +10,11 @@ import java.util.List;
  * @param queueNanos      waiting for the model
  * @param inferenceNanos  the model run (shared by its batch)
  * @param batchSize       items in that model run
+ * @param output          the model's whole output for the image (e.g. 11 probabilities), for protocols that
+ *                        return tensors rather than labels
  */
 public record Prediction(List<ScoredLabel> topK, long preprocessNanos, long queueNanos, long inferenceNanos,
-                         int batchSize) {
+                         int batchSize, float[] output) {
 
     public record ScoredLabel(String label, float probability) {
     }

@@ -5,27 +5,54 @@ import dev.mlapp.model.InferenceException;
 import dev.mlapp.model.Labels;
 import dev.mlapp.model.Model;
 import dev.mlapp.model.ModelInfo;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 
 /**
- * One loaded and warmed-up model with the classifier that serves it. A request takes the {@link ModelHost}'s
- * current one once and uses it to the end, so a model swapped in meanwhile never answers half a request.
+ * One loaded and warmed-up model version with the classifier that serves it. A request takes the
+ * {@link ModelHost}'s current one once ({@link ModelHost#hold()}), uses it to the end and then {@link #close()}s its
+ * hold, so a version swapped in meanwhile never answers half a request, and the old one is released only when the
+ * last request holding it has finished.
  */
-public final class ServingModel {
+public final class ServingModel implements AutoCloseable {
 
     private final Model model;
     private final Classifier classifier;
     private final InputPlan plan;
+    private final String version;
     private final double loadMillis;
     private final Consumer<ServingModel> onFailure;
+    /** The host's own hold while this is its current model, plus one per request using it; released at zero. */
+    private final AtomicInteger holds = new AtomicInteger(1);
 
-    ServingModel(Model model, Classifier classifier, InputPlan plan, double loadMillis,
+    ServingModel(Model model, Classifier classifier, InputPlan plan, String version, double loadMillis,
                  Consumer<ServingModel> onFailure) {
         this.model = model;
         this.classifier = classifier;
         this.plan = plan;
+        this.version = version;
         this.loadMillis = loadMillis;
         this.onFailure = onFailure;
+    }
+
+    /** @return false when the model has already been released (the host has swapped in another) */
+    boolean tryHold() {
+        int n;
+        do {
+            n = holds.get();
+            if (n == 0) {
+                return false;
+            }
+        } while (!holds.compareAndSet(n, n + 1));
+        return true;
+    }
+
+    /** Gives up one hold; the last one finishes queued work and releases the engine's threads and the session. */
+    @Override
+    public void close() {
+        if (holds.decrementAndGet() == 0) {
+            release();
+        }
     }
 
     /**
@@ -39,6 +66,21 @@ public final class ServingModel {
             onFailure.accept(this);
             throw e;
         }
+    }
+
+    /** As {@link Classifier#infer}, for items that are already model inputs; failures tell the host too. */
+    public java.util.List<Inference> infer(java.util.List<float[]> items) {
+        try {
+            return classifier.infer(items);
+        } catch (InferenceException e) {
+            onFailure.accept(this);
+            throw e;
+        }
+    }
+
+    /** The version directory's number ({@code 1} for a model loaded from one file or directory). */
+    public String version() {
+        return version;
     }
 
     public ModelInfo info() {
@@ -63,8 +105,7 @@ public final class ServingModel {
         return classifier;
     }
 
-    /** Finishes queued work, then releases the engine's threads and the model's session. */
-    void close() {
+    private void release() {
         try {
             classifier.close();
         } finally {

@@ -29,11 +29,11 @@ public final class EmbeddedModel {
         try {
             copy = Files.createTempFile("ml-app-demo-", ".h5");
             Files.write(copy, bytes);
-            Model imported = KerasImporter.load(copy, options);
+            TfModel imported = KerasImporter.load(copy, options);
             ModelInfo i = imported.info();
             ModelInfo info = new ModelInfo(NAME, i.format(), "embedded:" + RESOURCE, Digests.sha256(bytes),
                     i.inputShape(), i.outputShape(), true, i.details());
-            return new Relabelled(imported, info);
+            return imported.withInfo(info);
         } catch (IOException e) {
             throw new ModelLoadException("cannot stage the embedded model in " + System.getProperty("java.io.tmpdir")
                     + ": " + e.getMessage(), e);
@@ -56,26 +56,6 @@ public final class EmbeddedModel {
             return in.readAllBytes();
         } catch (IOException e) {
             throw new ModelLoadException("cannot read the embedded model " + RESOURCE + ": " + e.getMessage(), e);
-        }
-    }
-
-    /** The imported model under the embedded model's own name, source and demo flag. */
-    private record Relabelled(Model model, ModelInfo info) implements Model {
-
-        @Override
-        public FloatArray predict(FloatArray input) {
-            return model.predict(input);
-        }
-
-        /** Forwarded, not inherited: the default would first copy the batch into one (humongous) Java array. */
-        @Override
-        public FloatArray predictItems(java.util.List<float[]> items) {
-            return model.predictItems(items);
-        }
-
-        @Override
-        public void close() {
-            model.close();
         }
     }
 }

@@ -1,7 +1,13 @@
 package dev.mlapp.model;
 
 import dev.mlapp.model.keras.KerasImporter;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.stream.Stream;
 
 /** Opens whatever the user points {@code MODEL_PATH} at, choosing the reader by the file's content. */
 public final class ModelLoader {
@@ -14,9 +20,10 @@ public final class ModelLoader {
         if (path == null) {
             return EmbeddedModel.load(options);
         }
-        return switch (ModelFormat.detect(path)) {
-            case SAVED_MODEL -> SavedModelLoader.load(path, options);
-            case KERAS_H5, KERAS_ZIP -> KerasImporter.load(path, options);
+        Path model = singleKerasFile(path).orElse(path);
+        return switch (ModelFormat.detect(model)) {
+            case SAVED_MODEL -> SavedModelLoader.load(model, options);
+            case KERAS_H5, KERAS_ZIP -> KerasImporter.load(model, options);
         };
     }
 
@@ -38,5 +45,25 @@ public final class ModelLoader {
                     + ".h5 that model.save_weights() writes");
         }
         return KerasImporter.load(path, weights, options);
+    }
+
+    /**
+     * A directory holding no SavedModel but exactly one {@code .h5}/{@code .keras} file stands for that file: what
+     * KServe's storage initializer leaves in {@code /mnt/models} for a {@code storageUri} naming one Keras file.
+     */
+    static Optional<Path> singleKerasFile(Path path) {
+        if (!Files.isDirectory(path) || Files.exists(path.resolve("saved_model.pb"))
+                || Files.exists(path.resolve("saved_model.pbtxt"))) {
+            return Optional.empty();
+        }
+        try (Stream<Path> files = Files.list(path)) {
+            List<Path> keras = files.filter(Files::isRegularFile).filter(f -> {
+                String name = f.getFileName().toString().toLowerCase(Locale.ROOT);
+                return name.endsWith(".h5") || name.endsWith(".keras") || name.endsWith(".hdf5");
+            }).toList();
+            return keras.size() == 1 ? Optional.of(keras.getFirst()) : Optional.empty();
+        } catch (IOException e) {
+            throw new ModelLoadException("cannot list model directory " + path + ": " + e.getMessage(), e);
+        }
     }
 }

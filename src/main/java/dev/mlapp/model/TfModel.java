@@ -36,6 +36,23 @@ public final class TfModel implements Model {
         this.owner = owner;
     }
 
+    /** The same session and graph under another name and description (the embedded model's own). */
+    public TfModel withInfo(ModelInfo newInfo) {
+        return new TfModel(newInfo, session, inputName, outputName, owner);
+    }
+
+    Session session() {
+        return session;
+    }
+
+    String inputName() {
+        return inputName;
+    }
+
+    String outputName() {
+        return outputName;
+    }
+
     @Override
     public ModelInfo info() {
         return info;

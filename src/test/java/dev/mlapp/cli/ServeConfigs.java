@@ -13,4 +13,9 @@ public final class ServeConfigs {
     public static ServerConfig fromEnvironment(Map<String, String> env) {
         return ServeCommand.config(Options.parse(List.of(), env, List.of("hello", "help")), env);
     }
+
+    /** The {@link ServerConfig} that {@code serve ARGS} builds, as a container's args would give. */
+    public static ServerConfig fromArguments(List<String> args, Map<String, String> env) {
+        return ServeCommand.config(Options.parse(args, env, List.of("hello", "help")), env);
+    }
 }

@@ -1,7 +1,6 @@
 package dev.mlapp.model.keras;
 
 import dev.mlapp.model.Digests;
-import dev.mlapp.model.Model;
 import dev.mlapp.model.ModelFormat;
 import dev.mlapp.model.ModelInfo;
 import dev.mlapp.model.ModelLoadException;
@@ -26,7 +25,7 @@ public final class KerasImporter {
     private KerasImporter() {
     }
 
-    public static Model load(Path file, SessionOptions options) {
+    public static TfModel load(Path file, SessionOptions options) {
         ModelFormat format = ModelFormat.detect(file);
         try (KerasModelFile keras = switch (format) {
             case KERAS_H5 -> LegacyH5Reader.read(file);
@@ -38,7 +37,7 @@ public final class KerasImporter {
     }
 
     /** A weights-only HDF5 file ({@code model.save_weights}) with the architecture JSON of {@code model.to_json()}. */
-    public static Model load(Path architecture, Path weights, SessionOptions options) {
+    public static TfModel load(Path architecture, Path weights, SessionOptions options) {
         try (KerasModelFile keras = LegacyH5Reader.readWeightsOnly(architecture, weights)) {
             return build(weights, keras, options);
         }
@@ -55,7 +54,7 @@ public final class KerasImporter {
         return details;
     }
 
-    private static Model build(Path file, KerasModelFile keras, SessionOptions options) {
+    private static TfModel build(Path file, KerasModelFile keras, SessionOptions options) {
         Graph graph = new Graph();
         try {
             Ops tf = Ops.create(graph);
