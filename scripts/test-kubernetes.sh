@@ -38,7 +38,10 @@ REPLICAS=5
 URL=http://$NODE:32000
 START=$SECONDS
 FIGURES=$WORK/figures.txt
-JAVA=${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}/bin/java
+# shellcheck source=lib/jdk.sh
+source "$ROOT/scripts/lib/jdk.sh"
+jdk_use # the JDK ./mvnw and ./ml-app use
+JAVA=$JAVA_HOME/bin/java
 JAR=$ROOT/target/ml-app.jar
 
 log() { printf '== [%ss] %s\n' $((SECONDS - START)) "$*"; }
@@ -149,7 +152,7 @@ wait_ready() { # DEPLOYMENT SELECTOR TIMEOUT_S: waits for the rollout, says why 
 
 ready_count() { k get pods -l "$1" -o jsonpath='{range .items[*]}{.status.containerStatuses[0].ready}{"\n"}{end}' | grep -c true || true; }
 
-[[ -f "$JAR" ]] || { log "building target/ml-app.jar for the load tests"; (cd "$ROOT" && mvn -B -q -DskipTests package); }
+[[ -f "$JAR" ]] || { log "building target/ml-app.jar for the load tests"; (cd "$ROOT" && ./mvnw -B -q -DskipTests package); }
 loadtest() { # NAME ARGS...: the project's load tester with a JSON report in $WORK/NAME.json
     local name=$1; shift
     "$JAVA" -jar "$JAR" loadtest --url "$URL" --json "$@" >"$WORK/$name.json" 2>"$WORK/$name.err"

@@ -64,7 +64,7 @@ class StartupLogIT {
         assertTrue(log.matches("(?s).*engine: \\d+ worker.*intra-op.*inter-op.*"), log);
         assertTrue(log.matches("(?s).*listening on http://127\\.0\\.0\\.1:\\d+/.*"), log);
         assertTrue(log.matches("(?s).*model: .*keras-h5, [\\d.]+ [kM]B, sha256 [0-9a-f]{12}\\.\\.\\.\\), input \\d+x\\d+x\\d+,"
-                + " \\d+ labels .*scaling 0,1, loaded and warmed up in [\\d.]+ s.*"), log);
+                + " \\d+ labels .*scaling 0,1 \\(.+\\), loaded and warmed up in [\\d.]+ s.*"), log);
         assertTrue(log.matches("(?s).*ml-app ready [\\d.]+ s after start.*"), log);
         assertTrue(log.chars().allMatch(c -> c < 128), "ASCII, whatever the locale:\n" + log);
         for (String noise : List.of("jhdf", "Unsafe", "oneDNN", "cpu_feature_guard", "bytes remaining")) {
