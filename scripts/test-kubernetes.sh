@@ -279,10 +279,14 @@ log "3b. evicting every pod through the eviction API (as kubectl drain does), pa
 under_load evict-load 5
 t0=$SECONDS
 refused=0
-for pod in $(k get pods -l app=ml-app -o jsonpath='{.items[*].metadata.name}'); do
+# the pods that serve now: not those of an earlier rollout still shown as Terminating (kubelet 1.20 lingers)
+serving=$(k get pods -l app=ml-app -o json | python3 -c 'import json, sys
+print(" ".join(p["metadata"]["name"] for p in json.load(sys.stdin)["items"] if not p["metadata"].get("deletionTimestamp")))')
+for pod in $serving; do
     printf '{"apiVersion":"policy/v1beta1","kind":"Eviction","metadata":{"name":"%s","namespace":"%s"}}' "$pod" "$NAMESPACE" \
         >"$WORK/eviction.json"
     until out=$(kubectl create --raw "/api/v1/namespaces/$NAMESPACE/pods/$pod/eviction" -f "$WORK/eviction.json" 2>&1); do
+        grep -q 'NotFound' <<<"$out" && break # gone meanwhile
         grep -q 'disruption budget' <<<"$out" || die "eviction of $pod failed: $out"
         refused=$((refused + 1))
         ((SECONDS - t0 < 600)) || die "the evictions did not finish within 600 s"
@@ -333,7 +337,10 @@ if [[ -f "$MODEL" ]]; then
     limit=$(k get deployment ml-app -o jsonpath='{.spec.template.spec.containers[0].resources.limits.memory}')
     request=$(k get deployment ml-app -o jsonpath='{.spec.template.spec.containers[0].resources.requests.memory}')
     peaks=""
-    for pod in $(k get pods -l app=ml-app -o jsonpath='{.items[*].metadata.name}'); do
+    # the pods that serve now: not those of an earlier rollout still shown as Terminating (kubelet 1.20 lingers)
+serving=$(k get pods -l app=ml-app -o json | python3 -c 'import json, sys
+print(" ".join(p["metadata"]["name"] for p in json.load(sys.stdin)["items"] if not p["metadata"].get("deletionTimestamp")))')
+for pod in $serving; do
         # the container's own cgroup (v1 or v2): the peak the kernel's OOM killer compares with the limit
         peak=$(k exec "$pod" -- cat /sys/fs/cgroup/memory/memory.max_usage_in_bytes 2>/dev/null \
             || k exec "$pod" -- cat /sys/fs/cgroup/memory.peak 2>/dev/null || echo 0)
