@@ -59,6 +59,9 @@ public final class SystemTools {
                     + " modelimport/keras, Apache License 2.0";
         } else if (relative.startsWith("models")) {
             return "the course's full-size Food-11 models, MobileNetV2 and VGG16, with inputs and Keras's outputs";
+        } else if (relative.startsWith("keras-realworld")) {
+            return "Keras files people committed to public GitHub repositories, each with its source recorded in"
+                    + " case.json";
         } else if (relative.startsWith("images")) {
             return "the course's food photos";
         }
