@@ -51,7 +51,8 @@ class OverloadTest {
             assertShedCorrectly(client, test, sustainable);
 
             awaitQuiet(server);
-            Map<Integer, Integer> recovered = openLoop(client, test, sustainable / 2, Duration.ofSeconds(3));
+            // a quarter of the rate measured at the start: on a shared machine the rate itself drifts by 2x
+            Map<Integer, Integer> recovered = openLoop(client, test, sustainable / 4, Duration.ofSeconds(4));
             assertEquals(Map.of(200, recovered.get(200)), recovered, "all served once the load drops");
             assertEquals(200, client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port()
                     + "/readyz")).build(), HttpResponse.BodyHandlers.discarding()).statusCode());
