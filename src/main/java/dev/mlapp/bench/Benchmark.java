@@ -14,6 +14,8 @@ import dev.mlapp.model.Model;
 import dev.mlapp.model.ModelInfo;
 import dev.mlapp.model.ModelLoader;
 import java.io.IOException;
+import org.tensorflow.Graph;
+import org.tensorflow.Session;
 import java.io.PrintStream;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -89,6 +91,7 @@ public final class Benchmark {
         json.addProperty("image", settings.imageName());
         json.addProperty("image_bytes", settings.jpeg().length);
 
+        createTensorFlowPools();
         preprocessing();
         RawThroughput.Point[] raw = raw();
         try (Server server = starter.start(settings.model(), engine)) {
@@ -104,6 +107,22 @@ public final class Benchmark {
         table("");
         out.println(json);
         return json;
+    }
+
+    /**
+     * TensorFlow creates its process-wide thread pools with the first session, sized by that session's thread
+     * counts, and its pool threads take the creating thread's name. So a session with the engine's counts is
+     * opened first (before the preprocessing comparison's single-threaded JPEG decoder could), on a thread named
+     * for {@link ThreadCpu} to tell the model's CPU from the server's.
+     */
+    private void createTensorFlowPools() throws InterruptedException {
+        Thread creator = Thread.ofPlatform().name(ThreadCpu.TENSORFLOW).start(() -> {
+            try (Graph graph = new Graph();
+                 Session session = new Session(graph, settings.engine().sessionOptions().toConfigProto())) {
+                // opening it is the point
+            }
+        });
+        creator.join();
     }
 
     private void preprocessing() throws ImageException {
@@ -243,7 +262,10 @@ public final class Benchmark {
         double clientCpuAtBest = Double.NaN;
         for (int c : settings.concurrencies()) {
             long cpuStart = ProcessCpu.nanos();
+            Map<ThreadCpu.Group, Double> threadsBefore = ThreadCpu.snapshot();
             HttpLoad.Result r = load.closedLoop(c, settings.httpPerConcurrency());
+            Map<ThreadCpu.Group, Double> byThread = ThreadCpu.perItem(threadsBefore, ThreadCpu.snapshot(),
+                    r.ok().count());
             double cpuPerRequest = ProcessCpu.millisPerItem(cpuStart, ProcessCpu.nanos(), r.ok().count());
             double clientPerRequest = ProcessCpu.millisPerItem(0, r.clientCpuNanos(), r.ok().count());
             double ratio = r.okPerSecond() / raw[1].itemsPerSecond();
@@ -263,8 +285,21 @@ public final class Benchmark {
             row.addProperty("non_200", non200);
             row.addProperty("cpu_ms_per_request", round(cpuPerRequest));
             row.addProperty("client_cpu_ms_per_request", round(clientPerRequest));
+            double outside = ThreadCpu.outsideModel(byThread);
+            if (!byThread.isEmpty()) {
+                JsonObject stages = new JsonObject();
+                byThread.forEach((group, ms) -> stages.addProperty(group.key, round(ms)));
+                row.add("cpu_ms_per_request_by_thread", stages);
+                row.addProperty("server_cpu_ms_per_request_outside_model", round(outside));
+                table(String.format(Locale.ROOT, "         CPU ms per request by thread: %s; server outside the "
+                        + "model %.3f", describe(byThread), outside));
+            }
             rows.add(row);
             if (r.okPerSecond() > best) {
+                if (!byThread.isEmpty()) {
+                    json.addProperty("server_cpu_ms_per_request_outside_model", round(outside));
+                    json.addProperty("server_cpu_outside_model_at_concurrency", c);
+                }
                 best = r.okPerSecond();
                 cpuAtBest = cpuPerRequest;
                 clientCpuAtBest = clientPerRequest;
@@ -381,6 +416,13 @@ public final class Benchmark {
             Thread.sleep(100);
         }
         throw new IllegalStateException("server did not become ready within 5 minutes");
+    }
+
+    private static String describe(Map<ThreadCpu.Group, Double> byThread) {
+        StringBuilder text = new StringBuilder();
+        byThread.forEach((group, ms) -> text.append(text.isEmpty() ? "" : ", ").append(group.key).append(' ')
+                .append(String.format(Locale.ROOT, "%.3f", ms)));
+        return text.toString();
     }
 
     private void table(String line) {
