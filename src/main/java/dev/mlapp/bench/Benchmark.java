@@ -97,6 +97,7 @@ public final class Benchmark {
         try (Server server = starter.start(settings.model(), engine)) {
             URI base = URI.create("http://127.0.0.1:" + server.port());
             awaitReady(base);
+            calibration(base);
             HttpLoad load = new HttpLoad(server.port(), "/api/v1/predict", settings.jpeg());
             load.closedLoop(2, 20); // warm-up: JIT, connections, TF first runs
             double bestHttp = http(load, raw);
@@ -398,6 +399,26 @@ public final class Benchmark {
         o.addProperty("rejected_max_ms", round(r.rejected().maxMillis()));
         o.addProperty("server_errors_other_than_503", r.serverErrors());
         json.add("overload", o);
+    }
+
+    /** What the server's warm-up calibration chose (GET /api/v1/model), into the JSON and the table. */
+    private void calibration(URI base) throws InterruptedException {
+        try {
+            String body = HttpClient.newHttpClient().send(HttpRequest.newBuilder(base.resolve("/api/v1/model"))
+                    .build(), HttpResponse.BodyHandlers.ofString()).body();
+            JsonObject model = com.google.gson.JsonParser.parseString(body).getAsJsonObject();
+            if (model.has("calibration")) {
+                JsonObject c = model.getAsJsonObject("calibration");
+                json.add("calibration", c);
+                json.addProperty("calibrated_max_batch_size", c.get("max_batch_size").getAsInt());
+                table("");
+                table("Server's warm-up calibration: max batch size " + c.get("max_batch_size") + " (fastest "
+                        + c.get("fastest_batch_size") + "), queue capacity " + c.get("queue_capacity") + "; "
+                        + c.get("measured") + "; " + c.get("memory").getAsString());
+            }
+        } catch (IOException | RuntimeException e) {
+            table("  (the server's calibration could not be read: " + e.getMessage() + ")");
+        }
     }
 
     private static void awaitReady(URI base) throws InterruptedException {

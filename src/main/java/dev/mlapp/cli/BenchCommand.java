@@ -84,7 +84,8 @@ final class BenchCommand {
                     preprocessSamples(options.get("preprocess-images", null).map(Path::of)
                             .orElse(Path.of("../shared/images"))),
                     quick ? Duration.ofMillis(300) : Duration.ofSeconds(3));
-            Benchmark.run(settings, BenchCommand::startServer, System.out);
+            Duration calibration = EngineFlags.calibrationBudget(options);
+            Benchmark.run(settings, (m, e) -> startServer(m, e, calibration), System.out);
             return ExitStatus.OK;
         } catch (IOException | ImageException | UncheckedIOException e) {
             System.err.println("ml-app bench: " + e.getMessage());
@@ -98,8 +99,9 @@ final class BenchCommand {
         }
     }
 
-    private static Benchmark.Server startServer(Path model, EngineOptions engine) {
-        ServerConfig config = ServerConfig.builder().modelPath(model).podName("bench").engine(engine).build();
+    private static Benchmark.Server startServer(Path model, EngineOptions engine, Duration calibration) {
+        ServerConfig config = ServerConfig.builder().modelPath(model).podName("bench").engine(engine)
+                .calibrationBudget(calibration).build();
         MlServer server = MlServer.start(config);
         server.awaitStartup(Duration.ofMinutes(10));
         return new Benchmark.Server() {

@@ -179,6 +179,7 @@ final class ServeCommand {
                 .maxRequestsPerConnection(options.intValue("max-requests-per-connection",
                         "MAX_REQUESTS_PER_CONNECTION", 0))
                 .engine(EngineFlags.parse(options))
+                .calibrationBudget(EngineFlags.calibrationBudget(options))
                 .build();
     }
 

@@ -13,8 +13,8 @@ class MemoryBudgetTest {
 
     @Test
     void largestBatchKeepsTheExpectedPeakWithinThreeQuartersOfTheLimit() {
-        // 1536 MiB limit → 1152 MiB allowed; 900 resident; 2 workers × 30 MiB per item → 4 items fit, 5 do not.
-        MemoryBudget budget = new MemoryBudget(OptionalLong.of(1536 * MIB), 900 * MIB, 30 * MIB);
+        // 1536 MiB limit → 1152 MiB allowed; 880 resident; 2 workers × (10 + 30 per item) → batch 4 fits, 5 not.
+        MemoryBudget budget = new MemoryBudget(OptionalLong.of(1536 * MIB), 880 * MIB, 10 * MIB, 30 * MIB);
         assertEquals(1152 * MIB, budget.peakAllowance());
         assertEquals(4, budget.largestBatch(8, 2));
         assertTrue(budget.fits(4, 2));
@@ -24,16 +24,16 @@ class MemoryBudgetTest {
 
     @Test
     void neverBelowOneAndNeverAboveWhatWasAskedFor() {
-        MemoryBudget tight = new MemoryBudget(OptionalLong.of(1000 * MIB), 900 * MIB, 100 * MIB);
+        MemoryBudget tight = new MemoryBudget(OptionalLong.of(1000 * MIB), 900 * MIB, 0, 100 * MIB);
         assertEquals(1, tight.largestBatch(8, 2));
         assertFalse(tight.fits(1, 2), "even one item per worker is over the allowance, and says so");
-        MemoryBudget roomy = new MemoryBudget(OptionalLong.of(64L << 30), 900 * MIB, 10 * MIB);
+        MemoryBudget roomy = new MemoryBudget(OptionalLong.of(64L << 30), 900 * MIB, 0, 10 * MIB);
         assertEquals(8, roomy.largestBatch(8, 2));
     }
 
     @Test
     void withoutALimitEveryBatchFits() {
-        MemoryBudget unlimited = new MemoryBudget(OptionalLong.empty(), 900 * MIB, 500 * MIB);
+        MemoryBudget unlimited = new MemoryBudget(OptionalLong.empty(), 900 * MIB, 0, 500 * MIB);
         assertEquals(32, unlimited.largestBatch(32, 2));
         assertTrue(unlimited.describe(32, 2).startsWith("no container memory limit"));
     }
