@@ -1,7 +1,5 @@
 package dev.mlapp.inference;
 
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.OptionalLong;
 
@@ -27,11 +25,11 @@ public final class MemoryLimit {
 
     /** The limit in bytes under {@code cgroupRoot}, or empty when unlimited or unreadable. */
     public static OptionalLong limit(Path cgroupRoot) {
-        String v2 = read(cgroupRoot.resolve("memory.max"));
+        String v2 = CpuLimit.read(cgroupRoot.resolve("memory.max"));
         if (v2 != null) {
             return v2.equals("max") ? OptionalLong.empty() : bytes(v2);
         }
-        String v1 = read(cgroupRoot.resolve("memory").resolve("memory.limit_in_bytes"));
+        String v1 = CpuLimit.read(cgroupRoot.resolve("memory").resolve("memory.limit_in_bytes"));
         if (v1 != null) {
             OptionalLong limit = bytes(v1);
             return limit.isPresent() && limit.getAsLong() >= V1_UNLIMITED ? OptionalLong.empty() : limit;
@@ -45,14 +43,6 @@ public final class MemoryLimit {
             return value > 0 ? OptionalLong.of(value) : OptionalLong.empty();
         } catch (NumberFormatException e) {
             return OptionalLong.empty();
-        }
-    }
-
-    private static String read(Path file) {
-        try {
-            return Files.readString(file).trim();
-        } catch (IOException e) {
-            return null;
         }
     }
 }
