@@ -89,6 +89,9 @@ final class ThreadCpu {
         if (name.startsWith("preprocess")) {
             return Group.DECODE_RESIZE;
         }
+        if (name.startsWith("ForkJoinPool.co")) {
+            return Group.CLIENT; // the common pool: java.net.http's async work; the server runs none there
+        }
         if (name.startsWith("ForkJoinPool") || name.startsWith("http-") || name.startsWith("HTTP-Dispatcher")
                 || name.startsWith("server-timer")) {
             return Group.HTTP; // virtual threads run on the ForkJoinPool's carriers
