@@ -87,7 +87,7 @@ COPY --from=build /build/target/image/ml-app.jar /opt/ml-app/ml-app.jar
 # JVM accepts it and silently runs without otherwise.
 USER root
 RUN ML_APP_AOT_TRAINING=1 TF_CPP_MIN_LOG_LEVEL=2 /opt/ml-app/bin/ml-app bench --quick --batch-sizes 1 \
-        --concurrency 2 --overload-factor 0 --rss-requests 0 --preprocess-images none --calibration-budget 0 \
+        --concurrency 2 --overload-factor 0 --rss-requests 0 --preprocess-images none --calibration-budget 200ms \
         > /dev/null \
  && rm -rf /tmp/* \
  && test -s /opt/ml-app/ml-app.aot
