@@ -41,7 +41,11 @@ final class ThreadCpu {
     private ThreadCpu() {
     }
 
-    /** Milliseconds of CPU so far per group, over the threads alive now (a thread that ended takes its share). */
+    /**
+     * Milliseconds of CPU so far per group, over the threads alive now: a thread that ended takes its share with
+     * it (the load generator's workers end with their run, so the client's figure is {@code client_cpu_ms_per_request},
+     * not this group).
+     */
     static Map<Group, Double> snapshot() {
         Map<Group, Double> millis = new TreeMap<>();
         Path tasks = Path.of("/proc/self/task");
@@ -99,7 +103,7 @@ final class ThreadCpu {
         if (name.startsWith("batch-")) {
             return Group.BATCHING;
         }
-        if (name.startsWith("bench-") || name.startsWith("HttpClient")) {
+        if (name.startsWith("bench-") || name.startsWith("loadtest-") || name.startsWith("HttpClient")) {
             return Group.CLIENT;
         }
         if (name.startsWith("C1 Compiler") || name.startsWith("C2 Compiler")) {
