@@ -12,9 +12,22 @@ fi
 # half of the container's memory limit. The natives load from java.library.path, because the image leaves the native
 # jar out of lib/ (the jar's Class-Path skips what is missing): nothing is unpacked at start, nothing is written
 # outside /tmp (the pod's only writable path).
+# glibc gives each thread that allocates its own arena (up to 8 per core), and TensorFlow's threads keep what
+# they freed there: two arenas cut VGG16's peak under c=32 from 1155 to 921 MiB (BENCHMARKS.md, "Second round").
+export MALLOC_ARENA_MAX="${MALLOC_ARENA_MAX:-2}"
+# The image's AOT cache (see the Dockerfile) saves about a quarter of the CPU to readiness; the image build's
+# training run (ML_APP_AOT_TRAINING=1) is what writes it.
+if [ -n "${ML_APP_AOT_TRAINING:-}" ]; then
+    aot="-XX:AOTCacheOutput=$app/ml-app.aot"
+elif [ -f "$app/ml-app.aot" ]; then
+    aot="-XX:AOTCache=$app/ml-app.aot"
+else
+    aot=
+fi
 # JAVA_OPTS adds flags or overrides these (the last occurrence of a flag wins).
-# shellcheck disable=SC2086 # JAVA_OPTS is split into words on purpose
+# shellcheck disable=SC2086 # JAVA_OPTS and aot are split into words on purpose
 exec java \
+    $aot \
     -XX:MaxRAMPercentage=40 \
     -XX:+ExitOnOutOfMemoryError \
     -Djava.io.tmpdir=/tmp \

@@ -3,6 +3,7 @@ package dev.mlapp.bench;
 import com.google.gson.Gson;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
 import dev.mlapp.image.ImageException;
 import dev.mlapp.image.ImageLayout;
 import dev.mlapp.image.ImagePreprocessor;
@@ -15,16 +16,21 @@ import dev.mlapp.model.ModelInfo;
 import dev.mlapp.model.ModelLoader;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import org.tensorflow.Graph;
+import org.tensorflow.Session;
 
 /**
  * The {@code bench} command's measurements, in order: (1) raw in-process model throughput per batch size,
@@ -39,7 +45,7 @@ public final class Benchmark {
                            List<Integer> batchSizes, List<Integer> concurrencies, Duration rawPerBatchSize,
                            Duration httpPerConcurrency, double overloadFactor, double sustainableRate,
                            Duration overloadDuration, long rssRequests, List<PreprocessSample> preprocessSamples,
-                           Duration preprocessPerPath) {
+                           Duration preprocessPerPath, int coldStarts, List<String> serveArgs) {
     }
 
     /** One image for the Java-vs-TensorFlow preprocessing comparison. */
@@ -89,11 +95,15 @@ public final class Benchmark {
         json.addProperty("image", settings.imageName());
         json.addProperty("image_bytes", settings.jpeg().length);
 
+        coldStarts();
+        createTensorFlowPools();
+        preprocessingFloor();
         preprocessing();
         RawThroughput.Point[] raw = raw();
         try (Server server = starter.start(settings.model(), engine)) {
             URI base = URI.create("http://127.0.0.1:" + server.port());
             awaitReady(base);
+            calibration(base);
             HttpLoad load = new HttpLoad(server.port(), "/api/v1/predict", settings.jpeg());
             load.closedLoop(2, 20); // warm-up: JIT, connections, TF first runs
             double bestHttp = http(load, raw);
@@ -104,6 +114,92 @@ public final class Benchmark {
         table("");
         out.println(json);
         return json;
+    }
+
+    /**
+     * Cold starts first, while this process is still small and idle: each a new JVM serving the model, timed to
+     * {@code /readyz} 200, then its first requests against the steady latency after them.
+     */
+    private void coldStarts() throws InterruptedException {
+        if (settings.coldStarts() <= 0) {
+            return;
+        }
+        table(String.format(Locale.ROOT, "Cold start: a new JVM running serve, launch → /readyz 200; then %d "
+                + "requests, each against the steady p50 of the 40 after them", ColdStart.FIRST_REQUESTS));
+        JsonArray rows = new JsonArray();
+        double sum = 0;
+        double worst = 0;
+        for (int i = 0; i < settings.coldStarts(); i++) {
+            try {
+                ColdStart.Result r = ColdStart.measure(settings.model(), settings.jpeg(), settings.serveArgs());
+                table(String.format(Locale.ROOT, "  start %d: ready in %.0f ms; first requests %s ms; steady p50 "
+                        + "%.2f ms; worst first / steady p50 = %.2f", i + 1, r.startToReadyMillis(),
+                        Arrays.stream(r.firstMillis()).mapToObj(v -> String.format(Locale.ROOT, "%.1f", v)).toList(),
+                        r.steadyP50Millis(), r.worstFirstOverSteady()));
+                JsonObject row = new JsonObject();
+                row.addProperty("start_to_ready_ms", round(r.startToReadyMillis()));
+                JsonArray first = new JsonArray();
+                Arrays.stream(r.firstMillis()).forEach(v -> first.add(round(v)));
+                row.add("first_requests_ms", first);
+                row.addProperty("steady_p50_ms", round(r.steadyP50Millis()));
+                row.addProperty("worst_first_over_steady_p50", round(r.worstFirstOverSteady()));
+                rows.add(row);
+                sum += r.startToReadyMillis();
+                worst = Math.max(worst, r.worstFirstOverSteady());
+            } catch (IOException e) {
+                table("  start " + (i + 1) + " failed: " + e.getMessage());
+            }
+        }
+        if (!rows.isEmpty()) {
+            json.add("cold_starts", rows);
+            json.addProperty("start_to_ready_ms", round(sum / rows.size()));
+            json.addProperty("first_requests_worst_over_steady_p50", round(worst));
+        }
+        table("");
+    }
+
+    /**
+     * TensorFlow creates its process-wide thread pools with the first session, sized by that session's thread
+     * counts, and its pool threads take the creating thread's name. So a session with the engine's counts is
+     * opened first (before the preprocessing comparison's single-threaded JPEG decoder could), on a thread named
+     * for {@link ThreadCpu} to tell the model's CPU from the server's.
+     */
+    private void createTensorFlowPools() throws InterruptedException {
+        Thread creator = Thread.ofPlatform().name(ThreadCpu.TENSORFLOW).start(() -> {
+            try (Graph graph = new Graph();
+                 Session session = new Session(graph, settings.engine().sessionOptions().toConfigProto())) {
+                // opening it is the point
+            }
+        });
+        creator.join();
+    }
+
+    /**
+     * The floor of the server's own work per request: decoding and resizing the benchmark's picture as the server
+     * does (libjpeg-turbo, exact), on one thread, in CPU time of that thread (so other work on the machine does
+     * not inflate it), after the JIT has compiled the path.
+     */
+    private void preprocessingFloor() throws ImageException {
+        ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+        try (ImagePreprocessor pipeline = ImagePreprocessor.withTensorFlowJpeg(
+                ImageLayout.of(new long[] {224, 224, 3}).orElseThrow(), Scaling.UNIT, Long.MAX_VALUE,
+                JpegScaling.EXACT, 1)) {
+            float[] into = new float[224 * 224 * 3];
+            for (int i = 0; i < 300; i++) {
+                pipeline.toTensor(settings.jpeg(), into);
+            }
+            int runs = 300;
+            long cpu0 = threads.getCurrentThreadCpuTime();
+            for (int i = 0; i < runs; i++) {
+                pipeline.toTensor(settings.jpeg(), into);
+            }
+            double floor = (threads.getCurrentThreadCpuTime() - cpu0) / 1e6 / runs;
+            json.addProperty("decode_resize_floor_cpu_ms", round(floor));
+            table(String.format(Locale.ROOT, "Decode + resize of %s to 224×224 as the server does, one thread: "
+                    + "%.3f ms of CPU each (the floor of the server's own work per request)", settings.imageName(),
+                    floor));
+            table("");
+        }
     }
 
     private void preprocessing() throws ImageException {
@@ -243,7 +339,10 @@ public final class Benchmark {
         double clientCpuAtBest = Double.NaN;
         for (int c : settings.concurrencies()) {
             long cpuStart = ProcessCpu.nanos();
+            Map<ThreadCpu.Group, Double> threadsBefore = ThreadCpu.snapshot();
             HttpLoad.Result r = load.closedLoop(c, settings.httpPerConcurrency());
+            Map<ThreadCpu.Group, Double> byThread = ThreadCpu.perItem(threadsBefore, ThreadCpu.snapshot(),
+                    r.ok().count());
             double cpuPerRequest = ProcessCpu.millisPerItem(cpuStart, ProcessCpu.nanos(), r.ok().count());
             double clientPerRequest = ProcessCpu.millisPerItem(0, r.clientCpuNanos(), r.ok().count());
             double ratio = r.okPerSecond() / raw[1].itemsPerSecond();
@@ -263,8 +362,21 @@ public final class Benchmark {
             row.addProperty("non_200", non200);
             row.addProperty("cpu_ms_per_request", round(cpuPerRequest));
             row.addProperty("client_cpu_ms_per_request", round(clientPerRequest));
+            double outside = ThreadCpu.outsideModel(byThread);
+            if (!byThread.isEmpty()) {
+                JsonObject stages = new JsonObject();
+                byThread.forEach((group, ms) -> stages.addProperty(group.key, round(ms)));
+                row.add("cpu_ms_per_request_by_thread", stages);
+                row.addProperty("server_cpu_ms_per_request_outside_model", round(outside));
+                table(String.format(Locale.ROOT, "         CPU ms per request by thread: %s; server outside the "
+                        + "model %.3f", describe(byThread), outside));
+            }
             rows.add(row);
             if (r.okPerSecond() > best) {
+                if (!byThread.isEmpty()) {
+                    json.addProperty("server_cpu_ms_per_request_outside_model", round(outside));
+                    json.addProperty("server_cpu_outside_model_at_concurrency", c);
+                }
                 best = r.okPerSecond();
                 cpuAtBest = cpuPerRequest;
                 clientCpuAtBest = clientPerRequest;
@@ -365,6 +477,26 @@ public final class Benchmark {
         json.add("overload", o);
     }
 
+    /** What the server's warm-up calibration chose (GET /api/v1/model), into the JSON and the table. */
+    private void calibration(URI base) throws InterruptedException {
+        try {
+            String body = HttpClient.newHttpClient().send(HttpRequest.newBuilder(base.resolve("/api/v1/model"))
+                    .build(), HttpResponse.BodyHandlers.ofString()).body();
+            JsonObject model = JsonParser.parseString(body).getAsJsonObject();
+            if (model.has("calibration")) {
+                JsonObject c = model.getAsJsonObject("calibration");
+                json.add("calibration", c);
+                json.addProperty("calibrated_max_batch_size", c.get("max_batch_size").getAsInt());
+                table("");
+                table("Server's warm-up calibration: max batch size " + c.get("max_batch_size") + " (fastest "
+                        + c.get("fastest_batch_size") + "), queue capacity " + c.get("queue_capacity") + "; "
+                        + c.get("measured") + "; " + c.get("memory").getAsString());
+            }
+        } catch (IOException | RuntimeException e) {
+            table("  (the server's calibration could not be read: " + e.getMessage() + ")");
+        }
+    }
+
     private static void awaitReady(URI base) throws InterruptedException {
         HttpClient client = HttpClient.newHttpClient();
         long giveUp = System.nanoTime() + Duration.ofMinutes(5).toNanos();
@@ -381,6 +513,13 @@ public final class Benchmark {
             Thread.sleep(100);
         }
         throw new IllegalStateException("server did not become ready within 5 minutes");
+    }
+
+    private static String describe(Map<ThreadCpu.Group, Double> byThread) {
+        StringBuilder text = new StringBuilder();
+        byThread.forEach((group, ms) -> text.append(text.isEmpty() ? "" : ", ").append(group.key).append(' ')
+                .append(String.format(Locale.ROOT, "%.3f", ms)));
+        return text.toString();
     }
 
     private void table(String line) {

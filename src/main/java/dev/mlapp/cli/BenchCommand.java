@@ -39,13 +39,15 @@ final class BenchCommand {
                                           queue-delay budget, whose refusals lower (2)
               --overload-duration DUR     (default 15s)
               --rss-requests N            requests between the two RSS readings (default 10000)
+              --cold-starts N             new JVMs to start (serve, same JVM options) and time to /readyz,
+                                          then their first 10 requests (default 3; 0 with --quick)
               --quick                     a short run for tests: 0.5 s per step, 200 RSS requests
             Engine options (as for serve):
             """ + EngineFlags.HELP;
 
     private static final List<String> FLAGS = Stream.concat(Stream.of("model", "image", "preprocess-images",
             "batch-sizes", "concurrency", "duration", "overload-factor", "sustainable-rate", "overload-duration",
-            "rss-requests", "quick", "help"), EngineFlags.FLAGS.stream()).toList();
+            "rss-requests", "cold-starts", "quick", "help"), EngineFlags.FLAGS.stream()).toList();
 
     private BenchCommand() {
     }
@@ -83,8 +85,10 @@ final class BenchCommand {
                     options.longValue("rss-requests", null, quick ? 200 : 10_000),
                     preprocessSamples(options.get("preprocess-images", null).map(Path::of)
                             .orElse(Path.of("../shared/images"))),
-                    quick ? Duration.ofMillis(300) : Duration.ofSeconds(3));
-            Benchmark.run(settings, BenchCommand::startServer, System.out);
+                    quick ? Duration.ofMillis(300) : Duration.ofSeconds(3),
+                    options.intValue("cold-starts", null, quick ? 0 : 3), serveArgs(options));
+            Duration calibration = EngineFlags.calibrationBudget(options);
+            Benchmark.run(settings, (m, e) -> startServer(m, e, calibration), System.out);
             return ExitStatus.OK;
         } catch (IOException | ImageException | UncheckedIOException e) {
             System.err.println("ml-app bench: " + e.getMessage());
@@ -98,8 +102,9 @@ final class BenchCommand {
         }
     }
 
-    private static Benchmark.Server startServer(Path model, EngineOptions engine) {
-        ServerConfig config = ServerConfig.builder().modelPath(model).podName("bench").engine(engine).build();
+    private static Benchmark.Server startServer(Path model, EngineOptions engine, Duration calibration) {
+        ServerConfig config = ServerConfig.builder().modelPath(model).podName("bench").engine(engine)
+                .calibrationBudget(calibration).build();
         MlServer server = MlServer.start(config);
         server.awaitStartup(Duration.ofMinutes(10));
         return new Benchmark.Server() {
@@ -113,6 +118,15 @@ final class BenchCommand {
                 server.drainAndStop();
             }
         };
+    }
+
+    /** The engine options given to bench, passed on to the cold-started servers so they run the same engine. */
+    private static List<String> serveArgs(Options options) {
+        List<String> passed = new ArrayList<>();
+        for (String flag : EngineFlags.FLAGS) {
+            options.get(flag, null).ifPresent(value -> passed.addAll(List.of("--" + flag, value)));
+        }
+        return passed;
     }
 
     private static List<Integer> intList(String text) {

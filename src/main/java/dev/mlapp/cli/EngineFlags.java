@@ -1,6 +1,7 @@
 package dev.mlapp.cli;
 
 import dev.mlapp.inference.EngineOptions;
+import java.time.Duration;
 import java.util.List;
 
 /**
@@ -10,7 +11,7 @@ import java.util.List;
 final class EngineFlags {
 
     static final List<String> FLAGS = List.of("workers", "max-batch-size", "batch-timeout-micros", "queue-capacity",
-            "request-deadline", "intra-op-threads", "inter-op-threads", "max-queue-delay");
+            "request-deadline", "intra-op-threads", "inter-op-threads", "max-queue-delay", "calibration-budget");
 
     static final String HELP = """
               --workers N                        batches run at once, sharing TensorFlow's threads
@@ -27,9 +28,23 @@ final class EngineFlags {
               --intra-op-threads N               TensorFlow threads per kernel [INTRA_OP_THREADS]
                                                  (default: the container's CPU limit)
               --inter-op-threads N               TensorFlow kernels at once [INTER_OP_THREADS] (default ≤ 2)
+              --calibration-budget DURATION      at warm-up, time the model at batch sizes 1, 2, 4… up to
+                                                 --max-batch-size and use the fastest that fits the container's
+                                                 memory; cap the queue at what the model finishes within the
+                                                 deadline [CALIBRATION_BUDGET] (default 2s; 0 = off)
             """;
 
+    static final Duration DEFAULT_CALIBRATION_BUDGET = Duration.ofSeconds(2);
+
     private EngineFlags() {
+    }
+
+    static Duration calibrationBudget(Options options) {
+        Duration budget = options.duration("calibration-budget", "CALIBRATION_BUDGET", DEFAULT_CALIBRATION_BUDGET);
+        if (budget.isNegative()) {
+            throw new UsageException("--calibration-budget must not be negative");
+        }
+        return budget;
     }
 
     static EngineOptions parse(Options options) {

@@ -6,6 +6,7 @@ import dev.mlapp.http.ServerConfig;
 import dev.mlapp.image.JpegScaling;
 import dev.mlapp.image.Scaling;
 import dev.mlapp.inference.EngineOptions;
+import dev.mlapp.model.TensorFlowNatives;
 import java.time.Duration;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
@@ -83,6 +84,9 @@ final class ServeCommand {
 
     private static ExitStatus run(Options options, Map<String, String> env) {
         ServerConfig config = config(options, env);
+        if (!config.helloOnly()) {
+            TensorFlowNatives.preloadInBackground();
+        }
         ConnectionTimeouts.apply(
                 options.duration("request-timeout", "REQUEST_TIMEOUT", ConnectionTimeouts.DEFAULT_REQUEST_TIMEOUT),
                 options.duration("idle-timeout", "IDLE_TIMEOUT", ConnectionTimeouts.DEFAULT_IDLE_TIMEOUT),
@@ -175,6 +179,7 @@ final class ServeCommand {
                 .maxRequestsPerConnection(options.intValue("max-requests-per-connection",
                         "MAX_REQUESTS_PER_CONNECTION", 0))
                 .engine(EngineFlags.parse(options))
+                .calibrationBudget(EngineFlags.calibrationBudget(options))
                 .build();
     }
 

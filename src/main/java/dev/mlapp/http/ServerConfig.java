@@ -35,12 +35,14 @@ import java.time.Duration;
  *                                 null for the model file's base name ({@code demo} for the embedded model)
  * @param versionPollInterval      when {@code modelPath} is a directory of numbered versions, how often it is
  *                                 looked at for a new one (TensorFlow Serving looks every second)
+ * @param calibrationBudget        time to spend at warm-up measuring the model's best batch size, lowered to fit the
+ *                                 container's memory, and the queue capacity it supports; zero = engine as given
  */
 public record ServerConfig(String host, int port, Path modelPath, Path weightsPath, Path labelsPath, String podName,
                            boolean helloOnly, Scaling scaling, JpegScaling jpegScaling, long maxBodyBytes,
                            long maxPixels, Duration shutdownDelay, Duration drainTimeout,
                            int maxRequestsPerConnection, EngineOptions engine, String modelName,
-                           Duration versionPollInterval) {
+                           Duration versionPollInterval, Duration calibrationBudget) {
 
     public static final String DEFAULT_HOST = "0.0.0.0";
     public static final int DEFAULT_PORT = 5000;
@@ -61,12 +63,14 @@ public record ServerConfig(String host, int port, Path modelPath, Path weightsPa
                 .maxBodyBytes(maxBodyBytes)
                 .maxPixels(maxPixels).shutdownDelay(shutdownDelay).drainTimeout(drainTimeout)
                 .maxRequestsPerConnection(maxRequestsPerConnection).engine(engine).modelName(modelName)
-                .versionPollInterval(versionPollInterval);
+                .versionPollInterval(versionPollInterval)
+                .calibrationBudget(calibrationBudget);
     }
 
     /** What the model host needs to turn a loaded model into a classifier. */
     public ClassifierOptions classifierOptions() {
-        return new ClassifierOptions(modelPath, labelsPath, scaling, jpegScaling, maxPixels, engine);
+        return new ClassifierOptions(modelPath, labelsPath, scaling, jpegScaling, maxPixels, engine,
+                calibrationBudget);
     }
 
     public static final class Builder {
@@ -87,6 +91,8 @@ public record ServerConfig(String host, int port, Path modelPath, Path weightsPa
         private EngineOptions engine = EngineOptions.DEFAULTS;
         private String modelName;
         private Duration versionPollInterval = DEFAULT_VERSION_POLL_INTERVAL;
+        /** Off unless asked for: tests set the engine they mean to test; {@code serve} calibrates by default. */
+        private Duration calibrationBudget = Duration.ZERO;
 
         private Builder() {
         }
@@ -176,10 +182,16 @@ public record ServerConfig(String host, int port, Path modelPath, Path weightsPa
             return this;
         }
 
+        /** Time to spend measuring the model's best batch size at warm-up; zero keeps the engine as configured. */
+        public Builder calibrationBudget(Duration value) {
+            calibrationBudget = value;
+            return this;
+        }
+
         public ServerConfig build() {
             return new ServerConfig(host, port, modelPath, weightsPath, labelsPath, podName, helloOnly, scaling,
                     jpegScaling, maxBodyBytes, maxPixels, shutdownDelay, drainTimeout, maxRequestsPerConnection,
-                    engine, modelName, versionPollInterval);
+                    engine, modelName, versionPollInterval, calibrationBudget);
         }
     }
 }

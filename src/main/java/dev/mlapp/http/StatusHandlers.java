@@ -73,6 +73,7 @@ record StatusHandlers(String podName, Readiness readiness, AppMetrics metrics, M
             body.put("input_scaling", Map.of("range", served.plan().scaling().id(),
                     "reason", served.plan().scalingReason()));
             body.put("load_ms", Math.round(served.loadMillis()));
+            served.calibration().ifPresent(c -> body.put("calibration", c));
             Map<String, String> details = new LinkedHashMap<>();
             info.details().forEach(d -> details.put(d.key(), d.value()));
             body.put("details", details);

@@ -2,6 +2,7 @@ package dev.mlapp.image;
 
 import java.util.Arrays;
 import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Resizes 8-bit RGB exactly as PIL's {@code Image.resize(size, Image.BICUBIC)} ({@code ImagingResample}): a
@@ -27,7 +28,12 @@ final class BicubicResampler {
     /** Working sets grown beyond this many ints (huge downscale ratios) are not kept. */
     private static final int MAX_POOLED_INTS = 1 << 20;
 
+    /** Coefficient tables kept: a server sees a few picture sizes again and again, a crawler any number. */
+    private static final int CACHED_COEFFICIENTS = 64;
+
     private final ArrayBlockingQueue<Scratch> scratchPool;
+    /** By (input size, output size): computing them costs a few µs of doubles per request otherwise. */
+    private final ConcurrentHashMap<Long, Coefficients> coefficientCache = new ConcurrentHashMap<>();
 
     BicubicResampler() {
         this(2);
@@ -74,6 +80,20 @@ final class BicubicResampler {
         return new Coefficients(ksize, first, count, weights);
     }
 
+    /** {@link #coefficients}, computed once per size pair while the cache has room; never modified by callers. */
+    private Coefficients cachedCoefficients(int inSize, int outSize) {
+        Long key = ((long) inSize << 32) | outSize;
+        Coefficients cached = coefficientCache.get(key);
+        if (cached != null) {
+            return cached;
+        }
+        Coefficients computed = coefficients(inSize, outSize);
+        if (coefficientCache.size() < CACHED_COEFFICIENTS) {
+            coefficientCache.putIfAbsent(key, computed);
+        }
+        return computed;
+    }
+
     static double cubic(double x) {
         x = Math.abs(x);
         if (x < 1.0) {
@@ -101,8 +121,8 @@ final class BicubicResampler {
             throw new IllegalArgumentException("output holds " + out.length + " floats, not " + outHeight + "×"
                     + outWidth + "×3");
         }
-        Coefficients horizontal = coefficients(in.width(), outWidth);
-        Coefficients vertical = coefficients(in.height(), outHeight);
+        Coefficients horizontal = cachedCoefficients(in.width(), outWidth);
+        Coefficients vertical = cachedCoefficients(in.height(), outHeight);
         // Only the input rows some output row reads need the horizontal pass.
         int firstRow = vertical.first()[0];
         int lastRow = vertical.first()[outHeight - 1] + vertical.count()[outHeight - 1];

@@ -18,12 +18,15 @@ import org.tensorflow.types.TUint8;
  * JPEG decoding by TensorFlow's DecodeJpeg kernel, i.e. libjpeg-turbo with its SIMD code: 5–20× faster than
  * ImageIO on this project's photos (BENCHMARKS.md). With the accurate integer IDCT it produces the pixels PIL
  * (also libjpeg-turbo) produces, so the Java resize that follows stays bit-exact with the course's preprocessing.
- * One graph with a decode op per DCT scale, one session, single-threaded per call (request threads already run in
- * parallel; a pool per call would only oversubscribe the cores), shared by all request threads.
+ * One graph with a decode op per DCT scale, one session, shared by all request threads. Each decode runs on the
+ * calling thread (a negative inter-op thread count): request threads already run in parallel, and handing the one
+ * op to TensorFlow's pool would cost two thread switches per request and bill its CPU to the model's threads.
  */
 public final class TfJpegDecoder implements JpegDecoder {
 
     private static final int[] DENOMINATORS = {1, 2, 4, 8};
+    /** TensorFlow's ConfigProto: "negative: all operations are performed in the caller's thread". */
+    private static final int RUN_IN_CALLER_THREAD = -1;
 
     private final Graph graph;
     private final Session session;
@@ -39,7 +42,7 @@ public final class TfJpegDecoder implements JpegDecoder {
                         DecodeJpeg.dctMethod("INTEGER_ACCURATE"));
             }
             this.session = new Session(graph, ConfigProto.newBuilder()
-                    .setIntraOpParallelismThreads(1).setInterOpParallelismThreads(1).build());
+                    .setIntraOpParallelismThreads(1).setInterOpParallelismThreads(RUN_IN_CALLER_THREAD).build());
         } catch (RuntimeException e) {
             graph.close();
             throw e;

@@ -3,6 +3,7 @@ package dev.mlapp.inference;
 import dev.mlapp.image.JpegScaling;
 import dev.mlapp.image.Scaling;
 import java.nio.file.Path;
+import java.time.Duration;
 
 /**
  * How a loaded model is turned into a {@link Classifier}: the labels, the image preprocessing and the engine.
@@ -13,7 +14,9 @@ import java.nio.file.Path;
  * @param jpegScaling whether large JPEGs may be decoded at a reduced scale
  * @param maxPixels   largest declared image size accepted, checked before decoding
  * @param engine      batching, queue and deadline settings
+ * @param calibrationBudget time to spend at warm-up measuring the best batch size and the queue capacity the
+ *                    model supports ({@link Calibration}); zero uses {@code engine} as it is
  */
 public record ClassifierOptions(Path modelPath, Path labelsPath, Scaling scaling, JpegScaling jpegScaling,
-                                long maxPixels, EngineOptions engine) {
+                                long maxPixels, EngineOptions engine, Duration calibrationBudget) {
 }

@@ -68,7 +68,8 @@ public final class CpuLimit {
         }
     }
 
-    private static String read(Path file) {
+    /** A cgroup file's content, trimmed, or null when it cannot be read. */
+    static String read(Path file) {
         try {
             return Files.readString(file).trim();
         } catch (IOException e) {

@@ -5,6 +5,8 @@ import dev.mlapp.model.InferenceException;
 import dev.mlapp.model.Labels;
 import dev.mlapp.model.Model;
 import dev.mlapp.model.ModelInfo;
+import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 
@@ -22,11 +24,13 @@ public final class ServingModel implements AutoCloseable {
     private final String version;
     private final double loadMillis;
     private final Consumer<ServingModel> onFailure;
+    private final Map<String, Object> calibration;
     /** The host's own hold while this is its current model, plus one per request using it; released at zero. */
     private final AtomicInteger holds = new AtomicInteger(1);
 
     ServingModel(Model model, Classifier classifier, InputPlan plan, String version, double loadMillis,
-                 Consumer<ServingModel> onFailure) {
+                 Consumer<ServingModel> onFailure, Map<String, Object> calibration) {
+        this.calibration = calibration;
         this.model = model;
         this.classifier = classifier;
         this.plan = plan;
@@ -94,6 +98,11 @@ public final class ServingModel implements AutoCloseable {
     /** The pixel scaling and labels chosen for this model, with their reasons. */
     public InputPlan plan() {
         return plan;
+    }
+
+    /** What warm-up measured and chose ({@link Calibration.Result#toMap}); empty when calibration was off. */
+    public Optional<Map<String, Object>> calibration() {
+        return Optional.ofNullable(calibration);
     }
 
     /** Loading, building and warming up, in milliseconds. */

@@ -23,7 +23,8 @@ class BenchCommandTest {
             System.setOut(new PrintStream(captured, true, StandardCharsets.UTF_8));
             status = Main.run(List.of("bench", "--quick", "--batch-sizes", "1,2", "--concurrency", "1,4",
                     "--duration", "300ms", "--rss-requests", "20", "--overload-duration", "500ms",
-                    "--preprocess-images", "does-not-exist"), Map.of());
+                    "--preprocess-images", "does-not-exist", "--cold-starts", "1", "--calibration-budget", "200ms"),
+                    Map.of());
         } finally {
             System.setOut(original);
         }
@@ -60,5 +61,19 @@ class BenchCommandTest {
         JsonObject overload = json.getAsJsonObject("overload");
         assertEquals(0, overload.get("server_errors_other_than_503").getAsLong());
         assertTrue(overload.get("admitted").getAsLong() + overload.get("rejected").getAsLong() > 0);
+
+        // Second round: a real cold start of a new JVM, the server's own CPU apart from the model's, the floor.
+        assertTrue(json.get("start_to_ready_ms").getAsDouble() > 0, json.toString());
+        JsonObject start = json.getAsJsonArray("cold_starts").get(0).getAsJsonObject();
+        assertEquals(10, start.getAsJsonArray("first_requests_ms").size(), start.toString());
+        assertTrue(start.get("steady_p50_ms").getAsDouble() > 0, start.toString());
+        assertTrue(json.get("decode_resize_floor_cpu_ms").getAsDouble() > 0, json.toString());
+        int batch = json.get("calibrated_max_batch_size").getAsInt();
+        assertTrue(batch >= 1 && batch <= 8, "calibrated within the configured maximum: " + batch);
+        if (java.nio.file.Files.isDirectory(java.nio.file.Path.of("/proc/self/task"))) {
+            assertTrue(json.get("server_cpu_ms_per_request_outside_model").getAsDouble() > 0, json.toString());
+            JsonObject byThread = c1.getAsJsonObject("cpu_ms_per_request_by_thread");
+            assertTrue(byThread.get("model").getAsDouble() > 0, "TensorFlow's threads are told apart: " + byThread);
+        }
     }
 }

@@ -30,7 +30,7 @@ class ModelHostVersionsTest {
         Path models = tmp.resolve("m");
         stageDemo(Files.createDirectories(models.resolve("1")));
         ClassifierOptions options = new ClassifierOptions(models, null, Scaling.UNIT, JpegScaling.EXACT, 40_000_000L,
-                EngineOptions.DEFAULTS);
+                EngineOptions.DEFAULTS, Duration.ZERO);
         try (ModelHost host = ModelHost.serveVersions(models,
                 p -> ModelLoader.load(p, SessionOptions.TENSORFLOW_DEFAULTS), options, EngineListener.NONE, m -> { },
                 Duration.ofMillis(50))) {
