@@ -3,8 +3,8 @@
 # TensorFlow natives need). Runs as a non-root user and writes nothing outside /tmp, so the root filesystem can be
 # read-only.
 #
-#   docker build -t node-0:5000/ml-app:0.1.0 --label org.opencontainers.image.revision=$(git rev-parse HEAD) .
-#   docker run -p 5000:5000 node-0:5000/ml-app:0.1.0
+#   docker build -t 10.10.1.1:5000/ml-app:0.1.0 --label org.opencontainers.image.revision=$(git rev-parse HEAD) .
+#   docker run -p 5000:5000 10.10.1.1:5000/ml-app:0.1.0
 # An ml-lb.h5 next to this file becomes the image's model; without one the embedded demo model is served.
 #
 # Where there is no Docker engine, scripts/build-image.sh builds this file with buildah.
