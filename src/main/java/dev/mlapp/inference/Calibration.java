@@ -56,7 +56,7 @@ public final class Calibration {
             StringBuilder text = new StringBuilder(String.format(Locale.ROOT,
                     "calibrated in %.0f ms: ms per item by batch size", millis));
             for (Point p : points) {
-                text.append(String.format(Locale.ROOT, " %d→%.2f", p.batchSize(), p.millisPerItem()));
+                text.append(String.format(Locale.ROOT, " %d:%.2f", p.batchSize(), p.millisPerItem()));
             }
             text.append(String.format(Locale.ROOT, "; max batch size %d%s, queue capacity %d; memory: %s",
                     maxBatchSize, maxBatchSize < fastestBatch ? " (fastest " + fastestBatch + ", lowered to fit "
