@@ -130,10 +130,12 @@ class JdkHelperTest {
         Path jdk21 = jdk("jdk-21", "21.0.9", true);
         Path jdk25 = jdk("jdk-25", "25.0.3", true);
         Map<String, String> env = Map.of("ML_APP_JAR", jar.toString());
-        assertEquals("java --enable-native-access=ALL-UNNAMED --sun-misc-unsafe-memory-access=allow -jar " + jar
-                + " serve --port 5102", run(jdk17, List.of(jdk25), "./ml-app serve --port 5102", env).out());
+        // a class-data archive beside the jar, written at the first exit, read at every later start
+        String cds = "-XX:+AutoCreateSharedArchive -XX:SharedArchiveFile=" + dir.resolve("ml-app.jsa") + " -Xlog:cds*=off ";
+        assertEquals("java " + cds + "--enable-native-access=ALL-UNNAMED --sun-misc-unsafe-memory-access=allow -jar "
+                + jar + " serve --port 5102", run(jdk17, List.of(jdk25), "./ml-app serve --port 5102", env).out());
         // JDK 21 and 22 do not know the flag (new in 23), nor print the warning it silences.
-        assertEquals("java --enable-native-access=ALL-UNNAMED -jar " + jar + " --help",
+        assertEquals("java " + cds + "--enable-native-access=ALL-UNNAMED -jar " + jar + " --help",
                 run(jdk17, List.of(jdk21), "./ml-app --help", env).out());
     }
 
