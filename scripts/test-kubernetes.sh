@@ -300,6 +300,11 @@ figure "evictions: $REPLICAS pods in $evictions_done s, the PodDisruptionBudget 
 ((refused > 0)) || die "the PodDisruptionBudget never refused an eviction: it does not pace them"
 finish_load evict-load
 
+# name=restartCount for each ml-app pod, one a line
+restart_counts() {
+    k get pods -l app=ml-app -o jsonpath='{range .items[*]}{.metadata.name}={.status.containerStatuses[0].restartCount}{"\n"}{end}'
+}
+
 # --- 4. the course's model -------------------------------------------------------------------------------------------
 if [[ -f "$MODEL" ]]; then
     log "4a. deploy.yml with $(basename "$(dirname "$MODEL")") as ml-lb.h5: build and push the new image first"
@@ -318,7 +323,7 @@ if [[ -f "$MODEL" ]]; then
     finish_load image-change-load
 
     log "4b. 16 concurrent uploads for 60 s, monitored every 2 s"
-    restarts_before=$(k get pods -l app=ml-app -o jsonpath='{.items[*].status.containerStatuses[0].restartCount}')
+    restarts_before=$(restart_counts)
     "$JAVA" -jar "$JAR" monitor --duration 70s --interval 2s --namespace "$NAMESPACE" --csv "$WORK/vgg16-monitor.csv" \
         >"$WORK/vgg16-monitor.txt" 2>&1 &
     MONITOR_PID=$!
@@ -329,8 +334,14 @@ if [[ -f "$MODEL" ]]; then
     pods_state=$(k get pods -l app=ml-app -o jsonpath='{range .items[*]}{.metadata.name} restarts={.status.containerStatuses[0].restartCount} last={.status.containerStatuses[0].lastState.terminated.reason} ready={.status.containerStatuses[0].ready}{"\n"}{end}')
     echo "$pods_state"
     grep -q 'OOMKilled' <<<"$pods_state" && die "a pod was OOMKilled"
-    restarts_after=$(k get pods -l app=ml-app -o jsonpath='{.items[*].status.containerStatuses[0].restartCount}')
-    [[ "$restarts_before" == "$restarts_after" ]] || die "pods restarted under load: $restarts_before -> $restarts_after"
+    restarts_after=$(restart_counts)
+    # by pod name: a pod of the rollout before may still have been Terminating at the start (kubelet 1.20 lingers)
+    # and gone by now; a pod that restarted, or one that appeared during the load (a replacement), fails
+    moved=$(awk -F= 'NR == FNR { before[$1] = $2; next } !($1 in before) || before[$1] != $2' \
+        <(echo "$restarts_before") <(echo "$restarts_after"))
+    [[ -z "$moved" ]] || die "pods restarted or were replaced under load: $(echo $moved) (before: $(echo $restarts_before))"
+    restarts_after=$(cut -d= -f2 <<<"$restarts_after" | paste -sd' ')
+    restarts_before=$(cut -d= -f2 <<<"$restarts_before" | paste -sd' ')
     not_ready=$(awk -F, 'NR > 1 && $3 != "true"' "$WORK/vgg16-monitor.csv" | wc -l)
     figure "VGG16 pods during the load: restarts $restarts_after (before: $restarts_before), no OOMKill, snapshots with a pod not Ready: $not_ready"
     ((not_ready == 0)) || die "readiness was lost under load ($not_ready snapshots; $WORK/vgg16-monitor.csv)"
