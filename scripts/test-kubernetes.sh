@@ -48,6 +48,17 @@ log() { printf '== [%ss] %s\n' $((SECONDS - START)) "$*"; }
 die() { echo "test-kubernetes: $*" >&2; exit 1; }
 figure() { echo "figure: $*" | tee -a "$FIGURES"; }
 k() { kubectl --namespace "$NAMESPACE" "$@"; }
+# the pods that serve now: not those of an earlier rollout still shown as Terminating (kubelet 1.20 lingers)
+serving_pods() {
+    k get pods -l app=ml-app -o json | python3 -c 'import json, sys
+print(" ".join(p["metadata"]["name"] for p in json.load(sys.stdin)["items"] if not p["metadata"].get("deletionTimestamp")))'
+}
+
+# name=restartCount for each ml-app pod, one a line
+restart_counts() {
+    k get pods -l app=ml-app -o jsonpath='{range .items[*]}{.metadata.name}={.status.containerStatuses[0].restartCount}{"\n"}{end}'
+}
+
 
 [[ -n "${KUBECONFIG:-}" || -f "$HOME/.kube/config" ]] || die "set KUBECONFIG to the cluster's kubeconfig"
 for tool in kubectl ansible-playbook curl python3 rsync; do
@@ -280,8 +291,7 @@ under_load evict-load 5
 t0=$SECONDS
 refused=0
 # the pods that serve now: not those of an earlier rollout still shown as Terminating (kubelet 1.20 lingers)
-serving=$(k get pods -l app=ml-app -o json | python3 -c 'import json, sys
-print(" ".join(p["metadata"]["name"] for p in json.load(sys.stdin)["items"] if not p["metadata"].get("deletionTimestamp")))')
+serving=$(serving_pods)
 for pod in $serving; do
     printf '{"apiVersion":"policy/v1beta1","kind":"Eviction","metadata":{"name":"%s","namespace":"%s"}}' "$pod" "$NAMESPACE" \
         >"$WORK/eviction.json"
@@ -299,11 +309,6 @@ evictions_done=$((SECONDS - t0))
 figure "evictions: $REPLICAS pods in $evictions_done s, the PodDisruptionBudget refused $refused eviction requests (one pod at a time)"
 ((refused > 0)) || die "the PodDisruptionBudget never refused an eviction: it does not pace them"
 finish_load evict-load
-
-# name=restartCount for each ml-app pod, one a line
-restart_counts() {
-    k get pods -l app=ml-app -o jsonpath='{range .items[*]}{.metadata.name}={.status.containerStatuses[0].restartCount}{"\n"}{end}'
-}
 
 # --- 4. the course's model -------------------------------------------------------------------------------------------
 if [[ -f "$MODEL" ]]; then
@@ -342,15 +347,16 @@ if [[ -f "$MODEL" ]]; then
     [[ -z "$moved" ]] || die "pods restarted or were replaced under load: $(echo $moved) (before: $(echo $restarts_before))"
     restarts_after=$(cut -d= -f2 <<<"$restarts_after" | paste -sd' ')
     restarts_before=$(cut -d= -f2 <<<"$restarts_before" | paste -sd' ')
-    not_ready=$(awk -F, 'NR > 1 && $3 != "true"' "$WORK/vgg16-monitor.csv" | wc -l)
+    # only the pods that serve: one of the previous rollout, Terminating all along, is never Ready
+    not_ready=$(awk -F, -v pods="$(serving_pods)" 'BEGIN { n = split(pods, p, " "); for (i = 1; i <= n; i++) serving[p[i]] = 1 }
+        NR > 1 && ($2 in serving) && $3 != "true"' "$WORK/vgg16-monitor.csv" | wc -l)
     figure "VGG16 pods during the load: restarts $restarts_after (before: $restarts_before), no OOMKill, snapshots with a pod not Ready: $not_ready"
     ((not_ready == 0)) || die "readiness was lost under load ($not_ready snapshots; $WORK/vgg16-monitor.csv)"
     limit=$(k get deployment ml-app -o jsonpath='{.spec.template.spec.containers[0].resources.limits.memory}')
     request=$(k get deployment ml-app -o jsonpath='{.spec.template.spec.containers[0].resources.requests.memory}')
     peaks=""
     # the pods that serve now: not those of an earlier rollout still shown as Terminating (kubelet 1.20 lingers)
-serving=$(k get pods -l app=ml-app -o json | python3 -c 'import json, sys
-print(" ".join(p["metadata"]["name"] for p in json.load(sys.stdin)["items"] if not p["metadata"].get("deletionTimestamp")))')
+serving=$(serving_pods)
 for pod in $serving; do
         # the container's own cgroup (v1 or v2): the peak the kernel's OOM killer compares with the limit
         peak=$(k exec "$pod" -- cat /sys/fs/cgroup/memory/memory.max_usage_in_bytes 2>/dev/null \
