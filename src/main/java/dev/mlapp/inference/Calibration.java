@@ -36,8 +36,6 @@ public final class Calibration {
     /** Timed runs are repeated while they add up to less than this (up to {@link #MAX_TIMED_RUNS}); the fastest is kept. */
     private static final long SHORT_RUN_NANOS = 100_000_000L;
     private static final int MAX_TIMED_RUNS = 5;
-    /** Untimed runs of a new batch shape: TensorFlow's first run of a shape plans it (MobileNetV2: 4–9× slower). */
-    private static final int PREPARE_RUNS = 2;
 
     /**
      * One measured batch size: time per item with every worker running one, and the peak over the resident memory
@@ -116,9 +114,8 @@ public final class Calibration {
             points.add(point);
             boolean worthIt = points.size() < 2 || point.itemsPerSecond()
                     >= points.get(points.size() - 2).itemsPerSecond() * WORTH_DOUBLING;
-            // The next size costs two lone runs preparing its shape and one timed run on every worker at once, each
-            // batch twice as large; a lone run has the cores to itself, so it takes about what one worker's share does.
-            long nextCost = (long) (point.millisPerItem() * 1e6 * 2 * batch * (PREPARE_RUNS + options.workers()));
+            // The next size costs about three runs of twice the items per worker (two preparing its shape, one timed).
+            long nextCost = (long) (point.millisPerItem() * 1e6 * 2 * batch * 3 * options.workers());
             if (!worthIt || System.nanoTime() + nextCost > deadline || batch == options.maxBatchSize()) {
                 break;
             }
@@ -185,9 +182,8 @@ public final class Calibration {
      * is still slower than the rest (75 against 19 ms): neither is timed.
      */
     private static void prepare(Model model, List<float[]> items) {
-        for (int run = 0; run < PREPARE_RUNS; run++) {
-            model.predictItems(items);
-        }
+        model.predictItems(items);
+        model.predictItems(items);
     }
 
     /**
