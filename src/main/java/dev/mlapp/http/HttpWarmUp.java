@@ -16,9 +16,8 @@ import java.util.logging.Logger;
 /**
  * Sends the bundled sample through the server's own listener before {@code /readyz} turns green, so the first
  * requests of a new replica do not pay for loading and initialising the HTTP, multipart and JSON code (the model
- * and the decoder are warmed by the model host; this is everything between the socket and them). Each route a
- * client uses is sent once. Warm-up requests carry a per-process token and are left out of metrics and the access
- * log.
+ * and the decoder are warmed by the model host; this is everything between the socket and them). Warm-up
+ * requests carry a per-process token and are left out of metrics and the access log.
  */
 final class HttpWarmUp {
 
@@ -40,14 +39,13 @@ final class HttpWarmUp {
     int run(InetSocketAddress server, byte[] jpeg) {
         InetSocketAddress target = server.getAddress().isAnyLocalAddress()
                 ? new InetSocketAddress(InetAddress.getLoopbackAddress(), server.getPort()) : server;
+        // Two requests cover the code between the socket and the model: a raw upload answered in JSON, and the
+        // course's multipart form answered in text. Once each: what it saves is loading and initialising classes
+        // (demo model: the first request after ready 18 → 13 ms, median of 12 cold starts); more would not reach the
+        // JIT's thresholds (hundreds of requests) and each costs time to ready (a model run: VGG16 ~170 ms).
         List<byte[]> requests = List.of(
                 request("POST", "/api/v1/predict", "image/jpeg", jpeg),
-                request("POST", "/api/v1/predict", "multipart/form-data; boundary=" + BOUNDARY, multipart(jpeg)),
-                request("POST", "/predict", "multipart/form-data; boundary=" + BOUNDARY, multipart(jpeg)),
-                request("GET", "/test", null, new byte[0]));
-        // Once each: what it saves is loading and initialising classes (demo model: the first request after ready
-        // 18 → 13 ms, median of 12 cold starts). More rounds would not reach the JIT's thresholds (hundreds of
-        // requests) and each costs time to ready (its first request 60–180 ms here, beside the JIT's compiles).
+                request("POST", "/predict", "multipart/form-data; boundary=" + BOUNDARY, multipart(jpeg)));
         int sent = 0;
         for (byte[] request : requests) {
             String statusLine = send(target, request);
