@@ -2,7 +2,6 @@ package dev.mlapp.http;
 
 import com.sun.net.httpserver.HttpContext;
 import com.sun.net.httpserver.HttpServer;
-import dev.mlapp.image.SampleImage;
 import dev.mlapp.inference.ModelHost;
 import dev.mlapp.inference.ServingModel;
 import dev.mlapp.metrics.AppMetrics;
@@ -17,14 +16,9 @@ import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
-import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
@@ -48,9 +42,6 @@ public final class MlServer {
     private final Readiness readiness;
     private final ServerFilter filter;
     private final Router router = new Router();
-    private final HttpWarmUp warmUp = new HttpWarmUp();
-    /** Done when the HTTP warm-up after the model's first load has ended (at once in hello mode). */
-    private final CompletableFuture<Void> httpWarm = new CompletableFuture<>();
 
     private MlServer(ServerConfig config, HttpServer http, ExecutorService executor,
                      Function<ServerConfig, Model> loader) {
@@ -61,7 +52,7 @@ public final class MlServer {
         this.host = config.helloOnly() ? null : loadModel(loader);
         this.readiness = new Readiness(host);
         this.filter = new ServerFilter(config.podName(), metrics, readiness,
-                new ConnectionLimiter(config.maxRequestsPerConnection()), router::label, warmUp::isWarmUp);
+                new ConnectionLimiter(config.maxRequestsPerConnection()), router::label);
     }
 
     /** Binds, starts serving, and begins loading the model; see {@link #awaitStartup(Duration)}. */
@@ -84,7 +75,6 @@ public final class MlServer {
         MlServer server = new MlServer(config, http, executor, loader);
         server.registerRoutes();
         http.start();
-        server.warmUpHttpWhenLoaded();
         return server;
     }
 
@@ -98,29 +88,6 @@ public final class MlServer {
                         this::modelReady);
         engineMetrics.watchQueue(modelHost::queueDepth);
         return modelHost;
-    }
-
-    /** Once the model is ready: the HTTP path is warmed through the listener, then {@code /readyz} turns green. */
-    private void warmUpHttpWhenLoaded() {
-        if (host == null) {
-            readiness.httpWarmedUp();
-            httpWarm.complete(null);
-            return;
-        }
-        Thread.ofPlatform().name("http-warm-up").daemon().start(() -> {
-            try {
-                host.awaitLoaded(Duration.ofDays(365));
-                long start = System.nanoTime();
-                int sent = warmUp.run(http.getAddress(), SampleImage.jpeg());
-                LOG.fine(() -> "HTTP warm-up: " + sent + " requests in " + (System.nanoTime() - start) / 1_000_000
-                        + " ms");
-            } catch (RuntimeException e) {
-                LOG.log(Level.FINE, "no HTTP warm-up: the model did not load", e);
-            } finally {
-                readiness.httpWarmedUp();
-                httpWarm.complete(null);
-            }
-        });
     }
 
     private void modelReady(ServingModel model) {
@@ -143,8 +110,7 @@ public final class MlServer {
                 .get("/metrics", status::metrics);
         if (host != null) {
             StaticFiles files = new StaticFiles();
-            PredictHandlers predict = new PredictHandlers(host, config.maxBodyBytes(), config.podName(), metrics,
-                    warmUp::isWarmUp);
+            PredictHandlers predict = new PredictHandlers(host, config.maxBodyBytes(), config.podName(), metrics);
             router.get("/", files::index)
                     .getPrefix(StaticFiles.ASSETS_PREFIX, files::asset)
                     .post("/predict", predict::predict)
@@ -171,17 +137,8 @@ public final class MlServer {
      * @throws ModelLoadException the model could not be loaded (the message is for the user)
      */
     public void awaitStartup(Duration timeout) {
-        long deadline = System.nanoTime() + timeout.toNanos();
         if (host != null) {
             host.awaitLoaded(timeout);
-        }
-        try {
-            httpWarm.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
-        } catch (ExecutionException | TimeoutException e) {
-            throw new IllegalStateException("HTTP warm-up not done after " + timeout.toSeconds() + " s", e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while warming up", e);
         }
     }
 

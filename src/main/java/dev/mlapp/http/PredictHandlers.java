@@ -17,13 +17,11 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.function.Predicate;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /** {@code POST /predict}, {@code POST /api/v1/predict} and {@code GET /test}. */
-record PredictHandlers(ModelHost host, long maxBodyBytes, String podName, AppMetrics metrics,
-                       Predicate<HttpExchange> isWarmUp) {
+record PredictHandlers(ModelHost host, long maxBodyBytes, String podName, AppMetrics metrics) {
 
     private static final Logger LOG = Logger.getLogger(PredictHandlers.class.getName());
     /** Appended to the course's text answer when the model is the embedded one, whose answers mean nothing. */
@@ -37,7 +35,7 @@ record PredictHandlers(ModelHost host, long maxBodyBytes, String podName, AppMet
     void predict(HttpExchange exchange) throws IOException {
         long start = System.nanoTime();
         try (ServingModel served = ApiError.serving(host)) {
-            reply(exchange, served, classify(served, Uploads.image(exchange, maxBodyBytes), DEFAULT_K, counting(exchange)),
+            reply(exchange, served, classify(served, Uploads.image(exchange, maxBodyBytes), DEFAULT_K, metrics),
                     Responses.wantsJson(exchange), start);
         }
     }
@@ -47,7 +45,7 @@ record PredictHandlers(ModelHost host, long maxBodyBytes, String podName, AppMet
         long start = System.nanoTime();
         int k = topK(exchange);
         try (ServingModel served = ApiError.serving(host)) {
-            reply(exchange, served, classify(served, Uploads.image(exchange, maxBodyBytes), k, counting(exchange)), true,
+            reply(exchange, served, classify(served, Uploads.image(exchange, maxBodyBytes), k, metrics), true,
                     start);
         }
     }
@@ -56,27 +54,16 @@ record PredictHandlers(ModelHost host, long maxBodyBytes, String podName, AppMet
     void test(HttpExchange exchange) throws IOException {
         long start = System.nanoTime();
         try (ServingModel served = ApiError.serving(host)) {
-            reply(exchange, served, classify(served, SampleImage.jpeg(), DEFAULT_K, counting(exchange)),
+            reply(exchange, served, classify(served, SampleImage.jpeg(), DEFAULT_K, metrics),
                     Responses.wantsJson(exchange), start);
         }
     }
 
-    /** The metrics a request counts in: none for the server's own warm-up requests. */
-    private AppMetrics counting(HttpExchange exchange) {
-        return isWarmUp.test(exchange) ? null : metrics;
-    }
-
-    /**
-     * Classifies on {@code served} and counts the prediction in {@code metrics} (null: not counted); any failure as
-     * the API error every route answers.
-     */
+    /** Classifies on {@code served} and counts the prediction; any failure as the API error every route answers. */
     static Prediction classify(ServingModel served, byte[] image, int k, AppMetrics metrics) {
         try {
             Prediction prediction = served.classify(image, k);
-            if (metrics != null) {
-                metrics.prediction(prediction.best().label(), prediction.preprocessNanos(),
-                        prediction.inferenceNanos());
-            }
+            metrics.prediction(prediction.best().label(), prediction.preprocessNanos(), prediction.inferenceNanos());
             return prediction;
         } catch (ImageException | RuntimeException e) {
             throw refusal(e);

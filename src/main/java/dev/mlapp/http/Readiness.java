@@ -22,12 +22,10 @@ final class Readiness {
 
     private static final Status READY = new Status("ready", "ok");
     private static final Status DRAINING = new Status("draining", "shutting down");
-    private static final Status WARMING_UP = new Status("starting", "warming up the HTTP path");
 
     /** Null in the load-balancing demo, which serves no model. */
     private final ModelHost host;
     private final AtomicBoolean draining = new AtomicBoolean();
-    private volatile boolean httpWarm;
 
     Readiness(ModelHost host) {
         this.host = host;
@@ -41,19 +39,11 @@ final class Readiness {
             return READY;
         }
         ModelHost.State state = host.state();
-        if (state.isReady() && !httpWarm) {
-            return WARMING_UP;
-        }
         return new Status(state.phase().name().toLowerCase(Locale.ROOT), state.reason());
     }
 
     boolean isDraining() {
         return draining.get();
-    }
-
-    /** The HTTP warm-up after the model's first load is over ({@link HttpWarmUp}); traffic may come. */
-    void httpWarmedUp() {
-        httpWarm = true;
     }
 
     /** SIGTERM received: finishing in-flight work, taking no new work once the listener closes. */

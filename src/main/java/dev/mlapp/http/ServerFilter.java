@@ -8,7 +8,6 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
-import java.util.function.Predicate;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -29,16 +28,11 @@ final class ServerFilter extends Filter {
     private final Readiness readiness;
     private final ConnectionLimiter connections;
     private final Function<String, String> routeLabel;
-    private final Predicate<HttpExchange> isWarmUp;
     private final AtomicInteger inFlight = new AtomicInteger();
 
-    /**
-     * @param routeLabel a request path's route label for metrics ({@link Router#label})
-     * @param isWarmUp   the server's own warm-up requests ({@link HttpWarmUp}): left out of metrics and access log
-     */
+    /** @param routeLabel a request path's route label for metrics ({@link Router#label}) */
     ServerFilter(String podName, AppMetrics metrics, Readiness readiness, ConnectionLimiter connections,
-                 Function<String, String> routeLabel, Predicate<HttpExchange> isWarmUp) {
-        this.isWarmUp = isWarmUp;
+                 Function<String, String> routeLabel) {
         this.podName = podName;
         this.routeLabel = routeLabel;
         this.metrics = metrics;
@@ -54,10 +48,7 @@ final class ServerFilter extends Filter {
     public void doFilter(HttpExchange exchange, Chain chain) throws IOException {
         long start = System.nanoTime();
         inFlight.incrementAndGet();
-        boolean counted = !isWarmUp.test(exchange);
-        if (counted) {
-            metrics.requestStarted();
-        }
+        metrics.requestStarted();
         exchange.getResponseHeaders().set("X-Pod-Name", podName);
         String requestId = RequestIds.assign(exchange);
         if (readiness.isDraining() || connections.shouldClose(exchange)) {
@@ -77,14 +68,12 @@ final class ServerFilter extends Filter {
             LOG.log(Level.SEVERE, "unhandled error on " + exchange.getRequestURI() + ", request " + requestId, e);
             respond(exchange, new ApiError(500, "internal_error", "the server failed: " + e));
         } finally {
+            String route = routeLabel.apply(exchange.getRequestURI().getRawPath());
+            long nanos = System.nanoTime() - start;
+            metrics.requestFinished(route, exchange.getRequestMethod(), exchange.getResponseCode(), nanos);
             inFlight.decrementAndGet();
-            if (counted) {
-                String route = routeLabel.apply(exchange.getRequestURI().getRawPath());
-                long nanos = System.nanoTime() - start;
-                metrics.requestFinished(route, exchange.getRequestMethod(), exchange.getResponseCode(), nanos);
-                if (ACCESS.isLoggable(Level.INFO)) {
-                    access(exchange.getRequestMethod(), route, exchange.getResponseCode(), nanos, requestId);
-                }
+            if (ACCESS.isLoggable(Level.INFO)) {
+                access(exchange.getRequestMethod(), route, exchange.getResponseCode(), nanos, requestId);
             }
         }
     }
