@@ -94,7 +94,7 @@ final class ServeCommand {
                 true);
         LOG.info(StartupLines.process(config));
         if (!config.helloOnly()) {
-            LOG.info(StartupLines.engine(config.engine()));
+            LOG.info(StartupLines.engine(config.engine(), !config.calibrationBudget().isZero()));
         }
         MlServer server;
         try {

@@ -30,10 +30,12 @@ final class StartupLines {
                 + config.podName();
     }
 
-    static String engine(EngineOptions engine) {
-        return String.format(Locale.ROOT, "engine: %d worker(s), batches of up to %d, queue of %d; TensorFlow %d"
+    /** @param calibrated whether warm-up will calibrate: the batch size and queue are then ceilings it may lower */
+    static String engine(EngineOptions engine, boolean calibrated) {
+        return String.format(Locale.ROOT, "engine: %d worker(s), batches of up to %d, queue of %d%s; TensorFlow %d"
                         + " intra-op and %d inter-op thread(s)", engine.workers(), engine.maxBatchSize(),
-                engine.queueCapacity(), engine.intraOpThreads(), engine.interOpThreads());
+                engine.queueCapacity(), calibrated ? " (at most: calibration at warm-up may lower them)" : "",
+                engine.intraOpThreads(), engine.interOpThreads());
     }
 
     static String listening(String url, boolean hello) {
