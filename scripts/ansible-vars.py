@@ -100,7 +100,9 @@ def cell(value):
         if len(text) > 40:
             return f"({type(value).__name__} of {len(value)}, see defaults)"
     else:
-        text = " ".join(str(value).split())
+        text = " ".join(str(value).split()) or '""'
+        if len(text) > 60:
+            return "(long, see defaults)"
     return "`" + text.replace("|", "\\|") + "`"
 
 
