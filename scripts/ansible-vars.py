@@ -8,7 +8,8 @@ Checks the Ansible roles' variable rules (scripts/test-ansible.sh runs it; exit 
   - every default is described in the role's meta/argument_specs.yml, and every option there without a default
     is required;
   - set_fact names the role's own variables only, and one that another role or a playbook reads is declared as an
-    output in the role's argument_specs.yml;
+    output in the role's argument_specs.yml; another role reads it only if it runs the entry point that sets it,
+    otherwise the playbook passes it on;
   - every mlapp_* name the roles and playbooks use is defined somewhere (catches names left from a rename);
   - each role README's "Role variables" block is its defaults/main.yml, and ansible/README.md's variable table is
     generated from the defaults and the argument specs.
@@ -141,10 +142,17 @@ def main():
                 if not name.startswith(prefix(role)):
                     errors.append(f"{where}: set_fact {name} is not {role}'s own (prefix {prefix(role)})")
                 readers = [p for p in ANSIBLE.rglob("*.yml") if (ROLES / role) not in p.parents
-                           and "reports" not in p.parts and re.search(rf"\b{name}\b", p.read_text())]
+                           and "reports" not in p.parts and "meta" not in p.parts
+                           and p != ROLES / COMMON / "vars" / "main.yml"
+                           and re.search(rf"\b{name}\b", re.sub(r"(?m)#.*$", "", p.read_text()))]
                 if readers and not re.search(rf"Outputs?[^.]*\b{name}\b", spec_text):
                     errors.append(f"{where}: set_fact {name} is read by {readers[0].relative_to(ROOT)} but is not "
                                   f"declared as an output in {role}/meta/argument_specs.yml")
+                for reader in readers:
+                    # another role takes an output only from the playbook's wiring, or from the entry point it runs
+                    if ROLES in reader.parents and not re.search(rf"name: {role}\b", reader.read_text()):
+                        errors.append(f"{reader.relative_to(ROOT)} reads {role}'s output {name}: pass it in the "
+                                      f"playbook (vars: on the role entry) instead")
         readme = ROLES / role / "README.md"
         block = "```yaml\n" + re.sub(r"^---\n", "", defaults_path.read_text()) + "```"
         text = readme.read_text()
@@ -177,7 +185,7 @@ def main():
                 guide.write_text(fresh)
             else:
                 errors.append(f"{guide.relative_to(ROOT)}: the variable table is stale (scripts/ansible-vars.py --write)")
-    for error in errors:
+    for error in dict.fromkeys(errors):
         print("ansible-vars: " + error, file=sys.stderr)
     if not errors:
         print(f"ansible-vars: {len(rows)} variables in {len(roles)} roles, one default each, "
