@@ -19,7 +19,10 @@ import pathlib
 import re
 import sys
 
-import yaml
+try:
+    import yaml
+except ImportError:
+    sys.exit("ansible-vars: needs PyYAML (Debian: python3-yaml, which the ansible package depends on)")
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 ANSIBLE = ROOT / "ansible"

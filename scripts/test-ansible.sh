@@ -139,7 +139,9 @@ must_fail() { # ROLE PLAYBOOK [ARGS...]: a --tags verify run that must fail, and
     failed_in=$(awk '/^TASK \[/ { task = $0 } /^fatal:/ { print task; exit }' "$WORK/verify-$role.log")
     [[ "$failed_in" == "TASK [$role : "* ]] \
         || { tail -30 "$WORK/verify-$role.log" >&2; die "with $* the verify failed in ${failed_in:-no task}, not in $role"; }
-    echo "$role verify fails with $*: $(grep -o "$role verify: [^\"]*" "$WORK/verify-$role.log" | head -1 | cut -c1-160)"
+    # the failure's message, its continuation lines joined
+    echo "$role verify fails with $*: $(awk '/^fatal:/ { f = 1 } f && /^    msg:/ { m = 1; sub(/^    msg: */, ""); out = $0; next }
+        m && /^        / { sub(/^ +/, " "); out = out $0; next } m { print out; exit }' "$WORK/verify-$role.log" | cut -c1-200)"
 }
 manifest_types=application/vnd.oci.image.manifest.v1+json,application/vnd.docker.distribution.manifest.v2+json
 digest=$(curl -fsSI -H "Accept: $manifest_types" "http://$REGISTRY/v2/ml-app/manifests/0.1.0" | tr -d '\r' \
