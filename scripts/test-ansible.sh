@@ -129,19 +129,16 @@ ansible-playbook "${PLAYBOOK_ARGS[@]}" --tags all,verify -e mlapp_loadtest_durat
 echo "loadtest.yml fetched and verified: $(cd "$WORK"/reports/loadtest-* && echo *)"
 
 log "each role's verify fails when its promise is broken"
+# shellcheck source=lib/verify.sh
+source "$ROOT/scripts/lib/verify.sh"
 must_fail() { # ROLE PLAYBOOK [ARGS...]: a --tags verify run that must fail, and in ROLE's tasks
-    local role=$1 book=$2 failed_in
+    local role=$1 book=$2 message
     shift 2
     if ansible-playbook "${PLAYBOOK_ARGS[@]}" --tags verify "$@" "$book" >"$WORK/verify-$role.log" 2>&1; then
         die "$role's verify passed with $* (log: $WORK/verify-$role.log): it cannot fail"
     fi
-    # the task that failed: the last TASK header before the first fatal line
-    failed_in=$(awk '/^TASK \[/ { task = $0 } /^fatal:/ { print task; exit }' "$WORK/verify-$role.log")
-    [[ "$failed_in" == "TASK [$role : "* ]] \
-        || { tail -30 "$WORK/verify-$role.log" >&2; die "with $* the verify failed in ${failed_in:-no task}, not in $role"; }
-    # the failure's message, its continuation lines joined
-    echo "$role verify fails with $*: $(awk '/^fatal:/ { f = 1 } f && /^    msg:/ { m = 1; sub(/^    msg: */, ""); out = $0; next }
-        m && /^        / { sub(/^ +/, " "); out = out $0; next } m { print out; exit }' "$WORK/verify-$role.log" | cut -c1-200)"
+    message=$(failed_in_role "$WORK/verify-$role.log" "$role") || { tail -30 "$WORK/verify-$role.log" >&2; die "with $* the wrong role failed"; }
+    echo "$role verify fails with $*: $message"
 }
 manifest_types=application/vnd.oci.image.manifest.v1+json,application/vnd.docker.distribution.manifest.v2+json
 digest=$(curl -fsSI -H "Accept: $manifest_types" "http://$REGISTRY/v2/ml-app/manifests/0.1.0" | tr -d '\r' \

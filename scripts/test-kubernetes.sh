@@ -40,6 +40,8 @@ START=$SECONDS
 FIGURES=$WORK/figures.txt
 # shellcheck source=lib/jdk.sh
 source "$ROOT/scripts/lib/jdk.sh"
+# shellcheck source=lib/verify.sh
+source "$ROOT/scripts/lib/verify.sh"
 jdk_use # the JDK ./mvnw and ./ml-app use
 JAVA=$JAVA_HOME/bin/java
 JAR=$ROOT/target/ml-app.jar
@@ -276,6 +278,20 @@ playbook deploy-second deploy.yml -e "mlapp_k8s_dir=$OVERLAY" -e mlapp_model_req
 recap=$(grep -A1 'PLAY RECAP' "$WORK/deploy-second.log" | tail -1)
 grep -q 'changed=0 ' <<<"$recap" || { grep -B1 -E '^changed:' "$WORK/deploy-second.log" | grep TASK >&2 || true; die "the second deploy.yml changed something: $recap"; }
 figure "deploy.yml second run: $((SECONDS - t0)) s, changed=0"
+
+log "2b. the roles' verify on the cluster: passes as deployed, fails in mlapp_deploy when 6 replicas are expected"
+# --tags verify alone: the outputs of the run that deployed are given as it set them (the smoke test's record is
+# not, so its verify is skipped); the registry's and image's verify run too
+image=$(k get deployment ml-app -o jsonpath='{.spec.template.spec.containers[0].image}')
+pods=$(serving_pods | python3 -c 'import json, sys; print(json.dumps({"mlapp_deploy_pods": sys.stdin.read().split()}))')
+VERIFY_ARGS=(--tags verify --skip-tags smoke -e "mlapp_k8s_dir=$OVERLAY" -e "mlapp_image_digest=${image##*@}" -e "$pods")
+playbook verify-deployed deploy.yml "${VERIFY_ARGS[@]}"
+if (cd "$ROOT/ansible" && ansible-playbook "${PLAYBOOK_ARGS[@]}" "${VERIFY_ARGS[@]}" -e mlapp_replicas=6 deploy.yml) \
+    >"$WORK/verify-6-replicas.log" 2>&1; then
+    die "mlapp_deploy's verify passed expecting 6 replicas where 5 run: it cannot fail"
+fi
+message=$(failed_in_role "$WORK/verify-6-replicas.log" mlapp_deploy) || die "expecting 6 replicas, the wrong role failed"
+figure "verify on the cluster: registry, image and deploy pass as deployed; expecting 6 replicas: $message"
 
 # --- 3. rolling restart and evictions under load -------------------------------------------------------------------
 log "3a. kubectl rollout restart under 5 requests/s of POST /predict on new connections"
