@@ -11,5 +11,6 @@ failed_in_role() {
         return 1
     fi
     awk '/^fatal:/ { f = 1 } f && /^    msg:/ { m = 1; sub(/^    msg: */, ""); out = $0; next }
-        m && /^        / { sub(/^ +/, " "); out = out $0; next } m { print out; exit }' "$log" | cut -c1-200
+        m && /^        / { sub(/^ +/, " "); out = out $0; next } m { print out; exit }' "$log" \
+        | sed -e "s/^|- //" -e "s/^'//" -e "s/'\$//" | cut -c1-200
 }
