@@ -3,10 +3,10 @@
 # 1.20 cluster with ../shared/k8s/up.sh; on the course's cluster run it on node-0 with your own inventory):
 #   1. the pod-identity demo (lb-demo.yml, k8s/deploy_loadbalancer.yaml): Ready time, every pod seen through the
 #      node port, memory per pod; then teardown.yml removes it;
-#   2. deploy.yml from a clean state: the image is built and pushed to the registry the cluster pulls from, the
-#      manifests applied, 5/5 pods Ready, the smoke-test role passes; every pod's X-Pod-Name seen through node port
-#      32000 on new connections (the project's loadtest, χ² test of the spread), /predict with a real photo;
-#      a second deploy.yml reports changed=0;
+#   2. deploy.yml from a clean state, with each role's verify (--tags all,verify): the image is built and pushed to
+#      the registry the cluster pulls from, the manifests applied, 5/5 pods Ready, the smoke-test role passes;
+#      every pod's X-Pod-Name seen through node port 32000 on new connections (the project's loadtest, χ² test of
+#      the spread), /predict with a real photo; a second deploy.yml reports changed=0;
 #   3. under steady load from loadtest: kubectl rollout restart, then an eviction of every pod through the eviction
 #      API (what kubectl drain does), paced by the PodDisruptionBudget: 0 failed requests each;
 #   4. the course's model: deploy.yml with the VGG16 (an image change, rolled out under load, 0 failed requests),
@@ -40,6 +40,8 @@ START=$SECONDS
 FIGURES=$WORK/figures.txt
 # shellcheck source=lib/jdk.sh
 source "$ROOT/scripts/lib/jdk.sh"
+# shellcheck source=lib/verify.sh
+source "$ROOT/scripts/lib/verify.sh"
 jdk_use # the JDK ./mvnw and ./ml-app use
 JAVA=$JAVA_HOME/bin/java
 JAR=$ROOT/target/ml-app.jar
@@ -86,7 +88,7 @@ log "deploying $OVERLAY ($why)"
 # --- the registry ------------------------------------------------------------------------------------------------
 REGISTRY=${ML_APP_K8S_REGISTRY:-$(ansible-inventory -i "$INVENTORY" --host node-0 2>/dev/null \
     | python3 -c 'import json,sys; print(json.load(sys.stdin).get("mlapp_registry", ""))' || true)}
-[[ -n "$REGISTRY" ]] || REGISTRY=$(sed -n 's/^mlapp_registry: *"\(.*\)"/\1/p' "$ROOT/ansible/group_vars/all/main.yml")
+[[ -n "$REGISTRY" ]] || REGISTRY=$(sed -n 's/^mlapp_registry: *"\(.*\)"/\1/p' "$ROOT/ansible/roles/mlapp_common/defaults/main.yml")
 REGISTRY_PID=
 if ! curl -fsS -o /dev/null --max-time 5 "http://$REGISTRY/v2/" 2>/dev/null; then
     case $REGISTRY in
@@ -245,7 +247,7 @@ PY
 # --- 1. the pod-identity demo ----------------------------------------------------------------------------------
 log "1. lb-demo.yml: the hello demo (image build and push included)"
 t0=$SECONDS
-playbook lb-demo lb-demo.yml
+playbook lb-demo lb-demo.yml --tags all,verify
 figure "hello demo: lb-demo.yml took $((SECONDS - t0)) s (apply to $(ready_count app=hello-lb)/$REPLICAS Ready: $(rollout_seconds lb-demo))"
 loadtest hello-spread --path /whoami --requests 200 --concurrency 4 --new-connection --expect-pods "$REPLICAS"
 figure "hello demo spread over 200 new connections: $(summary hello-spread)"
@@ -259,7 +261,7 @@ for _ in $(seq 60); do [[ -z "$(k get pods -l app=hello-lb -o name)" ]] && break
 # --- 2. deploy.yml from a clean state ----------------------------------------------------------------------------
 log "2. deploy.yml (first run: build, push, apply, smoke test)"
 t0=$SECONDS
-playbook deploy-first deploy.yml -e "mlapp_k8s_dir=$OVERLAY" -e mlapp_model_required=false
+playbook deploy-first deploy.yml --tags all,verify -e "mlapp_k8s_dir=$OVERLAY" -e mlapp_model_required=false
 figure "deploy.yml first run: $((SECONDS - t0)) s (apply to $(ready_count app=ml-app)/$REPLICAS Ready: $(rollout_seconds deploy-first))"
 (( $(ready_count app=ml-app) == REPLICAS )) || { explain_pods app=ml-app >&2; die "not all $REPLICAS pods are Ready"; }
 loadtest ml-spread --path /whoami --requests 200 --concurrency 4 --new-connection --expect-pods "$REPLICAS"
@@ -276,6 +278,20 @@ playbook deploy-second deploy.yml -e "mlapp_k8s_dir=$OVERLAY" -e mlapp_model_req
 recap=$(grep -A1 'PLAY RECAP' "$WORK/deploy-second.log" | tail -1)
 grep -q 'changed=0 ' <<<"$recap" || { grep -B1 -E '^changed:' "$WORK/deploy-second.log" | grep TASK >&2 || true; die "the second deploy.yml changed something: $recap"; }
 figure "deploy.yml second run: $((SECONDS - t0)) s, changed=0"
+
+log "2b. the roles' verify on the cluster: passes as deployed, fails in mlapp_deploy when 6 replicas are expected"
+# --tags verify alone: the outputs of the run that deployed are given as it set them (the smoke test's record is
+# not, so its verify is skipped); the registry's and image's verify run too
+image=$(k get deployment ml-app -o jsonpath='{.spec.template.spec.containers[0].image}')
+pods=$(serving_pods | python3 -c 'import json, sys; print(json.dumps({"mlapp_deploy_pods": sys.stdin.read().split()}))')
+VERIFY_ARGS=(--tags verify --skip-tags smoke -e "mlapp_k8s_dir=$OVERLAY" -e "mlapp_image_digest=${image##*@}" -e "$pods")
+playbook verify-deployed deploy.yml "${VERIFY_ARGS[@]}"
+if (cd "$ROOT/ansible" && ansible-playbook "${PLAYBOOK_ARGS[@]}" "${VERIFY_ARGS[@]}" -e mlapp_replicas=6 deploy.yml) \
+    >"$WORK/verify-6-replicas.log" 2>&1; then
+    die "mlapp_deploy's verify passed expecting 6 replicas where 5 run: it cannot fail"
+fi
+message=$(failed_in_role "$WORK/verify-6-replicas.log" mlapp_deploy) || die "expecting 6 replicas, the wrong role failed"
+figure "verify on the cluster: registry, image and deploy pass as deployed; expecting 6 replicas: $message"
 
 # --- 3. rolling restart and evictions under load -------------------------------------------------------------------
 log "3a. kubectl rollout restart under 5 requests/s of POST /predict on new connections"
@@ -314,7 +330,7 @@ finish_load evict-load
 if [[ -f "$MODEL" ]]; then
     log "4a. deploy.yml with $(basename "$(dirname "$MODEL")") as ml-lb.h5: build and push the new image first"
     VGG16_ARGS=(-e "mlapp_k8s_dir=$OVERLAY" -e "mlapp_model_path=$MODEL" -e mlapp_model_required=true
-        -e mlapp_rollout_timeout=900s) # five VGG16 pods load one after another on a busy machine
+        -e mlapp_deploy_rollout_timeout=900s) # five VGG16 pods load one after another on a busy machine
     t0=$SECONDS
     playbook build-vgg16 deploy.yml "${VGG16_ARGS[@]}" --tags registry,sources,image
     figure "image with the course's model built and pushed in $((SECONDS - t0)) s"

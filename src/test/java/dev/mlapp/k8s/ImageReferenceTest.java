@@ -15,12 +15,16 @@ import org.junit.jupiter.api.Test;
 /**
  * One image reference: {@code k8s/kustomization.yaml}'s {@code images:} entry is where registry, name and tag are set,
  * and every other place a person or a playbook takes them from (the manifests, the KServe runtime, the Ansible
- * defaults, the README's docker commands) must say the same, so manual and Ansible steps run the same pods.
+ * settings role, the README's docker commands) must say the same, so manual and Ansible steps run the same pods.
  */
 class ImageReferenceTest {
 
     private static final Pattern IMAGE = Pattern.compile("(?m)^\\s*image:\\s*(\\S+)");
     private static final Pattern DOCKER = Pattern.compile("docker (?:build -t|push) (\\S+)");
+    /** The one place the Ansible roles set registry, image and tag (every role depends on mlapp_common). */
+    private static final String ANSIBLE_SETTINGS = "ansible/roles/mlapp_common/defaults/main.yml";
+    /** Where the deploy role names the image as the manifests write it, for its kustomize overlay to replace. */
+    private static final String ANSIBLE_DEPLOY = "ansible/roles/mlapp_deploy/defaults/main.yml";
 
     @Test
     void everyPlaceNamesTheKustomizationsImage() throws IOException {
@@ -30,17 +34,21 @@ class ImageReferenceTest {
                 "k8s/kserve/servingruntime.yaml")) {
             all(IMAGE, manifest).forEach(image -> places.add(manifest + ": " + image));
         }
-        for (String vars : List.of("ansible/group_vars/all/main.yml", "ansible/roles/mlapp_image/defaults/main.yml",
-                "ansible/roles/mlapp_deploy/defaults/main.yml")) {
-            String text = Files.readString(Path.of(vars));
-            places.add(vars + ": " + value(text, "mlapp_registry") + "/" + value(text, "mlapp_image") + ":"
-                    + value(text, "mlapp_tag"));
-        }
+        String settings = Files.readString(Path.of(ANSIBLE_SETTINGS));
+        places.add(ANSIBLE_SETTINGS + ": " + value(settings, "mlapp_registry") + "/" + value(settings, "mlapp_image")
+                + ":" + value(settings, "mlapp_tag"));
         all(DOCKER, "README.md").forEach(image -> places.add("README.md: " + image));
         assertFalse(places.isEmpty());
         for (String place : places) {
             assertEquals(reference, place.substring(place.indexOf(": ") + 2), place);
         }
+    }
+
+    @Test
+    void theDeployRoleReplacesTheImageNameTheManifestsUse() throws IOException {
+        String kustomization = Files.readString(Path.of("k8s/kustomization.yaml"));
+        assertEquals(value(kustomization, "- name"), value(Files.readString(Path.of(ANSIBLE_DEPLOY)),
+                "mlapp_deploy_k8s_base_image"), ANSIBLE_DEPLOY);
     }
 
     private static String kustomizationImage() throws IOException {
