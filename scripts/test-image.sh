@@ -6,6 +6,8 @@
 #
 # Usage: scripts/test-image.sh [IMAGE]      (default localhost/ml-app:latest, as built by scripts/build-image.sh)
 # Prints the image size and the start-to-ready time.
+# Env: TEST_IMAGE_MODEL  a Keras file on this machine: also start the image serving it (mounted read-only, as a
+#                        volume would be) and print its start-to-ready time, e.g. the course's VGG16 (BENCHMARKS.md)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -14,6 +16,7 @@ READY_TIMEOUT=${READY_TIMEOUT:-300}
 BUILDAH=(buildah --storage-driver vfs)
 WORK=$(mktemp -d)
 ctr=""
+RUN_ARGS=() # more options for buildah run (a volume for TEST_IMAGE_MODEL)
 
 log() { printf '== %s\n' "$*" >&2; }
 fail() { printf 'FAIL: %s\n' "$*" >&2; [ -f "$WORK/server.log" ] && tail -20 "$WORK/server.log" >&2; exit 1; }
@@ -51,7 +54,7 @@ start() {
     touch "$WORK/started"
     sleep 1 # file times have one-second resolution on some filesystems: "newer than started" must mean it
     start_ns=$(date +%s%N)
-    "${BUILDAH[@]}" run --isolation chroot --network host "${env[@]}" "$ctr" -- "${entrypoint[@]}" "${cmd[@]}" \
+    "${BUILDAH[@]}" run --isolation chroot --network host "${RUN_ARGS[@]}" "${env[@]}" "$ctr" -- "${entrypoint[@]}" "${cmd[@]}" \
         >"$WORK/server.log" 2>&1 &
     server_pid=$!
 }
@@ -143,3 +146,20 @@ check_read_only_root
 
 printf 'image %s: size %s; container start to ready: ML app %s ms, hello demo %s ms; JVM start to ready: %s ms, %s ms\n' \
     "$IMAGE" "$size" "$ml_ready_ms" "$ready_ms" "$ml_jvm_ready_ms" "$jvm_ready_ms"
+
+if [[ -n "${TEST_IMAGE_MODEL:-}" ]]; then
+    model=$(realpath "$TEST_IMAGE_MODEL")
+    [ -f "$model" ] || fail "TEST_IMAGE_MODEL: no file $model"
+    name=$(basename "$model")
+    RUN_ARGS=(--volume "$model:/models/$name:ro")
+    log "$name: starting the image's entrypoint serving it"
+    start POD_NAME=image-test-model "MODEL_PATH=/models/$name"
+    await_ready
+    check_process
+    reply=$(curl -fsS -H 'Accept: application/json' -H 'Content-Type: image/jpeg' \
+        --data-binary @src/main/resources/samples/sample.jpg "http://127.0.0.1:$port/api/v1/predict")
+    [[ $reply == *'"label"'* ]] || fail "unexpected prediction reply from $name: $reply"
+    stop
+    printf 'image %s serving %s: container start to ready %s ms; JVM start to ready %s ms\n' \
+        "$IMAGE" "$TEST_IMAGE_MODEL" "$ready_ms" "$jvm_ready_ms"
+fi
