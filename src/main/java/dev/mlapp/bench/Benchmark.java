@@ -11,6 +11,7 @@ import dev.mlapp.image.JpegScaling;
 import dev.mlapp.image.Scaling;
 import dev.mlapp.inference.CpuLimit;
 import dev.mlapp.inference.EngineOptions;
+import dev.mlapp.loadtest.Latencies;
 import dev.mlapp.model.Model;
 import dev.mlapp.model.ModelInfo;
 import dev.mlapp.model.ModelLoader;
@@ -45,7 +46,8 @@ public final class Benchmark {
                            List<Integer> batchSizes, List<Integer> concurrencies, Duration rawPerBatchSize,
                            Duration httpPerConcurrency, double overloadFactor, double sustainableRate,
                            Duration overloadDuration, long rssRequests, List<PreprocessSample> preprocessSamples,
-                           Duration preprocessPerPath, int coldStarts, List<String> serveArgs) {
+                           Duration preprocessPerPath, int coldStarts, List<String> serveArgs,
+                           int routeComparisonRounds) {
     }
 
     /** One image for the Java-vs-TensorFlow preprocessing comparison. */
@@ -55,6 +57,9 @@ public final class Benchmark {
     /** The server under test, started by the caller so that this package does not depend on its configuration. */
     public interface Server extends AutoCloseable {
         int port();
+
+        /** The model's name in the Open Inference Protocol's {@code /v2/models/{name}}. */
+        String modelName();
 
         @Override
         void close();
@@ -74,13 +79,17 @@ public final class Benchmark {
         this.out = out;
     }
 
-    /** Runs everything; returns the JSON object it printed last. */
+    /**
+     * Runs everything; returns the JSON object it printed last.
+     *
+     * @throws IOException the route comparison got an answer other than 200 (the message says which and why)
+     */
     public static JsonObject run(Settings settings, ServerStarter starter, PrintStream out)
-            throws InterruptedException, ImageException {
+            throws InterruptedException, ImageException, IOException {
         return new Benchmark(settings, out).run(starter);
     }
 
-    private JsonObject run(ServerStarter starter) throws InterruptedException, ImageException {
+    private JsonObject run(ServerStarter starter) throws InterruptedException, ImageException, IOException {
         EngineOptions engine = settings.engine();
         out.printf(Locale.ROOT, "machine: %d processors, CPU limit %d cores; engine: %d worker(s), max batch %d, "
                         + "timeout %d µs, queue %d, TF intra/inter-op threads %d/%d%n",
@@ -106,6 +115,7 @@ public final class Benchmark {
             calibration(base);
             HttpLoad load = new HttpLoad(server.port(), "/api/v1/predict", settings.jpeg());
             load.closedLoop(2, 20); // warm-up: JIT, connections, TF first runs
+            compareRoutes(base, server.modelName());
             double bestHttp = http(load, raw);
             rawAgain(raw[1]);
             memory(load);
@@ -403,6 +413,34 @@ public final class Benchmark {
         }
         cpuCeiling(raw[1].cpuMillisPerItem(), cpuAtBest, clientCpuAtBest);
         return best;
+    }
+
+    /** The same image through /api/v1/predict and the Open Inference Protocol's infer route, in turns. */
+    private void compareRoutes(URI base, String modelName) throws IOException, InterruptedException {
+        int rounds = settings.routeComparisonRounds();
+        if (rounds <= 0) {
+            return;
+        }
+        table("");
+        table(String.format(Locale.ROOT, "Routes compared: %s (%d bytes), %d rounds of one request per route in turn "
+                + "(after %d not counted), concurrency 1, one keep-alive connection per route", settings.imageName(),
+                settings.jpeg().length, rounds, RouteComparison.WARM_UP_ROUNDS));
+        List<RouteComparison.Result> results = RouteComparison.measure(base, modelName, settings.jpeg(), rounds);
+        table(String.format(Locale.ROOT, "  %-56s %8s %8s %8s", "route", "p50 ms", "p90 ms", "mean ms"));
+        JsonObject routes = new JsonObject();
+        for (RouteComparison.Result r : results) {
+            Latencies l = r.latencies();
+            table(String.format(Locale.ROOT, "  %-56s %8.2f %8.2f %8.2f", r.label(), l.percentileMillis(50),
+                    l.percentileMillis(90), l.meanMillis()));
+            JsonObject route = new JsonObject();
+            route.addProperty("route", r.label());
+            route.addProperty("p50_ms", round(l.percentileMillis(50)));
+            route.addProperty("p90_ms", round(l.percentileMillis(90)));
+            route.addProperty("mean_ms", round(l.meanMillis()));
+            route.addProperty("rounds", l.count());
+            routes.add(r.key(), route);
+        }
+        json.add("route_comparison", routes);
     }
 
     /** Resident memory read ten times over the run: a plateau, not only two end points, shows there is no leak. */

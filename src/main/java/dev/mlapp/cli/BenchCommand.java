@@ -41,13 +41,18 @@ final class BenchCommand {
               --rss-requests N            requests between the two RSS readings (default 10000)
               --cold-starts N             new JVMs to start (serve, same JVM options) and time to /readyz,
                                           then their first 10 requests (default 3; 0 with --quick)
+              --compare-routes ROUNDS     also compare the same image through POST /api/v1/predict and
+                                          POST /v2/models/{name}/infer (BYTES binary, BYTES base64 JSON,
+                                          FP32 tensor of the model's input shape): ROUNDS rounds of one
+                                          request per route in turn, one connection per route, concurrency 1;
+                                          p50/p90/mean per route (default 0: off)
               --quick                     a short run for tests: 0.5 s per step, 200 RSS requests
             Engine options (as for serve):
             """ + EngineFlags.HELP;
 
     private static final List<String> FLAGS = Stream.concat(Stream.of("model", "image", "preprocess-images",
             "batch-sizes", "concurrency", "duration", "overload-factor", "sustainable-rate", "overload-duration",
-            "rss-requests", "cold-starts", "quick", "help"), EngineFlags.FLAGS.stream()).toList();
+            "rss-requests", "cold-starts", "compare-routes", "quick", "help"), EngineFlags.FLAGS.stream()).toList();
 
     private BenchCommand() {
     }
@@ -86,7 +91,8 @@ final class BenchCommand {
                     preprocessSamples(options.get("preprocess-images", null).map(Path::of)
                             .orElse(Path.of("../shared/images"))),
                     quick ? Duration.ofMillis(300) : Duration.ofSeconds(3),
-                    options.intValue("cold-starts", null, quick ? 0 : 3), serveArgs(options));
+                    options.intValue("cold-starts", null, quick ? 0 : 3), serveArgs(options),
+                    options.intValue("compare-routes", null, 0));
             Duration calibration = EngineFlags.calibrationBudget(options);
             Benchmark.run(settings, (m, e) -> startServer(m, e, calibration), System.out);
             return ExitStatus.OK;
@@ -111,6 +117,11 @@ final class BenchCommand {
             @Override
             public int port() {
                 return server.port();
+            }
+
+            @Override
+            public String modelName() {
+                return server.modelName();
             }
 
             @Override

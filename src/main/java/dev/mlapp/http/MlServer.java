@@ -126,9 +126,12 @@ public final class MlServer {
     }
 
     private OpenInference openInference() {
-        String name = config.modelName() != null ? config.modelName()
-                : OpenInference.defaultModelName(config.modelPath());
-        return new OpenInference(name, host, readiness, config.maxBodyBytes(), metrics, version());
+        return new OpenInference(modelName(), host, readiness, config.maxBodyBytes(), metrics, version());
+    }
+
+    /** The model's name in the Open Inference Protocol's {@code /v2/models/{name}}. */
+    public String modelName() {
+        return config.modelName() != null ? config.modelName() : OpenInference.defaultModelName(config.modelPath());
     }
 
     /**

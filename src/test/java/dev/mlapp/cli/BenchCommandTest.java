@@ -23,7 +23,8 @@ class BenchCommandTest {
             System.setOut(new PrintStream(captured, true, StandardCharsets.UTF_8));
             status = Main.run(List.of("bench", "--quick", "--batch-sizes", "1,2", "--concurrency", "1,4",
                     "--duration", "300ms", "--rss-requests", "20", "--overload-duration", "500ms",
-                    "--preprocess-images", "does-not-exist", "--cold-starts", "1", "--calibration-budget", "200ms"),
+                    "--preprocess-images", "does-not-exist", "--cold-starts", "1", "--calibration-budget", "200ms",
+                    "--compare-routes", "5"),
                     Map.of());
         } finally {
             System.setOut(original);
@@ -61,6 +62,20 @@ class BenchCommandTest {
         JsonObject overload = json.getAsJsonObject("overload");
         assertEquals(0, overload.get("server_errors_other_than_503").getAsLong());
         assertTrue(overload.get("admitted").getAsLong() + overload.get("rejected").getAsLong() > 0);
+
+        // The route comparison: the embedded model served as "demo", each route answered 200 every time (any
+        // other answer fails the bench), the FP32 tensor shaped as the served model's input.
+        JsonObject routes = json.getAsJsonObject("route_comparison");
+        assertEquals(List.of("v1_predict_raw", "v2_infer_bytes_binary", "v2_infer_bytes_json",
+                "v2_infer_fp32_binary"), List.copyOf(routes.keySet()), routes.toString());
+        for (var route : routes.entrySet()) {
+            JsonObject r = route.getValue().getAsJsonObject();
+            assertEquals(5, r.get("rounds").getAsLong(), route.toString());
+            assertTrue(r.get("p50_ms").getAsDouble() > 0 && r.get("p90_ms").getAsDouble() >= r.get("p50_ms")
+                    .getAsDouble() && r.get("mean_ms").getAsDouble() > 0, route.toString());
+        }
+        assertTrue(routes.getAsJsonObject("v2_infer_fp32_binary").get("route").getAsString()
+                .contains("FP32 1×224×224×3"), routes.toString());
 
         // Second round: a real cold start of a new JVM, the server's own CPU apart from the model's, the floor.
         assertTrue(json.get("start_to_ready_ms").getAsDouble() > 0, json.toString());
