@@ -16,6 +16,7 @@ final class Multipart {
     /** Bounds that keep a hostile body from costing more than its bytes. */
     static final int MAX_PARTS = 16;
     static final int MAX_PART_HEADER_BYTES = 8 * 1024;
+    private static final byte[] HEADERS_END = "\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1);
 
     record Part(String name, String fileName, String contentType, byte[] body) {
     }
@@ -55,7 +56,7 @@ final class Multipart {
                 return parts;
             }
             pos = skipLineEnd(body, pos);
-            int headerEnd = indexOf(body, "\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1), pos);
+            int headerEnd = indexOf(body, HEADERS_END, pos);
             if (headerEnd < 0 || headerEnd - pos > MAX_PART_HEADER_BYTES) {
                 throw ApiError.badRequest("multipart part headers are missing, unterminated or too long");
             }

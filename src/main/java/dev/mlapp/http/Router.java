@@ -51,9 +51,11 @@ final class Router implements HttpHandler {
         return this;
     }
 
+    /** Every request asks this twice (route and metrics label), so it compares without building strings. */
     private Mount mountOf(String path) {
         for (Map.Entry<String, Mount> m : mounts.entrySet()) {
-            if (path.equals(m.getKey()) || path.startsWith(m.getKey() + "/")) {
+            String root = m.getKey();
+            if (path.startsWith(root) && (path.length() == root.length() || path.charAt(root.length()) == '/')) {
                 return m.getValue();
             }
         }
