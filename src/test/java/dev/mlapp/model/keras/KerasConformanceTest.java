@@ -15,8 +15,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.DynamicTest;
@@ -66,8 +64,7 @@ class KerasConformanceTest {
                     + "dl4j folds the time steps into the batch time-major and reports (10,4). The values agree, "
                     + "including Keras's cast of float indices to int32 (truncation: 1.07 -> 1, -0.99 -> 0)."));
 
-    private static final AtomicInteger PASSED = new AtomicInteger();
-    private static final ConcurrentLinkedQueue<String> FAILURES = new ConcurrentLinkedQueue<>();
+    private static final CorpusTally TALLY = new CorpusTally("Keras conformance");
 
     @TestFactory
     Stream<DynamicTest> conformanceCorpus() throws IOException {
@@ -101,14 +98,7 @@ class KerasConformanceTest {
     }
 
     private static void run(Path dir) throws IOException {
-        String name = dir.getFileName().toString();
-        try {
-            check(dir);
-            PASSED.incrementAndGet();
-        } catch (Throwable e) {
-            FAILURES.add(name + ": " + e);
-            throw e;
-        }
+        TALLY.run(dir.getFileName().toString(), () -> check(dir));
     }
 
     private static void check(Path dir) throws IOException {
@@ -168,11 +158,6 @@ class KerasConformanceTest {
 
     @AfterAll
     static void summary() {
-        int failed = FAILURES.size();
-        if (PASSED.get() + failed == 0) {
-            return;
-        }
-        System.out.println("Keras conformance: " + PASSED.get() + " passed, " + failed + " failed");
-        FAILURES.forEach(f -> System.out.println("  FAILED " + f));
+        TALLY.print("");
     }
 }

@@ -20,7 +20,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
@@ -44,9 +43,8 @@ class KerasRealWorldTest {
             "carnd_keras1_h5", "Lambda");              // Keras 1 Lambda layers hold marshalled Python bytecode
 
 
-    private static final AtomicInteger PASSED = new AtomicInteger();
+    private static final CorpusTally TALLY = new CorpusTally("Keras real-world");
     private static final AtomicInteger REFUSED = new AtomicInteger();
-    private static final ConcurrentLinkedQueue<String> FAILURES = new ConcurrentLinkedQueue<>();
 
     @TestFactory
     Stream<DynamicTest> realWorldCorpus() throws IOException {
@@ -56,14 +54,7 @@ class KerasRealWorldTest {
     }
 
     private static void run(Path dir) throws IOException {
-        String name = dir.getFileName().toString();
-        try {
-            check(dir);
-            PASSED.incrementAndGet();
-        } catch (Throwable e) {
-            FAILURES.add(name + ": " + e);
-            throw e;
-        }
+        TALLY.run(dir.getFileName().toString(), () -> check(dir));
     }
 
     private static void check(Path dir) throws IOException {
@@ -123,8 +114,6 @@ class KerasRealWorldTest {
 
     @AfterAll
     static void summary() {
-        System.out.println("Keras real-world: " + PASSED.get() + " passed, " + FAILURES.size() + " failed ("
-                + "the passed include " + REFUSED.get() + " Python-code models refused as required)");
-        FAILURES.forEach(f -> System.out.println("  FAILED " + f));
+        TALLY.print(" (the passed include " + REFUSED.get() + " Python-code models refused as required)");
     }
 }

@@ -1,0 +1,45 @@
+package dev.mlapp.model.keras;
+
+import java.io.IOException;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Passed and failed cases of a corpus test (one dynamic test per model directory), printed once after the last
+ * case, so a run over hundreds of models ends with one line to read and the failures listed under it.
+ */
+final class CorpusTally {
+
+    /** One case's check; it fails by throwing. */
+    interface Check {
+        void run() throws IOException;
+    }
+
+    private final String corpus;
+    private final AtomicInteger passed = new AtomicInteger();
+    private final ConcurrentLinkedQueue<String> failures = new ConcurrentLinkedQueue<>();
+
+    CorpusTally(String corpus) {
+        this.corpus = corpus;
+    }
+
+    /** Runs {@code check}, counts it, and rethrows its failure so the dynamic test fails too. */
+    void run(String name, Check check) throws IOException {
+        try {
+            check.run();
+            passed.incrementAndGet();
+        } catch (Throwable e) {
+            failures.add(name + ": " + e);
+            throw e;
+        }
+    }
+
+    /** The summary line, with {@code note} after the counts (may be empty); nothing when no case ran. */
+    void print(String note) {
+        if (passed.get() + failures.size() == 0) {
+            return;
+        }
+        System.out.println(corpus + ": " + passed.get() + " passed, " + failures.size() + " failed" + note);
+        failures.forEach(f -> System.out.println("  FAILED " + f));
+    }
+}
