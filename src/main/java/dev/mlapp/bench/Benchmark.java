@@ -25,6 +25,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
@@ -47,7 +48,18 @@ public final class Benchmark {
                            Duration httpPerConcurrency, double overloadFactor, double sustainableRate,
                            Duration overloadDuration, long rssRequests, List<PreprocessSample> preprocessSamples,
                            Duration preprocessPerPath, int coldStarts, List<String> serveArgs,
-                           int routeComparisonRounds) {
+                           int routeComparisonRounds, Photos photos) {
+    }
+
+    /**
+     * The photo phase: the generated {@link PhotoSet} and the preprocessing samples, photo → tensor in each JPEG
+     * mode, and the modes' agreement on each of {@code models}; {@code only} skips every other phase.
+     */
+    public record Photos(boolean run, boolean only, List<Path> models, Duration cpuPerPath, boolean quick) {
+
+        public static Photos off() {
+            return new Photos(false, false, List.of(), Duration.ZERO, false);
+        }
     }
 
     /** One image for the Java-vs-TensorFlow preprocessing comparison. */
@@ -90,6 +102,13 @@ public final class Benchmark {
     }
 
     private JsonObject run(ServerStarter starter) throws InterruptedException, ImageException, IOException {
+        if (settings.photos().only()) {
+            createTensorFlowPools();
+            photos();
+            table("");
+            out.println(json);
+            return json;
+        }
         EngineOptions engine = settings.engine();
         out.printf(Locale.ROOT, "machine: %d processors, CPU limit %d cores; engine: %d worker(s), max batch %d, "
                         + "timeout %d µs, queue %d, TF intra/inter-op threads %d/%d%n",
@@ -108,6 +127,7 @@ public final class Benchmark {
         createTensorFlowPools();
         preprocessingFloor();
         preprocessing();
+        photos();
         RawThroughput.Point[] raw = raw();
         try (Server server = starter.start(settings.model(), engine)) {
             URI base = URI.create("http://127.0.0.1:" + server.port());
@@ -239,6 +259,93 @@ public final class Benchmark {
             rows.add(row);
         }
         json.add("preprocessing", rows);
+    }
+
+    /** The targets of issue 24 for photo → tensor on one core, in ms of CPU. */
+    private static final double TARGET_12MP_FAST_MS = 12;
+    private static final double TARGET_12MP_EXACT_MS = 40;
+    private static final double TARGET_SMALL_PHOTO_MS = 1.2;
+
+    private void photos() throws ImageException {
+        if (!settings.photos().run()) {
+            return;
+        }
+        List<PhotoSet.Photo> photos = new ArrayList<>();
+        for (PreprocessSample sample : settings.preprocessSamples()) {
+            photos.add(PhotoSet.fromBytes(sample.name(), sample.jpeg()));
+        }
+        photos.addAll(settings.photos().quick() ? PhotoSet.quick() : PhotoSet.standard());
+        ImageLayout layout = ImageLayout.rgb(224, 224);
+        table("Photo → 224×224 tensor as the server does it, CPU ms of one thread (median), by JPEG mode; mean |Δ| "
+                + "of the tensor between the modes (0–1 scale)");
+        table("(decode: libjpeg-turbo alone at the scale the mode decodes, the floor under it)");
+        table(String.format(Locale.ROOT, "  %-28s %-27s %9s %8s %8s %8s %8s %8s %9s", "photo", "kind", "size",
+                "bytes", "exact", "decode", "fast", "decode", "mean |Δ|"));
+        JsonArray rows = new JsonArray();
+        for (PhotoComparison.Timing t : PhotoComparison.time(photos, layout,
+                settings.photos().cpuPerPath().toNanos())) {
+            PhotoSet.Photo p = t.photo();
+            double exact = t.millis().get(JpegScaling.EXACT);
+            double fast = t.millis().get(JpegScaling.FAST);
+            double exactDecode = t.decodeMillis().get(JpegScaling.EXACT);
+            double fastDecode = t.decodeMillis().get(JpegScaling.FAST);
+            table(String.format(Locale.ROOT, "  %-28s %-27s %9s %8d %8.2f %8.2f %8.2f %8.2f %9.5f", p.name(), p.kind(),
+                    p.width() + "×" + p.height(), p.bytes().length, exact, exactDecode, fast, fastDecode,
+                    t.meanAbsDifference()));
+            JsonObject row = new JsonObject();
+            row.addProperty("photo", p.name());
+            row.addProperty("kind", p.kind());
+            row.addProperty("width", p.width());
+            row.addProperty("height", p.height());
+            row.addProperty("bytes", p.bytes().length);
+            row.addProperty("exact_cpu_ms", round(exact));
+            row.addProperty("fast_cpu_ms", round(fast));
+            row.addProperty("exact_decode_cpu_ms", round(exactDecode));
+            row.addProperty("fast_decode_cpu_ms", round(fastDecode));
+            row.addProperty("mean_abs_difference", t.meanAbsDifference());
+            rows.add(row);
+            if (p.name().equals("photo-12mp.jpg")) {
+                target("12 MP baseline JPEG, default (fast)", fast, TARGET_12MP_FAST_MS, "target_12mp_fast");
+                target("12 MP baseline JPEG, exact", exact, TARGET_12MP_EXACT_MS, "target_12mp_exact");
+            }
+            if (p.width() == 500 && p.height() == 375) {
+                target("500×375 photo (" + p.name() + "), default", fast, TARGET_SMALL_PHOTO_MS, "target_500x375");
+            }
+        }
+        json.add("photos", rows);
+        JsonArray agreements = new JsonArray();
+        List<byte[]> jpegs = new ArrayList<>(photos.stream().filter(p -> p.kind().contains("JPEG"))
+                .map(PhotoSet.Photo::bytes).toList());
+        if (!settings.photos().models().isEmpty() && !settings.photos().quick()) {
+            PhotoSet.moreScenes().forEach(p -> jpegs.add(p.bytes()));
+        }
+        for (Path modelPath : settings.photos().models()) {
+            try (Model model = ModelLoader.load(modelPath, settings.engine().sessionOptions())) {
+                String name = modelPath.getFileName().toString().startsWith("model.") && modelPath.getParent() != null
+                        ? modelPath.getParent().getFileName().toString() : modelPath.getFileName().toString();
+                PhotoComparison.Agreement a = PhotoComparison.agreement(name, model, jpegs);
+                table(String.format(Locale.ROOT, "  %s, fast against exact over %d JPEGs: top-1 the same for %d, "
+                        + "top-5 overlap %.3f, mean |Δ| of the probabilities %.5f", a.model(), a.photos(),
+                        a.sameTop1(), a.meanTop5Overlap(), a.meanAbsProbability()));
+                JsonObject row = new JsonObject();
+                row.addProperty("model", a.model());
+                row.addProperty("photos", a.photos());
+                row.addProperty("same_top1", a.sameTop1());
+                row.addProperty("top5_overlap", round(a.meanTop5Overlap()));
+                row.addProperty("mean_abs_probability_difference", a.meanAbsProbability());
+                agreements.add(row);
+            }
+        }
+        json.add("photo_mode_agreement", agreements);
+        table("");
+    }
+
+    private void target(String what, double millis, double target, String key) {
+        boolean met = millis <= target;
+        table(String.format(Locale.ROOT, "    target %s ≤ %.1f ms: %.2f ms, %s", what, target, millis,
+                met ? "met" : "missed"));
+        json.addProperty(key + "_ms", round(millis));
+        json.addProperty(key + "_met", met);
     }
 
     private RawThroughput.Point[] raw() throws ImageException, InterruptedException {
