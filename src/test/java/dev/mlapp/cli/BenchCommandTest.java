@@ -92,6 +92,9 @@ class BenchCommandTest {
             // first session, which in a full test run is another test's thread (bench's own JVM names them)
             double total = byThread.entrySet().stream().mapToDouble(e -> e.getValue().getAsDouble()).sum();
             assertTrue(total > 0, "the request threads' CPU is counted by group: " + byThread);
+            double httpOnly = c1.get("server_cpu_ms_per_request_outside_decode_and_model").getAsDouble();
+            assertTrue(httpOnly >= 0 && httpOnly <= c1.get("server_cpu_ms_per_request_outside_model").getAsDouble(),
+                    "HTTP and batching are a part of the server's CPU outside the model: " + c1);
         }
     }
 
