@@ -287,17 +287,22 @@ public final class PhotoSet {
     }
 
     private static byte[] jpeg(BufferedImage image, boolean progressive) {
+        return encodeJpeg(new IIOImage(image, null, null), JPEG_QUALITY, progressive);
+    }
+
+    /** ImageIO's JPEG encoder at this quality (0–1), baseline or progressive; also the tests' JPEG maker. */
+    public static byte[] encodeJpeg(IIOImage image, float quality, boolean progressive) {
         ImageWriter writer = ImageIO.getImageWritersByFormatName("jpeg").next();
         try (ByteArrayOutputStream bytes = new ByteArrayOutputStream();
              ImageOutputStream out = ImageIO.createImageOutputStream(bytes)) {
             ImageWriteParam param = writer.getDefaultWriteParam();
             param.setCompressionMode(ImageWriteParam.MODE_EXPLICIT);
-            param.setCompressionQuality(JPEG_QUALITY);
+            param.setCompressionQuality(quality);
             if (progressive) {
                 param.setProgressiveMode(ImageWriteParam.MODE_DEFAULT);
             }
             writer.setOutput(out);
-            writer.write(null, new IIOImage(image, null, null), param);
+            writer.write(null, image, param);
             out.flush();
             return bytes.toByteArray();
         } catch (IOException e) {
