@@ -245,7 +245,7 @@ public final class Benchmark {
             return;
         }
         table("Preprocessing (decode + resize to 224×224 + scale), one thread, ms per image; JPEG decoded by");
-        table("ImageIO, by libjpeg-turbo at full size (default, PIL-exact) and at reduced scale (--jpeg-scaling fast)");
+        table("ImageIO, by libjpeg-turbo at full size (exact, PIL's) and at reduced scale (fast, the default)");
         table(String.format(Locale.ROOT, "  %-24s %8s %9s %9s %9s %14s %13s", "image", "bytes", "ImageIO", "exact",
                 "fast", "ImageIO max|Δ|", "fast mean|Δ|"));
         JsonArray rows = new JsonArray();
