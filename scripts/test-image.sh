@@ -5,7 +5,7 @@
 # outside /tmp (so a read-only root filesystem works). Then the same for the load-balancing demo (APP_MODE=hello).
 #
 # Usage: scripts/test-image.sh [IMAGE]      (default localhost/ml-app:latest, as built by scripts/build-image.sh)
-# Prints the image size and the start-to-ready time.
+# Prints the image size, what its layers hold, and the start-to-ready time.
 # Env: TEST_IMAGE_MODEL  a Keras file on this machine: also start the image serving it (mounted read-only, as a
 #                        volume would be) and print its start-to-ready time, e.g. the course's VGG16 (BENCHMARKS.md)
 set -euo pipefail
@@ -114,6 +114,19 @@ check_read_only_root() {
 "${BUILDAH[@]}" inspect --type image "$IMAGE" >/dev/null || fail "no image $IMAGE: run scripts/build-image.sh first"
 size=$("${BUILDAH[@]}" images --format '{{.Size}}' "$IMAGE" | awk 'NR == 1')
 log "image $IMAGE: $size"
+# What each layer holds (the Dockerfile's COPYs, largest first, then the AOT cache and the base's few files).
+layer_sizes() {
+    local c root
+    c=$("${BUILDAH[@]}" from --pull-never "$IMAGE")
+    root=$("${BUILDAH[@]}" mount "$c")
+    (cd "$root" && du -sb opt/ml-app/native opt/java opt/ml-app/lib opt/ml-app/ml-app.aot opt/ml-app/ml-app.jar \
+        opt/ml-app/model 2>/dev/null
+     echo "$(du -sb --exclude=./opt . | cut -f1)	everything outside /opt (the base)") \
+        | awk -F'\t' '{printf "==   %8.1f MB  %s\n", $1 / 1e6, $2}' >&2
+    "${BUILDAH[@]}" umount "$c" >/dev/null
+    "${BUILDAH[@]}" rm "$c" >/dev/null
+}
+layer_sizes
 [ "$(config '{{.OCIv1.Config.User}}')" != "" ] || fail "the image sets no USER"
 
 log "ML app: starting the image's entrypoint"
