@@ -130,6 +130,13 @@ class KerasOperationsTest {
         assertTrue(training.contains("training=True"), training);
     }
 
+    @Test
+    void aReshapeThatCannotHoldItsInputIsRefusedAtLoadNamingTheLayer() throws IOException {
+        String message = refusal(ops(layer("Reshape", "{\"target_shape\": [3, -1], \"name\": \"op\"}",
+                "[" + tensor("x") + "]", "{}")));
+        assertTrue(message.contains("layer 'op' (Reshape)") && message.contains("cannot hold its input"), message);
+    }
+
     // ---- models ----------------------------------------------------------------------------------------------
 
     private static String tensor(String from) {
