@@ -34,8 +34,7 @@ final class PythonCode {
                 refuse(layer);
             } else if (layerClass.equals("Lambda")) {
                 throw lambda(layer);
-            } else if (isUserCode(layer) && (LayerRegistry.KERAS.translation(layerClass) == null
-                    || ApplicationLayers.MODULES.containsKey(layerClass))) {
+            } else if (isUserCode(layer)) { // even under a built-in's name: its call() is the user's code
                 throw new ModelLoadException("layer '" + name(layer) + "' (" + layerClass + ") is a custom class "
                         + "defined in Python" + module(layer) + ", which cannot be rebuilt without Python. Build "
                         + "the model from built-in Keras layers and save it again");

@@ -52,4 +52,16 @@ class PythonCodeTest {
                 + "{\"name\": \"ls\"}, \"registered_name\": \"LayerScale\"}");
         assertTrue(own.contains("'ls' (LayerScale) is a custom class") && own.contains("my_project.blocks"), own);
     }
+
+    @Test
+    void aCustomClassUnderABuiltInNameIsRefusedNotBuiltAsTheBuiltIn() {
+        String keras3 = refusal("{\"module\": \"my_project.layers\", \"class_name\": \"Dense\", \"config\": "
+                + "{\"name\": \"d\", \"units\": 2}, \"registered_name\": \"MyProject>Dense\"}");
+        assertTrue(keras3.contains("'d' (Dense) is a custom class") && keras3.contains("my_project.layers"), keras3);
+        String tfKeras = refusal("{\"class_name\": \"Dense\", \"config\": {\"name\": \"d\", \"units\": 2}, "
+                + "\"registered_name\": \"MyProject>Dense\"}");
+        assertTrue(tfKeras.contains("'d' (Dense) is a custom class"), tfKeras);
+        assertDoesNotThrow(() -> PythonCode.refuse(model("{\"module\": \"keras.layers\", \"class_name\": "
+                + "\"Dense\", \"config\": {\"name\": \"d\", \"units\": 2}, \"registered_name\": null}")));
+    }
 }
