@@ -32,7 +32,7 @@ final class LoadTestCommand {
     static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(10);
 
     static final String HELP = """
-            Usage: java -jar ml-app.jar loadtest --url http://HOST:PORT [OPTIONS]
+            Usage: ./ml-app loadtest --url http://HOST:PORT [OPTIONS]
 
               --url URL              the service, e.g. http://NODE_IP:32000 (a path in the URL is used as --path)
               --path PATH            GET this path (default /test)
