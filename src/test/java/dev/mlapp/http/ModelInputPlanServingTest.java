@@ -92,6 +92,27 @@ class ModelInputPlanServingTest {
     }
 
     @Test
+    void aTeachableMachineExportWithoutItsLabelsFileIsStillScaledAsTeachableMachineDoes() throws Exception {
+        // the same download with labels.txt lost: the model's own structure says what it is
+        Path export = Files.createDirectories(dir.resolve("keras_model_only"));
+        Files.createSymbolicLink(export.resolve("keras_model.h5"),
+                SystemTools.requireShared("keras-realworld/tm_catdog_mobilenet_h5/model.h5"));
+        MlServer server = MlServer.start(ServerConfig.builder().modelPath(export.resolve("keras_model.h5")).build());
+        try {
+            server.awaitStartup(Duration.ofMinutes(2));
+            HttpTestClient http = new HttpTestClient(server.port());
+            JsonObject info = JsonParser.parseString(http.get("/api/v1/model").body()).getAsJsonObject();
+            JsonObject scaling = info.getAsJsonObject("input_scaling");
+            assertEquals("-1,1", scaling.get("range").getAsString(), info.toString());
+            assertTrue(scaling.get("reason").getAsString().startsWith("a Teachable Machine export, by its structure"),
+                    scaling.toString());
+            assertEquals("[\"class_0\",\"class_1\"]", info.getAsJsonArray("labels").toString());
+        } finally {
+            server.drainAndStop();
+        }
+    }
+
+    @Test
     void anRgbaModelGetsPhotosWithOpaqueAlpha() throws Exception {
         Path model = dir.resolve("rgba/model.keras");
         FixtureGenerator.writeRgbaModel(model);
