@@ -5,7 +5,10 @@
 #
 #   docker build -t 10.10.1.1:5000/ml-app:0.1.0 --label org.opencontainers.image.revision=$(git rev-parse HEAD) .
 #   docker run -p 5000:5000 10.10.1.1:5000/ml-app:0.1.0
-# An ml-lb.h5 next to this file becomes the image's model; without one the embedded demo model is served.
+# The model next to this file becomes the image's model, as './ml-app --model' would take it: ml-lb.h5, a
+# model.keras (or any one .h5/.hdf5/.keras), or the weights-only pair (model.to_json() .json + model.save_weights()
+# .h5), with a labels.txt / labels.json / class_names.txt beside it (docker/model-files.sh); without one the embedded
+# demo model is served.
 #
 # Where there is no Docker engine, scripts/build-image.sh builds this file with buildah.
 
@@ -38,10 +41,11 @@ RUN mvn -B -q -DskipTests package \
  && rm target/image/java/lib/server/classes_nocoops.jsa
 
 # The user's trained model, when the build context has one. COPY cannot copy a file that may be absent, so the context
-# (small: .dockerignore lets in only what the image is built from) is copied and the model picked out of it.
+# (small: .dockerignore lets in only what the image is built from) is copied and the model, its weights and its
+# labels picked out of it, with model.env naming them for the entry point.
 FROM ${RUNTIME_IMAGE} AS model
 COPY . /context/
-RUN mkdir /model && if [ -f /context/ml-lb.h5 ]; then mv /context/ml-lb.h5 /model/; fi
+RUN sh /context/docker/model-files.sh /context /model
 
 FROM ${RUNTIME_IMAGE} AS natives
 RUN apt-get update \

@@ -21,7 +21,7 @@ import java.util.stream.Stream;
 final class BenchCommand {
 
     static final String HELP = """
-            Usage: java -jar ml-app.jar bench [OPTIONS]
+            Usage: ./ml-app bench [OPTIONS]
 
             Measures (1) raw in-process model throughput per batch size, (2) HTTP throughput and p50/p95/p99 latency
             per concurrency against a server started in this process, (3) their ratio, memory over many requests and

@@ -10,9 +10,11 @@ import dev.mlapp.model.TensorFlowNatives;
 import java.time.Duration;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.logging.Logger;
 import java.util.stream.Stream;
@@ -23,7 +25,7 @@ final class ServeCommand {
     private static final Logger LOG = Logger.getLogger(ServeCommand.class.getName());
 
     static final String HELP = """
-            Usage: java -jar ml-app.jar [serve] [OPTIONS]
+            Usage: ./ml-app [serve] [OPTIONS]
 
             Every option can also be set by the environment variable in brackets; the flag wins.
               --host HOST                        address to bind [HOST] (default 0.0.0.0)
@@ -85,6 +87,11 @@ final class ServeCommand {
 
     private static ExitStatus run(Options options, Map<String, String> env) {
         ServerConfig config = config(options, env);
+        Optional<String> missing = missingFile(config);
+        if (missing.isPresent()) { // before anything is printed or bound: nothing would be served
+            System.err.println("ml-app: cannot serve the model: " + missing.get());
+            return ExitStatus.FAILURE;
+        }
         if (!config.helloOnly()) {
             TensorFlowNatives.preloadInBackground();
         }
@@ -145,6 +152,20 @@ final class ServeCommand {
         for (String name : List.of("TERM", "INT")) {
             sun.misc.Signal.handle(new sun.misc.Signal(name), signal -> once.run());
         }
+    }
+
+    /** A model or weights path that names nothing, as the sentence to print; empty when both are there or unset. */
+    private static Optional<String> missingFile(ServerConfig config) {
+        if (config.helloOnly()) {
+            return Optional.empty();
+        }
+        if (config.modelPath() != null && !Files.exists(config.modelPath())) {
+            return Optional.of("model file " + config.modelPath() + " does not exist");
+        }
+        if (config.weightsPath() != null && !Files.exists(config.weightsPath())) {
+            return Optional.of("weights file " + config.weightsPath() + " does not exist");
+        }
+        return Optional.empty();
     }
 
     static ServerConfig config(Options options, Map<String, String> env) {

@@ -56,11 +56,18 @@ public record InputPlan(Scaling scaling, String scalingReason, Labels labels, St
             return new InputPlan(Scaling.RAW, "the model's first computing layer is " + rescaling.get()
                     + ", so it takes raw 0..255 pixels", labels, labelsReason);
         }
+        // Teachable Machine feeds its models x / 127.5 - 1. Its export is recognised by its own structure first, so
+        // the file alone is served right; else by its labels.txt (numbered '0 name') beside a Keras MobileNet.
+        Optional<String> teachable = info.detail(ModelInfo.TEACHABLE_MACHINE);
+        if (teachable.isPresent()) {
+            return new InputPlan(Scaling.SYMMETRIC, "a Teachable Machine export, by its structure (" + teachable.get()
+                    + "): Teachable Machine feeds x / 127.5 - 1", labels, labelsReason);
+        }
         Optional<String> base = info.detail(ModelInfo.BASE_NETWORK);
         if (base.isPresent() && labels.numbered() && besideModel.isPresent()) {
-            return new InputPlan(Scaling.SYMMETRIC, "a Teachable Machine export (" + besideModel.get().getFileName()
-                    + " numbered '0 name' and a Keras " + base.get() + " inside): Teachable Machine feeds "
-                    + "x / 127.5 - 1", labels, labelsReason);
+            return new InputPlan(Scaling.SYMMETRIC, "a Teachable Machine export, by its labels (" + besideModel.get()
+                    .getFileName() + " numbered '0 name' and a Keras " + base.get() + " inside): Teachable Machine "
+                    + "feeds x / 127.5 - 1", labels, labelsReason);
         }
         return new InputPlan(Scaling.UNIT, "the default: nothing in the model rescales its input", labels,
                 labelsReason);
