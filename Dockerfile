@@ -1,11 +1,14 @@
 # ml-app's container image: a jlinked Java runtime, the thin application jar and its dependencies, and only the
-# linux-x86_64 TensorFlow natives, unpacked and stripped at build time, on debian:bookworm-slim (glibc, which the
-# TensorFlow natives need). Runs as a non-root user and writes nothing outside /tmp, so the root filesystem can be
+# linux-x86_64 TensorFlow natives, unpacked and stripped at build time, on the few files of debian:bookworm-slim they
+# run on (glibc, which the TensorFlow natives need, the C++ runtime, a shell). Runs as a non-root user and writes nothing outside /tmp, so the root filesystem can be
 # read-only.
 #
 #   docker build -t 10.10.1.1:5000/ml-app:0.1.0 --label org.opencontainers.image.revision=$(git rev-parse HEAD) .
 #   docker run -p 5000:5000 10.10.1.1:5000/ml-app:0.1.0
-# An ml-lb.h5 next to this file becomes the image's model; without one the embedded demo model is served.
+# The model next to this file becomes the image's model, as './ml-app --model' would take it: ml-lb.h5, a
+# model.keras (or any one .h5/.hdf5/.keras), or the weights-only pair (model.to_json() .json + model.save_weights()
+# .h5), with a labels.txt / labels.json / class_names.txt beside it (docker/model-files.sh); without one the embedded
+# demo model is served.
 #
 # Where there is no Docker engine, scripts/build-image.sh builds this file with buildah.
 
@@ -27,36 +30,53 @@ COPY src/main src/main
 # The thin jar and its runtime dependencies (target/lib, named in the jar's Class-Path); the native jar is set aside,
 # to be unpacked below: a Class-Path entry that does not exist is skipped, so it is not loaded from lib/.
 # (--strip-java-debug-attributes, not --strip-debug, which also strips native symbols with objcopy: binutils is not
-# in every JDK image.)
+# in every JDK image; the natives stage strips them.) Compressed modules: the AOT cache holds the classes a start
+# reads, so decompression costs start-up next to nothing; the default CDS archive for heaps over 32 GB goes (15 MB).
 RUN mvn -B -q -DskipTests package \
  && mkdir -p target/natives target/image \
  && mv target/lib/*-linux-x86_64.jar target/natives/ \
  && mv target/ml-app.jar target/lib target/image/ \
- && jlink --add-modules "$JAVA_MODULES" --strip-java-debug-attributes --no-man-pages --no-header-files --generate-cds-archive \
-        --output target/image/java
+ && jlink --add-modules "$JAVA_MODULES" --strip-java-debug-attributes --no-man-pages --no-header-files \
+        --compress zip-6 --generate-cds-archive --output target/image/java \
+ && rm target/image/java/lib/server/classes_nocoops.jsa
 
 # The user's trained model, when the build context has one. COPY cannot copy a file that may be absent, so the context
-# (small: .dockerignore lets in only what the image is built from) is copied and the model picked out of it.
+# (small: .dockerignore lets in only what the image is built from) is copied and the model, its weights and its
+# labels picked out of it, with model.env naming them for the entry point.
 FROM ${RUNTIME_IMAGE} AS model
 COPY . /context/
-RUN mkdir /model && if [ -f /context/ml-lb.h5 ]; then mv /context/ml-lb.h5 /model/; fi
+RUN sh /context/docker/model-files.sh /context /model
 
 FROM ${RUNTIME_IMAGE} AS natives
 RUN apt-get update \
  && apt-get install -y --no-install-recommends binutils unzip \
  && rm -rf /var/lib/apt/lists/*
 COPY --from=build /build/target/natives/ /natives/
+COPY --from=build /build/target/image/java /java
 # Unpacked once here instead of into ~/.javacpp on every pod start; stripping the symbols takes libtensorflow_cc.so.2
-# from 632 MB to 457 MB.
+# from 632 MB to 457 MB (and the Java runtime's libjvm.so from 30 to 25 MB).
 RUN unzip -q -j /natives/*.jar 'org/tensorflow/internal/c_api/linux-x86_64/*' -d /natives/lib \
  && rm /natives/*.jar \
- && strip --strip-unneeded /natives/lib/*.so*
+ && strip --strip-unneeded /natives/lib/*.so* /java/lib/*.so /java/lib/server/libjvm.so
 
-FROM ${RUNTIME_IMAGE}
-ARG RUNTIME_IMAGE
+# What the image keeps of the base: glibc and the C++ runtime (all the JVM and TensorFlow link against), the shell
+# the entry point runs in, sleep (the pods' preStop hook) and rm (the AOT step below), the user database. The rest
+# of a Debian system (apt, dpkg, perl, coreutils: ~70 MB) is never run by the server.
+FROM ${RUNTIME_IMAGE} AS base
 # A fixed numeric id, so Kubernetes' runAsNonRoot can verify it; its home is /tmp, the only writable path.
 RUN groupadd --gid 10001 mlapp \
- && useradd --uid 10001 --gid mlapp --home-dir /tmp --no-create-home --no-log-init --shell /usr/sbin/nologin mlapp
+ && useradd --uid 10001 --gid mlapp --home-dir /tmp --no-create-home --no-log-init --shell /usr/sbin/nologin mlapp \
+ && mkdir -p /base/bin /base/etc /base/lib/x86_64-linux-gnu /base/lib64 \
+ && mkdir -m 1777 /base/tmp \
+ && cp -L /bin/sh /bin/sleep /bin/rm /base/bin/ \
+ && cp -L /lib64/ld-linux-x86-64.so.2 /base/lib64/ \
+ && for lib in libc.so.6 libm.so.6 libdl.so.2 libpthread.so.0 librt.so.1 libstdc++.so.6 libgcc_s.so.1 \
+        ld-linux-x86-64.so.2; do cp -L "/lib/x86_64-linux-gnu/$lib" /base/lib/x86_64-linux-gnu/; done \
+ && cp /etc/passwd /etc/group /base/etc/
+
+FROM scratch
+ARG RUNTIME_IMAGE
+COPY --from=base /base/ /
 # Settings first, while the layers are small; the build adds version, revision and creation time as --label
 # (here they would change every build and invalidate the layers below).
 ENV JAVA_HOME=/opt/java \
@@ -74,7 +94,7 @@ EXPOSE 5000
 ENTRYPOINT ["/opt/ml-app/bin/ml-app"]
 CMD ["serve"]
 # Largest and least often changed first, so a code change re-ships only the last small layers.
-COPY --from=build /build/target/image/java /opt/java
+COPY --from=natives /java /opt/java
 COPY --from=natives /natives/lib /opt/ml-app/native
 COPY --from=build /build/target/image/lib /opt/ml-app/lib
 COPY --from=model /model /opt/ml-app/model

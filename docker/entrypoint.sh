@@ -4,8 +4,12 @@
 set -eu
 app=/opt/ml-app
 
-if [ -z "${MODEL_PATH:-}" ] && [ -f "$app/model/ml-lb.h5" ]; then
-    export MODEL_PATH="$app/model/ml-lb.h5"
+# model.env (docker/model-files.sh, at build time) names the model the image was built with, and its weights file
+# for the weights-only pair; MODEL_PATH set at run time (a mounted volume) wins over it.
+if [ -z "${MODEL_PATH:-}" ] && [ -f "$app/model/model.env" ]; then
+    set -a
+    . "$app/model/model.env"
+    set +a
 fi
 
 # TensorFlow allocates outside the Java heap (weights, activations, its thread pools), so the heap gets well under

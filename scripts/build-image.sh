@@ -6,7 +6,7 @@
 #   docker.io/library/debian:bookworm-slim         <- debootstrap --variant=minbase bookworm, trimmed like -slim
 #   docker.io/library/maven:3.9-eclipse-temurin-25 <- that + this machine's Temurin 25 JDK + Maven from Maven Central
 # Cached, so a second run is fast: stand-ins are built once, buildah's --layers cache reuses the dependency layer, and
-# when nothing the image is built from changed (Dockerfile, pom.xml, src/, ml-lb.h5) the build is skipped altogether.
+# when nothing the image is built from changed (Dockerfile, pom.xml, src/, the model files) the build is skipped.
 #
 # Usage: scripts/build-image.sh [IMAGE]     (default localhost/ml-app:latest; prints the image name last)
 #        scripts/build-image.sh --stand-ins-only   (only the base images, for builds elsewhere, e.g. by Ansible)
@@ -79,7 +79,8 @@ EOF
 
 # Everything the image is built from; the same inputs give the same image, so the build can be skipped.
 inputs_digest() {
-    { sha256sum Dockerfile .dockerignore pom.xml docker/* ml-lb.h5 2>/dev/null
+    { sha256sum Dockerfile .dockerignore pom.xml docker/* ./*.h5 ./*.hdf5 ./*.keras ./*.json labels.txt class_names.txt \
+        2>/dev/null
       find src/main -type f -print0 | sort -z | xargs -0 sha256sum; } | sha256sum | cut -c1-16
 }
 

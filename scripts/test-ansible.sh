@@ -16,7 +16,7 @@
 #
 # Env: ML_APP_ANSIBLE_WORK  state kept between runs (default /var/tmp/ml-app-ansible): node-0's project copy,
 #                           the base-image stand-ins' cache, logs. The registry's storage is emptied on every run.
-#      ML_APP_ANSIBLE_MODEL a Keras .h5 to deploy as the user's ml-lb.h5 (default: none, the embedded model)
+#      ML_APP_ANSIBLE_MODEL a Keras file to deploy as the user's model (default: none, the embedded model)
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 WORK=${ML_APP_ANSIBLE_WORK:-/var/tmp/ml-app-ansible}

@@ -2,10 +2,11 @@
 # Starts the built image's own entrypoint as a container (buildah, chroot isolation, host network), as a pod would:
 # waits for /readyz, classifies the bundled sample photo through /api/v1/predict, checks that the server runs as
 # a non-root user with the natives unpacked in the image, stops it with SIGTERM, and checks that nothing was written
-# outside /tmp (so a read-only root filesystem works). Then the same for the load-balancing demo (APP_MODE=hello).
+# outside /tmp (so a read-only root filesystem works). Then the same for the load-balancing demo (APP_MODE=hello),
+# and the Dockerfile's model stage built on a context with model.keras + labels.txt (what reaches /model).
 #
 # Usage: scripts/test-image.sh [IMAGE]      (default localhost/ml-app:latest, as built by scripts/build-image.sh)
-# Prints the image size and the start-to-ready time.
+# Prints the image size, what its layers hold, and the start-to-ready time.
 # Env: TEST_IMAGE_MODEL  a Keras file on this machine: also start the image serving it (mounted read-only, as a
 #                        volume would be) and print its start-to-ready time, e.g. the course's VGG16 (BENCHMARKS.md)
 set -euo pipefail
@@ -114,6 +115,19 @@ check_read_only_root() {
 "${BUILDAH[@]}" inspect --type image "$IMAGE" >/dev/null || fail "no image $IMAGE: run scripts/build-image.sh first"
 size=$("${BUILDAH[@]}" images --format '{{.Size}}' "$IMAGE" | awk 'NR == 1')
 log "image $IMAGE: $size"
+# What each layer holds (the Dockerfile's COPYs, largest first, then the AOT cache and the base's few files).
+layer_sizes() {
+    local c root
+    c=$("${BUILDAH[@]}" from --pull-never "$IMAGE")
+    root=$("${BUILDAH[@]}" mount "$c")
+    (cd "$root" && du -sb opt/ml-app/native opt/java opt/ml-app/lib opt/ml-app/ml-app.aot opt/ml-app/ml-app.jar \
+        opt/ml-app/model 2>/dev/null
+     echo "$(du -sb --exclude=./opt . | cut -f1)	everything outside /opt (the base)") \
+        | awk -F'\t' '{printf "==   %8.1f MB  %s\n", $1 / 1e6, $2}' >&2
+    "${BUILDAH[@]}" umount "$c" >/dev/null
+    "${BUILDAH[@]}" rm "$c" >/dev/null
+}
+layer_sizes
 [ "$(config '{{.OCIv1.Config.User}}')" != "" ] || fail "the image sets no USER"
 
 log "ML app: starting the image's entrypoint"
@@ -143,6 +157,31 @@ reply=$(curl -fsS "http://127.0.0.1:$port/whoami")
 [[ $reply == *"hello user from image-test-hello"* ]] || fail "unexpected /whoami reply: $reply"
 stop
 check_read_only_root
+
+# The model stage for real: a build context with the course's model.keras and a labels.txt (and a file that must
+# stay out) is built up to that stage with this Dockerfile and .dockerignore, and what lands in /model is checked
+# (ImageModelFilesTest checks the same rules without an image build).
+log "model stage: model.keras + labels.txt next to the Dockerfile"
+context=$WORK/context
+mkdir -p "$context/docker"
+cp Dockerfile .dockerignore pom.xml "$context/"
+cp docker/* "$context/docker/"
+cp src/main/resources/models/demo-food11.h5 "$context/model.keras" # the stage copies; the content is not read
+printf 'Bread\nDairy product\n' >"$context/labels.txt"
+echo "not for the image" >"$context/notes.md"
+"${BUILDAH[@]}" build --isolation chroot --pull=never --target model -q -t localhost/ml-app-model-stage:test \
+    -f "$context/Dockerfile" "$context" >/dev/null || fail "the model stage did not build"
+ctr=$("${BUILDAH[@]}" from --pull-never localhost/ml-app-model-stage:test)
+root=$("${BUILDAH[@]}" mount "$ctr")
+found=$(cd "$root/model" && ls | tr '\n' ' ')
+env_file=$(cat "$root/model/model.env" 2>/dev/null || true)
+"${BUILDAH[@]}" umount "$ctr" >/dev/null
+"${BUILDAH[@]}" rm "$ctr" >/dev/null
+ctr=""
+"${BUILDAH[@]}" rmi localhost/ml-app-model-stage:test >/dev/null 2>&1 || true
+[ "$found" = "labels.txt model.env model.keras " ] || fail "the model stage holds '$found', not model.keras, labels.txt, model.env"
+[ "$env_file" = "MODEL_PATH=/opt/ml-app/model/model.keras" ] || fail "model.env says '$env_file'"
+log "model stage: /model holds $found($env_file)"
 
 printf 'image %s: size %s; container start to ready: ML app %s ms, hello demo %s ms; JVM start to ready: %s ms, %s ms\n' \
     "$IMAGE" "$size" "$ml_ready_ms" "$ready_ms" "$ml_jvm_ready_ms" "$jvm_ready_ms"

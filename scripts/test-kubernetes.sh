@@ -22,7 +22,7 @@
 #        ML_APP_K8S_OVERLAY    kustomization to deploy (default: k8s-overlays/k8s-1.20 on a cluster older than
 #                              1.21, k8s-overlays/small-node on a one-node cluster, k8s otherwise)
 #        ML_APP_K8S_NAMESPACE  namespace (default default)
-#        ML_APP_K8S_MODEL      the course-shaped model deployed as ml-lb.h5 in step 4
+#        ML_APP_K8S_MODEL      the course-shaped model deployed as the user's model in step 4
 #                              (default ../shared/models/vgg16_food11_demo/model.h5; step 4 is skipped without it)
 #        ML_APP_K8S_WORK       logs, reports, registry storage (default /var/tmp/ml-app-k8s)
 set -euo pipefail
@@ -328,7 +328,7 @@ finish_load evict-load
 
 # --- 4. the course's model -------------------------------------------------------------------------------------------
 if [[ -f "$MODEL" ]]; then
-    log "4a. deploy.yml with $(basename "$(dirname "$MODEL")") as ml-lb.h5: build and push the new image first"
+    log "4a. deploy.yml with $(basename "$(dirname "$MODEL")") as the user's model: build and push the new image first"
     VGG16_ARGS=(-e "mlapp_k8s_dir=$OVERLAY" -e "mlapp_model_path=$MODEL" -e mlapp_model_required=true
         -e mlapp_deploy_rollout_timeout=900s) # five VGG16 pods load one after another on a busy machine
     t0=$SECONDS

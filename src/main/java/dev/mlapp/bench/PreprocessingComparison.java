@@ -10,9 +10,9 @@ import java.time.Duration;
 
 /**
  * JPEG decode + resize + scale, timed on one thread, three ways: JPEG decoded by ImageIO, by TensorFlow's
- * libjpeg-turbo at full size (the server's default, PIL-exact), and by libjpeg-turbo at a reduced DCT scale where
- * the photo is large enough ({@code --jpeg-scaling fast}). Also reports how far each differs from the exact one,
- * since a faster path that changes the model's input is not a free win.
+ * libjpeg-turbo at full size ({@code exact}, PIL's result), and by libjpeg-turbo at a reduced DCT scale where the
+ * photo is large enough ({@code --jpeg-scaling fast}, the server's default). Also reports how far each differs from
+ * the exact one, since a faster path that changes the model's input is not a free win.
  */
 final class PreprocessingComparison {
 

@@ -21,7 +21,7 @@ import java.util.stream.Stream;
 final class BenchCommand {
 
     static final String HELP = """
-            Usage: java -jar ml-app.jar bench [OPTIONS]
+            Usage: ./ml-app bench [OPTIONS]
 
             Measures (1) raw in-process model throughput per batch size, (2) HTTP throughput and p50/p95/p99 latency
             per concurrency against a server started in this process, (3) their ratio, memory over many requests and
@@ -46,20 +46,28 @@ final class BenchCommand {
                                           FP32 tensor of the model's input shape): ROUNDS rounds of one
                                           request per route in turn, one connection per route, concurrency 1;
                                           p50/p90/mean per route (default 0: off)
+              --photos                    also time photo → tensor in both JPEG modes on generated phone photos
+                                          (2–24 MP JPEG, baseline and progressive; 1–3 MP PNG screenshots)
+                                          and the preprocessing images, against issue 24's targets, and
+                                          compare the modes' predictions (top-1, top-5) on --photo-models
+              --photos-only               the photo phase alone (no server, no raw or HTTP runs)
+              --photo-models LIST         comma-separated model files for the modes' agreement (default: the
+                                          --model given, else none)
               --quick                     a short run for tests: 0.5 s per step, 200 RSS requests
             Engine options (as for serve):
             """ + EngineFlags.HELP;
 
     private static final List<String> FLAGS = Stream.concat(Stream.of("model", "image", "preprocess-images",
             "batch-sizes", "concurrency", "duration", "overload-factor", "sustainable-rate", "overload-duration",
-            "rss-requests", "cold-starts", "compare-routes", "quick", "help"), EngineFlags.FLAGS.stream()).toList();
+            "rss-requests", "cold-starts", "compare-routes", "photos", "photos-only", "photo-models", "quick",
+            "help"), EngineFlags.FLAGS.stream()).toList();
 
     private BenchCommand() {
     }
 
     static ExitStatus run(List<String> args, Map<String, String> env) {
         // Empty after --help, which forCommand has printed.
-        return Options.forCommand(args, env, List.of("quick"), FLAGS, HELP)
+        return Options.forCommand(args, env, List.of("quick", "photos", "photos-only"), FLAGS, HELP)
                 .map(options -> run(options, env)).orElse(ExitStatus.OK);
     }
 
@@ -92,7 +100,7 @@ final class BenchCommand {
                             .orElse(Path.of("../shared/images"))),
                     quick ? Duration.ofMillis(300) : Duration.ofSeconds(3),
                     options.intValue("cold-starts", null, quick ? 0 : 3), serveArgs(options),
-                    options.intValue("compare-routes", null, 0));
+                    options.intValue("compare-routes", null, 0), photos(options, model, quick));
             Duration calibration = EngineFlags.calibrationBudget(options);
             Benchmark.run(settings, (m, e) -> startServer(m, e, calibration), System.out);
             return ExitStatus.OK;
@@ -106,6 +114,17 @@ final class BenchCommand {
             throw new UsageException("bench: lists are comma-separated whole numbers, the factor a number: "
                     + e.getMessage());
         }
+    }
+
+    private static Benchmark.Photos photos(Options options, Path model, boolean quick) {
+        boolean only = options.flag("photos-only", null);
+        if (!only && !options.flag("photos", null)) {
+            return Benchmark.Photos.off();
+        }
+        List<Path> models = options.get("photo-models", null)
+                .map(list -> Arrays.stream(list.split(",")).map(String::trim).map(Path::of).toList())
+                .orElse(model != null ? List.of(model) : List.of());
+        return new Benchmark.Photos(true, only, models, quick ? Duration.ofMillis(50) : Duration.ofSeconds(1), quick);
     }
 
     private static Benchmark.Server startServer(Path model, EngineOptions engine, Duration calibration) {

@@ -22,7 +22,7 @@ import java.util.Random;
 final class ExportCommand {
 
     static final String HELP = """
-            Usage: java -jar ml-app.jar export [--model PATH] --output DIR
+            Usage: ./ml-app export [--model PATH] --output DIR
 
             Writes the model as a TensorFlow SavedModel: tag serve, signature serving_default (method
             tensorflow/serving/predict), float32 input "input" [-1, ...the model's input shape], float32 output

@@ -21,7 +21,7 @@ import java.util.Map;
 final class InferCommand {
 
     static final String HELP = """
-            Usage: java -jar ml-app.jar infer [--model PATH] --input IN.npy --output OUT.npy
+            Usage: ./ml-app infer [--model PATH] --input IN.npy --output OUT.npy
 
             Runs the model once on a float32 array, batch first, with no preprocessing, and writes the model's
             single output as float32 .npy. Exits 1 with a message on any failure.

@@ -12,8 +12,12 @@ import dev.mlapp.loadtest.TextReport;
 import dev.mlapp.loadtest.Uploads;
 import java.io.IOException;
 import java.io.Writer;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
 import java.net.URI;
 import java.net.URISyntaxException;
+import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -21,6 +25,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /** {@code loadtest}: sends load to a URL and reports throughput, latency and how requests spread over pods. */
 final class LoadTestCommand {
@@ -32,7 +37,7 @@ final class LoadTestCommand {
     static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(10);
 
     static final String HELP = """
-            Usage: java -jar ml-app.jar loadtest --url http://HOST:PORT [OPTIONS]
+            Usage: ./ml-app loadtest --url http://HOST:PORT [OPTIONS]
 
               --url URL              the service, e.g. http://NODE_IP:32000 (a path in the URL is used as --path)
               --path PATH            GET this path (default /test)
@@ -69,6 +74,11 @@ final class LoadTestCommand {
     private static ExitStatus run(Options options, Map<String, String> env) {
         LoadPlan plan = plan(options);
         int expectedPods = options.intValue("expect-pods", null, 0);
+        Optional<String> silent = nothingAnswers(plan);
+        if (silent.isPresent()) { // else every worker would spin on refused connections for the whole run
+            System.err.println("ml-app loadtest: " + silent.get());
+            return ExitStatus.FAILURE;
+        }
         System.err.println("loadtest: sending to http://" + plan.host() + ":" + plan.port() + plan.request().path()
                 + (plan.duration() != null ? " for " + plan.duration().toMillis() / 1000.0 + " s" :
                 " (" + plan.requests() + " requests)") + " …");
@@ -100,6 +110,24 @@ final class LoadTestCommand {
             return ExitStatus.FAILURE;
         }
         return summary.successes() > 0 ? ExitStatus.OK : ExitStatus.FAILURE;
+    }
+
+    /** Why one TCP connection to the target fails, as a sentence; empty when something accepts it. */
+    static Optional<String> nothingAnswers(LoadPlan plan) {
+        String target = plan.host() + ":" + plan.port();
+        try (Socket socket = new Socket()) {
+            socket.connect(new InetSocketAddress(plan.host(), plan.port()),
+                    (int) Math.min(Integer.MAX_VALUE, plan.timeout().toMillis()));
+            return Optional.empty();
+        } catch (UnknownHostException e) {
+            return Optional.of("cannot resolve " + plan.host() + ": check --url");
+        } catch (SocketTimeoutException e) {
+            return Optional.of("nothing answers on " + target + " (no connection within "
+                    + plan.timeout().toMillis() + " ms): check --url and that the server runs");
+        } catch (IOException e) {
+            return Optional.of("nothing answers on " + target + " (" + e.getMessage()
+                    + "): start the server, or point --url at one that runs");
+        }
     }
 
     static LoadPlan plan(Options options) {

@@ -70,9 +70,9 @@ public final class Logging {
         CONFIGURED.clear();
         CONFIGURED.addAll(java.util.List.of(root, app, jhdf, access));
         access.setLevel(accessShare > 0 ? Level.INFO : Level.OFF);
-        if (accessShare < 1) {
-            access.setFilter(r -> ThreadLocalRandom.current().nextDouble() < accessShare || isServerError(r));
-        }
+        // Set either way: a logger keeps its filter through LogManager.reset(), and an earlier configure's would stay.
+        access.setFilter(accessShare < 1
+                ? r -> ThreadLocalRandom.current().nextDouble() < accessShare || isServerError(r) : null);
         Handler handler = new StreamHandler(out, formatter) {
             @Override
             public synchronized void publish(LogRecord record) {

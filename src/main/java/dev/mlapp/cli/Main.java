@@ -5,12 +5,12 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Entry point of {@code java -jar ml-app.jar [COMMAND] [OPTIONS]}. With no command, or with options only, it serves.
+ * Entry point of {@code ./ml-app [COMMAND] [OPTIONS]}. With no command, or with options only, it serves.
  */
 public final class Main {
 
     static final String USAGE = """
-            Usage: java -jar ml-app.jar [COMMAND] [OPTIONS]
+            Usage: ./ml-app [COMMAND] [OPTIONS]
 
             Commands:
               serve      serve the model over HTTP (default)
@@ -20,7 +20,7 @@ public final class Main {
               loadtest   send load to a URL and show how it spreads across pods
               monitor    watch the app's pods: replicas, CPU and memory, per-pod metrics
 
-            Run 'java -jar ml-app.jar COMMAND --help' for the options of one command.
+            Run './ml-app COMMAND --help' for the options of one command.
             """;
 
     private Main() {
@@ -58,7 +58,7 @@ public final class Main {
         } catch (UsageException e) {
             String message = e.getMessage();
             System.err.println("ml-app: " + message + (message.endsWith(".") ? "" : "."));
-            System.err.println("Run 'java -jar ml-app.jar " + (command.equals("serve") ? "" : command + " ")
+            System.err.println("Run './ml-app " + (command.equals("serve") ? "" : command + " ")
                     + "--help' for the commands and options.");
             return ExitStatus.USAGE;
         }

@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /** {@code monitor}: every few seconds, the app's replicas, their CPU and memory, and what each has served. */
 final class MonitorCommand {
@@ -22,7 +23,7 @@ final class MonitorCommand {
     static final String DEFAULT_SELECTOR = "app=ml-app";
 
     static final String HELP = """
-            Usage: java -jar ml-app.jar monitor [OPTIONS]
+            Usage: ./ml-app monitor [OPTIONS]
 
             Runs where kubectl reaches the cluster. CPU and memory usage come from the metrics API (metrics-server,
             as 'kubectl top' does); without it, from each pod's own /metrics, which needs the pod IPs reachable from
@@ -53,11 +54,11 @@ final class MonitorCommand {
         if (interval.isZero() || interval.isNegative()) {
             throw new UsageException("--interval must be positive");
         }
-        Map<String, String> kubectlEnv = new java.util.HashMap<>(env);
-        options.get("kubectl", "KUBECTL").ifPresent(path -> kubectlEnv.put("KUBECTL", path));
         ClusterMonitor monitor;
         try {
-            monitor = new ClusterMonitor(Kubectl.locate(kubectlEnv), options.get("namespace", null, DEFAULT_NAMESPACE),
+            Optional<String> flag = options.get("kubectl", null);
+            Kubectl kubectl = flag.isPresent() ? Kubectl.at(flag.get(), "--kubectl ") : Kubectl.locate(env);
+            monitor = new ClusterMonitor(kubectl, options.get("namespace", null, DEFAULT_NAMESPACE),
                     options.get("selector", null, DEFAULT_SELECTOR));
         } catch (Kubectl.KubectlException e) {
             System.err.println("ml-app monitor: " + e.getMessage());

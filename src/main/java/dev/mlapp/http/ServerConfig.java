@@ -82,7 +82,7 @@ public record ServerConfig(String host, int port, Path modelPath, Path weightsPa
         private String podName = "local";
         private boolean helloOnly;
         private Scaling scaling;
-        private JpegScaling jpegScaling = JpegScaling.EXACT;
+        private JpegScaling jpegScaling = JpegScaling.FAST;
         private long maxBodyBytes = DEFAULT_MAX_BODY_BYTES;
         private long maxPixels = DEFAULT_MAX_PIXELS;
         private Duration shutdownDelay = Duration.ZERO;

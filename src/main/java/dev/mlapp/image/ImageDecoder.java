@@ -44,11 +44,11 @@ final class ImageDecoder {
     /** @param outWidth the size the picture will be resized to, which bounds how far {@link JpegScaling} may go */
     DecodedImage decode(byte[] data, int outWidth, int outHeight) throws ImageException {
         if (data == null || data.length == 0) {
-            throw new ImageException(ImageException.Kind.CORRUPT, "The image is empty.");
+            throw new ImageException(ImageException.Kind.CORRUPT, "the image is empty");
         }
         ImageFormat format = ImageFormat.sniff(data).orElseThrow(() -> new ImageException(
-                ImageException.Kind.UNSUPPORTED_FORMAT, "This is not an image this server reads: send a JPEG, PNG,"
-                + " GIF or BMP."));
+                ImageException.Kind.UNSUPPORTED_FORMAT, "this is not an image this server reads: send a JPEG, PNG,"
+                + " GIF or BMP"));
         try {
             ImageHeaders headers = ImageHeaders.read(format, data);
             if (headers.declaredWidth() > 0 && headers.declaredHeight() > 0) {
@@ -68,7 +68,7 @@ final class ImageDecoder {
         } catch (OutOfMemoryError e) {
             // A decoder asked for one huge array despite the header check (e.g. a lying BMP): refuse the upload.
             throw new ImageException(ImageException.Kind.TOO_LARGE,
-                    "The " + format + " image needs more memory than this server allows.", e);
+                    "the " + format + " image needs more memory than this server allows", e);
         } catch (StackOverflowError e) {
             throw corrupt(format, e);
         }
@@ -95,7 +95,7 @@ final class ImageDecoder {
         Iterator<ImageReader> readers = ImageIO.getImageReadersByFormatName(format.imageIoName());
         if (!readers.hasNext()) {
             throw new ImageException(ImageException.Kind.UNSUPPORTED_FORMAT,
-                    "This server has no " + format + " decoder: send a JPEG or PNG.");
+                    "this server has no " + format + " decoder: send a JPEG or PNG");
         }
         ImageReader reader = readers.next();
         List<String> warnings = new ArrayList<>();
@@ -131,11 +131,11 @@ final class ImageDecoder {
     private void checkSize(ImageFormat format, long width, long height) throws ImageException {
         if (width <= 0 || height <= 0) {
             throw new ImageException(ImageException.Kind.CORRUPT,
-                    "The " + format + " image declares a size of " + width + "×" + height + ", which is no picture.");
+                    "the " + format + " image declares a size of " + width + "×" + height + ", which is no picture");
         }
         if (width > maxPixels / height) { // width × height > maxPixels, without overflowing for 2³²×2³²
-            throw new ImageException(ImageException.Kind.TOO_LARGE, "The " + format + " image is " + width + "×"
-                    + height + " pixels; this server takes at most " + maxPixels + " pixels.");
+            throw new ImageException(ImageException.Kind.TOO_LARGE, "the " + format + " image is " + width + "×"
+                    + height + " pixels; this server takes at most " + maxPixels + " pixels");
         }
     }
 

@@ -28,7 +28,7 @@ final class ImageEnds {
 
     static ImageException truncated(ImageFormat format, String detail) {
         return new ImageException(ImageException.Kind.CORRUPT,
-                "The " + format + " image is truncated: " + detail + ". Upload the whole file.");
+                "the " + format + " image is truncated: " + detail + "; upload the whole file");
     }
 
     /**

@@ -30,7 +30,7 @@ public final class ImageException extends Exception {
      * travel as the cause, for the log.
      */
     public static ImageException undecodable(String format, Throwable cause) {
-        return new ImageException(Kind.CORRUPT, "The " + format + " image is corrupt: its decoder cannot read it.",
+        return new ImageException(Kind.CORRUPT, "the " + format + " image is corrupt: its decoder cannot read it",
                 cause);
     }
 

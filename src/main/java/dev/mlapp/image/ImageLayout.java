@@ -50,7 +50,7 @@ public record ImageLayout(int height, int width, int channels, boolean channelsF
         return "the model's input " + Arrays.toString(inputShape) + " (batch excluded) is not an image: the server "
                 + "takes height x width x channels (either order) with 1, 3 or 4 channels, so it cannot feed this "
                 + "model photos. Run it on your own arrays with "
-                + "'java -jar ml-app.jar infer --model FILE --input x.npy --output y.npy'";
+                + "'./ml-app infer --model FILE --input x.npy --output y.npy'";
     }
 
     /** Floats in one item of this layout. */

@@ -28,7 +28,7 @@ final class PngChunks {
             int end = pos + 8 + (int) length;
             if (crc.getValue() != u32(png, end)) {
                 throw new ImageException(ImageException.Kind.CORRUPT,
-                        "The PNG image is damaged: its " + type(png, pos) + " chunk fails its CRC check.");
+                        "the PNG image is damaged: its " + type(png, pos) + " chunk fails its CRC check");
             }
             if (png[pos + 4] == 'I' && png[pos + 5] == 'E' && png[pos + 6] == 'N' && png[pos + 7] == 'D') {
                 return;

@@ -56,12 +56,19 @@ public record InputPlan(Scaling scaling, String scalingReason, Labels labels, St
             return new InputPlan(Scaling.RAW, "the model's first computing layer is " + rescaling.get()
                     + ", so it takes raw 0..255 pixels", labels, labelsReason);
         }
+        // Teachable Machine feeds its models x / 127.5 - 1. Its export is recognised by its own structure first, so
+        // the file alone is served right; else by its labels.txt (numbered '0 name') beside a Keras MobileNet.
+        Optional<String> teachable = info.detail(ModelInfo.TEACHABLE_MACHINE);
+        if (teachable.isPresent()) {
+            return new InputPlan(Scaling.SYMMETRIC, "a Teachable Machine export, by its structure (" + teachable.get()
+                    + "): Teachable Machine feeds x / 127.5 - 1", labels, labelsReason);
+        }
         Optional<String> base = info.detail(ModelInfo.BASE_NETWORK);
-        if (base.isPresent() && base.get().startsWith("MobileNet") && !base.get().equals("MobileNetV3")
+        if (base.isPresent() && (base.get().equals("MobileNet") || base.get().equals("MobileNetV2"))
                 && labels.numbered() && besideModel.isPresent()) {
-            return new InputPlan(Scaling.SYMMETRIC, "a Teachable Machine export (" + besideModel.get().getFileName()
-                    + " numbered '0 name' and a Keras " + base.get() + " inside): Teachable Machine feeds "
-                    + "x / 127.5 - 1", labels, labelsReason);
+            return new InputPlan(Scaling.SYMMETRIC, "a Teachable Machine export, by its labels (" + besideModel.get()
+                    .getFileName() + " numbered '0 name' and a Keras " + base.get() + " inside): Teachable Machine "
+                    + "feeds x / 127.5 - 1", labels, labelsReason);
         }
         if (base.isPresent()) {
             // ResNet/VGG/DenseNet want preprocess_input's caffe or torch normalisation, Xception/InceptionV3/MobileNet

@@ -30,11 +30,7 @@ public final class Kubectl {
     public static Kubectl locate(Map<String, String> env) {
         String explicit = env.get("KUBECTL");
         if (explicit != null && !explicit.isBlank()) {
-            Path path = Path.of(explicit);
-            if (!Files.isExecutable(path)) {
-                throw new KubectlException("KUBECTL=" + explicit + " is not an executable file");
-            }
-            return new Kubectl(path);
+            return at(explicit, "KUBECTL=");
         }
         for (String dir : env.getOrDefault("PATH", "").split(File.pathSeparator)) {
             if (!dir.isEmpty() && Files.isExecutable(Path.of(dir, "kubectl"))) {
@@ -43,6 +39,20 @@ public final class Kubectl {
         }
         throw new KubectlException("kubectl is not on PATH: run the monitor where kubectl reaches the cluster "
                 + "(the course's control node), or set KUBECTL to its path");
+    }
+
+    /**
+     * The kubectl the user named; {@code origin} says where, as the user wrote it ({@code "--kubectl "},
+     * {@code "KUBECTL="}), so the message points at the setting that is wrong.
+     *
+     * @throws KubectlException when it is not an executable file
+     */
+    public static Kubectl at(String explicit, String origin) {
+        Path path = Path.of(explicit);
+        if (!Files.isExecutable(path)) {
+            throw new KubectlException(origin + explicit + " is not an executable file");
+        }
+        return new Kubectl(path);
     }
 
     /** Runs {@code kubectl ARGS}; a non-zero exit becomes a {@link KubectlException} carrying kubectl's message. */

@@ -82,8 +82,9 @@ public record LoadSummary(long requests, long successes, Map<String, Long> failu
         return requests - successes;
     }
 
+    /** Successful responses per second: a refused connection or an error status is no throughput. */
     public double throughput() {
-        return elapsedSeconds > 0 ? requests / elapsedSeconds : 0;
+        return elapsedSeconds > 0 ? successes / elapsedSeconds : 0;
     }
 
     public double availabilityPercent() {

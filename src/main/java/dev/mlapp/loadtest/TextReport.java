@@ -21,7 +21,8 @@ public final class TextReport {
                 + s.newConnections() + " TCP connections");
         line(out, "Successes", s.successes() + " (" + fmt(s.availabilityPercent()) + " %)");
         line(out, "Failures", s.failures().isEmpty() ? "none" : s.failed() + " " + s.failures());
-        line(out, "Throughput", fmt(s.throughput()) + " req/s");
+        line(out, "Throughput", s.successes() == 0 ? "none: no request succeeded"
+                : fmt(s.throughput()) + " req/s succeeded");
         LoadSummary.Latency l = s.latency();
         line(out, "Latency (ms)", String.format(Locale.ROOT, "p50 %s   p90 %s   p99 %s   max %s   mean %s",
                 fmt(l.p50()), fmt(l.p90()), fmt(l.p99()), fmt(l.max()), fmt(l.mean())));

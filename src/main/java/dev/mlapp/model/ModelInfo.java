@@ -23,6 +23,12 @@ public record ModelInfo(String name, String format, String source, String sha256
     public static final String INPUT_RESCALING = "input_rescaling";
     /** Detail key: a recognised Keras Applications network inside the model ({@code MobileNetV2}...). */
     public static final String BASE_NETWORK = "base_network";
+    /**
+     * Detail key: the model was made by Teachable Machine, as its own structure shows (a Keras MobileNet inside and
+     * the layer names of Teachable Machine's TensorFlow.js converter, {@code dense_Dense1}); the value says which
+     * layers showed it.
+     */
+    public static final String TEACHABLE_MACHINE = "teachable_machine";
 
     public record Detail(String key, String value) {
     }

@@ -92,6 +92,54 @@ class BenchCommandTest {
             // first session, which in a full test run is another test's thread (bench's own JVM names them)
             double total = byThread.entrySet().stream().mapToDouble(e -> e.getValue().getAsDouble()).sum();
             assertTrue(total > 0, "the request threads' CPU is counted by group: " + byThread);
+            double httpOnly = c1.get("server_cpu_ms_per_request_outside_decode_and_model").getAsDouble();
+            assertTrue(httpOnly >= 0 && httpOnly <= c1.get("server_cpu_ms_per_request_outside_model").getAsDouble(),
+                    "HTTP and batching are a part of the server's CPU outside the model: " + c1);
+        }
+    }
+
+    /** The photo phase alone: each photo in both modes, the JPEG modes apart only where a photo is large. */
+    @Test
+    void photosOnlyTimesEachPhotoInBothModesAndComparesTheirPredictions() {
+        java.nio.file.Path model = java.nio.file.Path.of("../shared/models/mobilenetv2_food11_demo/model.h5");
+        List<String> args = new java.util.ArrayList<>(List.of("bench", "--photos-only", "--quick",
+                "--preprocess-images", "does-not-exist"));
+        if (java.nio.file.Files.isRegularFile(model)) {
+            args.addAll(List.of("--photo-models", model.toString()));
+        } else {
+            System.out.println("photo agreement not checked: " + model + " is absent");
+        }
+        ByteArrayOutputStream captured = new ByteArrayOutputStream();
+        PrintStream original = System.out;
+        ExitStatus status;
+        try {
+            System.setOut(new PrintStream(captured, true, StandardCharsets.UTF_8));
+            status = Main.run(args, Map.of());
+        } finally {
+            System.setOut(original);
+        }
+        String output = captured.toString(StandardCharsets.UTF_8);
+        assertEquals(ExitStatus.OK, status, output);
+        String[] lines = output.strip().split("\n");
+        JsonObject json = JsonParser.parseString(lines[lines.length - 1]).getAsJsonObject();
+        var photos = json.getAsJsonArray("photos");
+        assertEquals(3, photos.size(), json.toString());
+        for (var row : photos) {
+            JsonObject p = row.getAsJsonObject();
+            assertTrue(p.get("exact_cpu_ms").getAsDouble() > 0 && p.get("fast_cpu_ms").getAsDouble() > 0, p.toString());
+            double delta = p.get("mean_abs_difference").getAsDouble();
+            if (p.get("kind").getAsString().contains("JPEG")) {
+                // 1600×1200 decodes at 1/2 in fast mode: near the exact tensor, not equal to it
+                assertTrue(delta > 0 && delta < 0.01, p.toString());
+                assertTrue(p.get("fast_decode_cpu_ms").getAsDouble() > 0, p.toString());
+            } else {
+                assertEquals(0, delta, "the modes differ only for JPEGs: " + p);
+            }
+        }
+        if (java.nio.file.Files.isRegularFile(model)) {
+            JsonObject agreement = json.getAsJsonArray("photo_mode_agreement").get(0).getAsJsonObject();
+            assertEquals(2, agreement.get("photos").getAsInt(), agreement.toString());
+            assertTrue(agreement.get("top5_overlap").getAsDouble() > 0, agreement.toString());
         }
     }
 }

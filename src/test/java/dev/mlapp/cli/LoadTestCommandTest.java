@@ -102,6 +102,23 @@ class LoadTestCommandTest {
     }
 
     @Test
+    void aClosedPortIsSaidUpFrontAndNoThroughputIsReported() throws Exception {
+        int closed;
+        try (java.net.ServerSocket socket = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            closed = socket.getLocalPort(); // free once closed: nothing listens there
+        }
+        ByteArrayOutputStream stderr = new ByteArrayOutputStream();
+        System.setErr(new PrintStream(stderr, true, StandardCharsets.UTF_8));
+        ExitStatus status = Main.run(List.of("loadtest", "--url", "http://127.0.0.1:" + closed, "--duration", "2s"),
+                Map.of());
+        assertEquals(ExitStatus.FAILURE, status);
+        String err = stderr.toString(StandardCharsets.UTF_8);
+        assertTrue(err.startsWith("ml-app loadtest: nothing answers on 127.0.0.1:" + closed + " (Connection refused)"),
+                err);
+        assertEquals("", stdout.toString(StandardCharsets.UTF_8), "no report of a run that did not happen");
+    }
+
+    @Test
     void aBadCommandLineIsAUsageError() {
         assertEquals(ExitStatus.USAGE, Main.run(List.of("loadtest"), Map.of()));
         assertEquals(ExitStatus.USAGE, Main.run(List.of("loadtest", "--url", "http://h:1", "--keep-alive",

@@ -57,7 +57,7 @@ class MainTest {
         List<String> lines = result.err().lines().toList();
         assertEquals(2, lines.size(), "a sentence and where to look: " + result.err());
         assertTrue(lines.get(0).matches("ml-app: (unknown option|unexpected argument) .+\\."), lines.get(0));
-        assertTrue(lines.get(1).matches("Run 'java -jar ml-app\\.jar (\\w+ )?--help' for the commands and options\\."),
+        assertTrue(lines.get(1).matches("Run '\\./ml-app (\\w+ )?--help' for the commands and options\\."),
                 lines.get(1));
         assertEquals("", result.out(), "nothing started");
     }

@@ -139,4 +139,20 @@ class MonitorCommandTest {
         assertEquals(ExitStatus.FAILURE, status);
         assertTrue(stderr.toString().contains("kubectl is not on PATH"), stderr.toString());
     }
+
+    @Test
+    void aWrongKubectlIsBlamedOnTheSettingThatNamedIt() {
+        Path missing = dir.resolve("no-kubectl");
+        ExitStatus flag = Main.run(List.of("monitor", "--duration", "0s", "--kubectl", missing.toString()),
+                Map.of("PATH", dir.toString()));
+        assertEquals(ExitStatus.FAILURE, flag);
+        assertTrue(stderr.toString().contains("--kubectl " + missing + " is not an executable file"),
+                stderr.toString());
+        stderr.reset();
+        ExitStatus env = Main.run(List.of("monitor", "--duration", "0s"),
+                Map.of("PATH", dir.toString(), "KUBECTL", missing.toString()));
+        assertEquals(ExitStatus.FAILURE, env);
+        assertTrue(stderr.toString().contains("KUBECTL=" + missing + " is not an executable file"),
+                stderr.toString());
+    }
 }

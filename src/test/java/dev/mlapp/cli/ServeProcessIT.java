@@ -69,4 +69,19 @@ class ServeProcessIT {
         assertTrue(process.waitFor(60, TimeUnit.SECONDS), "the server exits after draining");
         assertEquals(0, process.exitValue(), "a drained shutdown exits 0");
     }
+
+    @Test
+    void aMissingModelFileStopsTheStartBeforeAnythingListens() throws Exception {
+        Path jar = Path.of("target", "ml-app.jar");
+        Process process = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "--enable-native-access=ALL-UNNAMED", "-jar", jar.toString(),
+                "--host", "127.0.0.1", "--port", "0", "--model", "no-such-model.keras")
+                .redirectErrorStream(true).start();
+        process.getOutputStream().close();
+        String out = new String(process.getInputStream().readAllBytes());
+        assertTrue(process.waitFor(60, TimeUnit.SECONDS));
+        assertEquals(1, process.exitValue(), out);
+        assertEquals("ml-app: cannot serve the model: model file no-such-model.keras does not exist", out.strip(),
+                "one sentence, and no 'listening on' for a server that would serve nothing");
+    }
 }

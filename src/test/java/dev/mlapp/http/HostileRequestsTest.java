@@ -111,7 +111,7 @@ class HostileRequestsTest {
         }
         HttpResponse<String> response = upload(garbled);
         assertError(response, 400, "invalid_image");
-        assertEquals("The JPEG image is corrupt: its decoder cannot read it.", message(response));
+        assertEquals("the JPEG image is corrupt: its decoder cannot read it", message(response));
     }
 
     private static String message(HttpResponse<String> response) {

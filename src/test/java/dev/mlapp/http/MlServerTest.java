@@ -64,6 +64,30 @@ class MlServerTest {
     }
 
     @Test
+    void theTextAnswersTimeIsTheCoursesPreprocessingAndModelTogether() {
+        // A 2400×1800 photo: decoding and resizing it takes far longer than the demo model's run.
+        HttpResponse<String> response = http.upload("/predict", "file", TestImages.picture("jpg", 2400, 1800));
+        assertEquals(200, response.statusCode(), response.body());
+        java.util.regex.Matcher time = java.util.regex.Pattern.compile("Inference Time : (\\d+\\.\\d{4}) seconds")
+                .matcher(response.body());
+        assertTrue(time.find(), response.body());
+        double textMs = Double.parseDouble(time.group(1)) * 1000;
+        String timing = response.headers().firstValue("Server-Timing").orElseThrow();
+        java.util.regex.Matcher parts = java.util.regex.Pattern.compile(
+                "preprocess;dur=([\\d.]+), queue;dur=([\\d.]+), inference;dur=([\\d.]+)").matcher(timing);
+        assertTrue(parts.matches(), timing);
+        double preprocess = Double.parseDouble(parts.group(1));
+        double total = preprocess + Double.parseDouble(parts.group(2)) + Double.parseDouble(parts.group(3));
+        assertEquals(total, textMs, 0.1, "the course's time: open, convert, resize and predict (" + timing + ")");
+        assertTrue(preprocess > Double.parseDouble(parts.group(3)), "this photo's decoding outweighs the model: "
+                + timing);
+        JsonObject json = json(http.upload("/predict", "file", jpeg, "Accept", "application/json"));
+        assertTrue(json.get("inference_ms").getAsDouble() < json.get("preprocess_ms").getAsDouble()
+                + json.get("queue_ms").getAsDouble() + json.get("inference_ms").getAsDouble(),
+                "the JSON keeps the model's run alone: " + json);
+    }
+
+    @Test
     void predictAnswersJsonWhenAsked() {
         JsonObject body = json(http.upload("/predict", "file", jpeg, "Accept", "application/json"));
         assertEquals(5, body.getAsJsonArray("top_k").size());

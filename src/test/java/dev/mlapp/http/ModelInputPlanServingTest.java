@@ -73,19 +73,37 @@ class ModelInputPlanServingTest {
     @Test
     void aTeachableMachineExportIsServedWithNoFlags() throws Exception {
         // Teachable Machine's download: keras_model.h5 beside labels.txt with numbered lines
+        JsonObject info = servedTeachableMachineExport("0 Cat\n1 Dog\n");
+        JsonObject scaling = info.getAsJsonObject("input_scaling");
+        assertEquals("-1,1", scaling.get("range").getAsString(), info.toString());
+        assertTrue(scaling.get("reason").getAsString().contains("Teachable Machine"), scaling.toString());
+        assertEquals("[\"Cat\",\"Dog\"]", info.getAsJsonArray("labels").toString());
+    }
+
+    @Test
+    void aTeachableMachineExportWithoutItsLabelsFileIsStillScaledAsTeachableMachineDoes() throws Exception {
+        // the same download with labels.txt lost: the model's own structure says what it is
+        JsonObject info = servedTeachableMachineExport(null);
+        JsonObject scaling = info.getAsJsonObject("input_scaling");
+        assertEquals("-1,1", scaling.get("range").getAsString(), info.toString());
+        assertTrue(scaling.get("reason").getAsString().startsWith("a Teachable Machine export, by its structure"),
+                scaling.toString());
+        assertEquals("[\"class_0\",\"class_1\"]", info.getAsJsonArray("labels").toString());
+    }
+
+    /** {@code /api/v1/model} of a real Teachable Machine export served with no flags, with this labels.txt or none. */
+    private JsonObject servedTeachableMachineExport(String labelsTxt) throws Exception {
         Path export = Files.createDirectories(dir.resolve("converted_keras"));
         Files.createSymbolicLink(export.resolve("keras_model.h5"),
                 SystemTools.requireShared("keras-realworld/tm_catdog_mobilenet_h5/model.h5"));
-        Files.writeString(export.resolve("labels.txt"), "0 Cat\n1 Dog\n");
+        if (labelsTxt != null) {
+            Files.writeString(export.resolve("labels.txt"), labelsTxt);
+        }
         MlServer server = MlServer.start(ServerConfig.builder().modelPath(export.resolve("keras_model.h5")).build());
         try {
             server.awaitStartup(Duration.ofMinutes(2));
             HttpTestClient http = new HttpTestClient(server.port());
-            JsonObject info = JsonParser.parseString(http.get("/api/v1/model").body()).getAsJsonObject();
-            JsonObject scaling = info.getAsJsonObject("input_scaling");
-            assertEquals("-1,1", scaling.get("range").getAsString(), info.toString());
-            assertTrue(scaling.get("reason").getAsString().contains("Teachable Machine"), scaling.toString());
-            assertEquals("[\"Cat\",\"Dog\"]", info.getAsJsonArray("labels").toString());
+            return JsonParser.parseString(http.get("/api/v1/model").body()).getAsJsonObject();
         } finally {
             server.drainAndStop();
         }

@@ -120,14 +120,16 @@ class TfJpegPreprocessingTest {
         byte[] big = jpeg(1600, 1200, BufferedImage.TYPE_INT_RGB);
         float[] reference = exact.toTensor(big);
         float[] scaled = fast.toTensor(big);
-        assertEquals(List.of(1, 4), recording.denominators, "1200 / 4 = 300 still covers 224; 1200 / 8 would not");
+        assertEquals(List.of(1, 2), recording.denominators,
+                "1200 / 2 = 600 leaves the filter 2× of 224; 1200 / 4 = 300 would leave it less (libvips' rule)");
         double diff = 0;
         for (int i = 0; i < reference.length; i++) {
             diff += Math.abs(reference[i] - scaled[i]);
         }
         assertTrue(diff / reference.length < 0.01, "mean |Δ| " + diff / reference.length);
-        byte[] small = jpeg(400, 300, BufferedImage.TYPE_INT_RGB);
-        assertArrayEquals(exact.toTensor(small), fast.toTensor(small), "a photo under 2× the input is not scaled");
+        byte[] small = jpeg(800, 600, BufferedImage.TYPE_INT_RGB);
+        assertArrayEquals(exact.toTensor(small), fast.toTensor(small),
+                "800×600 at 1/2 would be 400×300, under twice 224: not scaled");
     }
 
     @Test

@@ -29,7 +29,7 @@ class TruncatedImagesTest {
             ImageException e = assertThrows(ImageException.class, () -> PREPROCESSOR.toTensor(cut),
                     format + " cut to " + length + " of " + full.length + " bytes");
             assertEquals(ImageException.Kind.CORRUPT, e.kind(), e.getMessage());
-            assertTrue(e.getMessage().matches("The (JPEG|PNG|GIF|BMP) image [^\\[{]+\\."),
+            assertTrue(e.getMessage().matches("the (JPEG|PNG|GIF|BMP) image [^\\[{]+"),
                     "a sentence for a person, no decoder internals: " + e.getMessage());
             if (length >= 30) { // past the smallest header: nothing else can be wrong with it
                 assertTrue(e.getMessage().contains("truncated"), format + " cut to " + length + ": " + e.getMessage());
@@ -54,7 +54,7 @@ class TruncatedImagesTest {
         ImageException e = assertThrows(ImageException.class,
                 () -> PREPROCESSOR.toTensor(Arrays.copyOf(png, png.length - missing)));
         assertEquals(ImageException.Kind.CORRUPT, e.kind());
-        assertTrue(e.getMessage().startsWith("The PNG image is truncated: it ends "), e.getMessage());
+        assertTrue(e.getMessage().startsWith("the PNG image is truncated: it ends "), e.getMessage());
     }
 
     @ParameterizedTest

@@ -46,13 +46,23 @@ class InputPlanTest {
     }
 
     @Test
+    void aTeachableMachineExportIsRecognisedByItsStructureWithoutALabelsFile() throws IOException {
+        InputPlan plan = InputPlan.decide(info(2, new ModelInfo.Detail(ModelInfo.BASE_NETWORK, "MobileNetV2"),
+                new ModelInfo.Detail(ModelInfo.TEACHABLE_MACHINE, "layers named dense_Dense1")), model(), null, null);
+        assertEquals(Scaling.SYMMETRIC, plan.scaling());
+        assertTrue(plan.scalingReason().startsWith("a Teachable Machine export, by its structure (layers named "
+                + "dense_Dense1)"), plan.scalingReason());
+        assertEquals(List.of("class_0", "class_1"), plan.labels().names());
+    }
+
+    @Test
     void aTeachableMachineExportIsRecognisedByItsLabelsAndItsMobileNet() throws IOException {
         Path model = model();
         Files.writeString(dir.resolve("labels.txt"), "0 Cat\n1 Dog\n");
         InputPlan plan = InputPlan.decide(info(2, new ModelInfo.Detail(ModelInfo.BASE_NETWORK, "MobileNetV2")),
                 model, null, null);
         assertEquals(Scaling.SYMMETRIC, plan.scaling());
-        assertTrue(plan.scalingReason().contains("Teachable Machine"), plan.scalingReason());
+        assertTrue(plan.scalingReason().contains("Teachable Machine export, by its labels"), plan.scalingReason());
         assertEquals(List.of("Cat", "Dog"), plan.labels().names());
         // the same network with plain labels is a user's own transfer model: nothing says [-1, 1]
         Files.writeString(dir.resolve("labels.txt"), "Cat\nDog\n");

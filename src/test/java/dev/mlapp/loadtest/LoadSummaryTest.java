@@ -1,6 +1,7 @@
 package dev.mlapp.loadtest;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
 import java.time.Duration;
@@ -50,6 +51,9 @@ class LoadSummaryTest {
         assertEquals(Map.of("status 503", 1L, "timeout", 1L, "connection", 2L), s.failures());
         assertEquals(10, s.latency().max(), 0.01);
         assertEquals(20.0, s.availabilityPercent(), 1e-9);
+        assertEquals(1 / 6.0, s.throughput(), 1e-9, "only the one success counts as throughput");
+        assertTrue(TextReport.render(PLAN, s).contains("Throughput     0.17 req/s succeeded"),
+                TextReport.render(PLAN, s));
     }
 
     @Test

@@ -124,6 +124,20 @@ class JdkHelperTest {
     }
 
     @Test
+    void mvnwQuietPrintsNoColourCodes() throws Exception {
+        // Real Maven on this project (the validate phase runs no plugin): under -B -q it prints nothing at all, and
+        // in particular not Jansi's colour reset, which would prefix the next program's first line.
+        ProcessBuilder builder = new ProcessBuilder("bash", "-c", "./mvnw -B -q -o -N validate")
+                .directory(ROOT.toFile()).redirectErrorStream(true);
+        Process process = builder.start();
+        process.getOutputStream().close();
+        String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(process.waitFor(60, TimeUnit.SECONDS));
+        assertEquals(0, process.exitValue(), out);
+        assertEquals("", out, "./mvnw -B -q printed: " + out.replace("\u001b", "ESC"));
+    }
+
+    @Test
     void theLauncherRunsTheJarWithTheFoundJdkAndItsOptions() throws Exception {
         Path jar = Files.writeString(dir.resolve("ml-app.jar"), "not really a jar");
         Path jdk17 = jdk("jdk-17", "17.0.15", true);

@@ -36,7 +36,7 @@ public final class SkipReasons implements TestExecutionListener {
     }
 
     private void print(TestIdentifier test, String reason) {
-        System.out.println("SKIPPED " + path(test) + ": " + reason.replaceFirst("^Assumption failed: ", "")
+        TestOutput.console().println("SKIPPED " + path(test) + ": " + reason.replaceFirst("^Assumption failed: ", "")
                 .replaceFirst("^skipped: ", ""));
     }
 

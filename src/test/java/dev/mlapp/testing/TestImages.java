@@ -1,5 +1,6 @@
 package dev.mlapp.testing;
 
+import dev.mlapp.bench.PhotoSet;
 import java.awt.Color;
 import java.awt.Graphics2D;
 import java.awt.image.BufferedImage;
@@ -14,9 +15,6 @@ import java.util.zip.CRC32;
 import java.util.zip.Deflater;
 import javax.imageio.IIOImage;
 import javax.imageio.ImageIO;
-import javax.imageio.ImageWriteParam;
-import javax.imageio.ImageWriter;
-import javax.imageio.stream.ImageOutputStream;
 
 /**
  * Images made in code, so tests need no binary fixtures: encoded images of every kind, plus hand-made headers and
@@ -111,21 +109,7 @@ public final class TestImages {
     }
 
     private static byte[] writeJpeg(IIOImage image) {
-        ImageWriter writer = ImageIO.getImageWritersByFormatName("jpeg").next();
-        try (ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-             ImageOutputStream out = ImageIO.createImageOutputStream(bytes)) {
-            ImageWriteParam param = writer.getDefaultWriteParam();
-            param.setCompressionMode(ImageWriteParam.MODE_EXPLICIT);
-            param.setCompressionQuality(1f);
-            writer.setOutput(out);
-            writer.write(null, image, param);
-            out.flush();
-            return bytes.toByteArray();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        } finally {
-            writer.dispose();
-        }
+        return PhotoSet.encodeJpeg(image, 1f, false);
     }
 
     public static WritableRaster flat4(int width, int height, int... samples) {

@@ -43,6 +43,9 @@ final class GraphBuilder {
 
     /** Whether Keras gives the layer (or, for a nested model, any layer inside it) variables. */
     static boolean hasWeights(JsonObject layer) {
+        if (KerasOperations.isOperation(layer)) {
+            return false;
+        }
         if (isModel(layer)) {
             JsonElement config = layer.get("config");
             JsonArray layers = config.isJsonArray() ? config.getAsJsonArray()
@@ -188,7 +191,9 @@ final class GraphBuilder {
             JsonObject layer = element.getAsJsonObject();
             String name = layer.has("name") ? layer.get("name").getAsString() : nameOf(layer);
             byName.put(name, layer);
-            archiveKey.put(name, keys.next(className(layer), hasWeights(layer)));
+            if (!KerasOperations.isOperation(layer)) { // Functional.layers (the weight walk) lists no operations
+                archiveKey.put(name, keys.next(className(layer), hasWeights(layer)));
+            }
             produced.put(name, new ArrayList<>());
         }
         List<TensorRef> inputRefs = refs(config.get("input_layers"));
@@ -220,12 +225,17 @@ final class GraphBuilder {
                 List<List<KTensor>> done = produced.get(name);
                 while (!className(layer).equals("InputLayer") && done.size() < nodes.size()) {
                     JsonElement node = nodes.get(done.size());
-                    List<KTensor> nodeInputs = resolve(node, produced);
+                    boolean operation = KerasOperations.isOperation(layer);
+                    List<KTensor> nodeInputs = resolve(node, produced, operation);
                     if (nodeInputs == null) {
                         break;
                     }
-                    done.add(applyLayer(layer, path.child(name, archiveKey.get(name)), nodeInputs,
-                            callArguments(node)));
+                    if (operation) {
+                        done.add(List.of(applyOperation(layer, name, node, nodeInputs)));
+                    } else {
+                        done.add(applyLayer(layer, path.child(name, archiveKey.get(name)), nodeInputs,
+                                callArguments(layer, name, node)));
+                    }
                     progress = true;
                 }
             }
@@ -293,11 +303,19 @@ final class GraphBuilder {
         return out;
     }
 
-    /** The node's input tensors, or null while one of them is not built yet. */
-    private static List<KTensor> resolve(JsonElement node, Map<String, List<List<KTensor>>> produced) {
+    /**
+     * The node's input tensors, or null while one of them is not built yet. A layer's come from the node's args
+     * (a mask in its kwargs travels with the tensor instead); an operation's from its args, then its kwargs.
+     */
+    private static List<KTensor> resolve(JsonElement node, Map<String, List<List<KTensor>>> produced,
+                                         boolean withKwargs) {
         List<TensorRef> refs = new ArrayList<>();
         if (node.isJsonObject()) {
             collectKerasTensors(node.getAsJsonObject().get("args"), refs);
+            JsonElement kwargs = node.getAsJsonObject().get("kwargs");
+            if (withKwargs && kwargs != null && kwargs.isJsonObject()) {
+                kwargs.getAsJsonObject().entrySet().forEach(e -> collectKerasTensors(e.getValue(), refs));
+            }
         } else {
             for (JsonArray entry : entries(node.getAsJsonArray())) {
                 refs.add(ref(entry));
@@ -332,17 +350,63 @@ final class GraphBuilder {
         }
     }
 
-    /** The non-tensor call arguments of a node: kwargs of its first inbound entry (tf.keras) or "kwargs" (Keras 3). */
-    private static JsonObject callArguments(JsonElement node) {
+    /**
+     * The non-tensor call arguments of a node: kwargs of its first inbound entry (tf.keras) or "kwargs" (Keras 3).
+     * A Keras 3 layer call that passes anything the translations do not read (a constant among its args, an
+     * {@code initial_state} or any other keyword but {@code training} and {@code mask}) is refused, never dropped.
+     */
+    private static JsonObject callArguments(JsonObject layer, String name, JsonElement node) {
         if (node.isJsonObject()) {
             JsonElement kwargs = node.getAsJsonObject().get("kwargs");
-            return kwargs != null && kwargs.isJsonObject() ? kwargs.getAsJsonObject() : new JsonObject();
+            JsonObject arguments = kwargs != null && kwargs.isJsonObject() ? kwargs.getAsJsonObject() : new JsonObject();
+            requireOnlyTensors(layer, name, node.getAsJsonObject().get("args"));
+            JsonElement training = arguments.get("training");
+            if (training != null && training.isJsonPrimitive() && training.getAsBoolean()) {
+                throw new ModelLoadException("layer '" + name + "' (" + className(layer) + ") is called with "
+                        + "training=True, so Keras runs it in training mode (batch statistics, random dropout) even "
+                        + "at inference; the importer rebuilds inference mode only");
+            }
+            for (String key : arguments.keySet()) {
+                if (!key.equals("training") && !key.equals("mask")) {
+                    throw new ModelLoadException("layer '" + name + "' (" + className(layer) + ") is called with "
+                            + key + "=" + arguments.get(key) + ", which the importer does not pass to the layer");
+                }
+            }
+            return arguments;
         }
         List<JsonArray> entries = entries(node.getAsJsonArray());
         if (!entries.isEmpty() && entries.get(0).size() > 3 && entries.get(0).get(3).isJsonObject()) {
             return entries.get(0).get(3).getAsJsonObject();
         }
         return new JsonObject();
+    }
+
+    /** Keras 3 layer calls take tensors (or lists of them) positionally; a constant there would be lost. */
+    private static void requireOnlyTensors(JsonObject layer, String name, JsonElement args) {
+        if (args == null || args.isJsonNull()) {
+            return;
+        }
+        if (args.isJsonArray()) {
+            args.getAsJsonArray().forEach(arg -> requireOnlyTensors(layer, name, arg));
+            return;
+        }
+        if (!args.isJsonObject() || !args.getAsJsonObject().has("class_name")
+                || !"__keras_tensor__".equals(className(args.getAsJsonObject()))) {
+            throw new ModelLoadException("layer '" + name + "' (" + className(layer) + ") is called with the "
+                    + "argument " + args + ", which the importer does not pass to the layer");
+        }
+    }
+
+    private KTensor applyOperation(JsonObject entry, String name, JsonElement node, List<KTensor> inputs) {
+        if (!node.isJsonObject()) {
+            throw new ModelLoadException("operation '" + name + "' has an inbound node " + node
+                    + " in a form Keras 3 does not write");
+        }
+        try {
+            return KerasOperations.apply(ops, entry, name, node.getAsJsonObject(), inputs);
+        } catch (IllegalArgumentException | IllegalStateException e) {
+            throw new ModelLoadException("operation '" + name + "' cannot be built: " + e.getMessage(), e);
+        }
     }
 
     private List<KTensor> applyLayer(JsonObject layer, LayerPath path, List<KTensor> inputs) {

@@ -6,8 +6,12 @@ import com.google.gson.JsonObject;
 import dev.mlapp.model.ModelInfo;
 import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
+import java.util.regex.Pattern;
 
 /**
  * What a model's own structure says about the pixels it wants, reported as {@link ModelInfo} details for the server
@@ -36,10 +40,23 @@ final class InputFacts {
         if (preprocessing != null) {
             details.add(new ModelInfo.Detail(ModelInfo.INPUT_RESCALING, preprocessing));
         }
-        Set<String> names = new HashSet<>();
-        collectNames(model, names);
-        APPLICATIONS.stream().filter(a -> names.containsAll(a.layers())).findFirst()
-                .ifPresent(a -> details.add(new ModelInfo.Detail(ModelInfo.BASE_NETWORK, a.name())));
+        Map<String, String> classByName = new LinkedHashMap<>();
+        collectNames(model, classByName);
+        Set<String> names = classByName.keySet();
+        String base = APPLICATIONS.stream().filter(a -> names.containsAll(a.layers())).map(Application::name)
+                .findFirst().orElse(null);
+        if (base != null) {
+            details.add(new ModelInfo.Detail(ModelInfo.BASE_NETWORK, base));
+        }
+        if (base != null && (base.equals("MobileNet") || base.equals("MobileNetV2"))) {
+            List<String> tfjsNamed = classByName.entrySet().stream()
+                    .filter(e -> isTensorFlowJsName(e.getKey(), e.getValue())).map(Map.Entry::getKey).toList();
+            if (!tfjsNamed.isEmpty()) {
+                details.add(new ModelInfo.Detail(ModelInfo.TEACHABLE_MACHINE, "a Keras " + base + " and layers named "
+                        + "as Teachable Machine's TensorFlow.js converter names them (" + String.join(", ",
+                        tfjsNamed.subList(0, Math.min(3, tfjsNamed.size()))) + ")"));
+            }
+        }
         return details;
     }
 
@@ -92,6 +109,21 @@ final class InputFacts {
         }
     }
 
+    /**
+     * TensorFlow.js names a layer {@code <snake_case class>_<Class><n>} ({@code dense_Dense1},
+     * {@code global_average_pooling2d_GlobalAveragePooling2D1}); Keras itself names it {@code dense_1}. Teachable
+     * Machine trains its head in the browser, so its exports carry these names around the Keras MobileNet.
+     */
+    static boolean isTensorFlowJsName(String name, String className) {
+        return name.matches(Pattern.quote(snakeCase(className) + "_" + className) + "\\d+");
+    }
+
+    /** TensorFlow.js's own {@code toSnakeCase}. */
+    private static String snakeCase(String className) {
+        return className.replaceAll("(.)([A-Z][a-z0-9]+)", "$1_$2").replaceAll("([a-z])([A-Z])", "$1_$2")
+                .toLowerCase(Locale.ROOT);
+    }
+
     /** The first layer, in list order and through nested models, that is not value-preserving; null if none. */
     static JsonObject firstComputingLayer(JsonObject model) {
         for (JsonElement element : layers(model)) {
@@ -106,14 +138,16 @@ final class InputFacts {
         return null;
     }
 
-    private static void collectNames(JsonObject model, Set<String> names) {
+    /** Every layer's name, through nested models, with its class. */
+    private static void collectNames(JsonObject model, Map<String, String> classByName) {
         for (JsonElement element : layers(model)) {
             JsonObject layer = element.getAsJsonObject();
             JsonElement config = layer.get("config");
             if (config != null && config.isJsonObject() && config.getAsJsonObject().has("name")) {
-                names.add(config.getAsJsonObject().get("name").getAsString());
+                classByName.put(config.getAsJsonObject().get("name").getAsString(),
+                        layer.has("class_name") ? layer.get("class_name").getAsString() : "");
             }
-            collectNames(layer, names);
+            collectNames(layer, classByName);
         }
     }
 

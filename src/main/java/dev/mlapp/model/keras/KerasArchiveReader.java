@@ -59,7 +59,7 @@ final class KerasArchiveReader {
             byte[] bytes = zip.getInputStream(weights).readAllBytes();
             HdfFile hdf = HdfFile.fromBytes(bytes);
             return new KerasModelFile("keras-zip", config, version, backend,
-                    new Store(hdf, version.startsWith("2.13")));
+                    new Store(hdf, version.startsWith("2.13"), windowsGroups(hdf)));
         } catch (IOException | RuntimeException e) {
             if (e instanceof ModelLoadException mle) {
                 throw mle;
@@ -76,8 +76,36 @@ final class KerasArchiveReader {
         return new String(zip.getInputStream(entry).readAllBytes(), StandardCharsets.UTF_8);
     }
 
-    /** @param keras213 written by Keras 2.13, which counted each layer with weights twice (see ArchiveKeys) */
-    private record Store(HdfFile hdf, boolean keras213) implements WeightStore {
+    /**
+     * tf.keras 2.13–2.15 on Windows joined weight paths with {@code tf.io.gfile.join}, which writes {@code \}, so
+     * h5py made one root group named {@code layers\conv2d} (or {@code _layer_checkpoint_dependencies\dense}) instead
+     * of nested ones; Keras 3's loader reads such files by replacing {@code \} with {@code /}. Returns every group
+     * by its path with {@code /} only, or null when no name holds a {@code \} (the usual case: paths are looked up
+     * directly).
+     */
+    static Map<String, Group> windowsGroups(HdfFile hdf) {
+        Map<String, Group> byPath = new HashMap<>();
+        boolean[] backslash = {false};
+        index(hdf, "", byPath, backslash);
+        return backslash[0] ? byPath : null;
+    }
+
+    private static void index(Group group, String path, Map<String, Group> byPath, boolean[] backslash) {
+        for (Node child : group.getChildren().values()) {
+            if (child instanceof Group g) {
+                backslash[0] |= g.getName().contains("\\");
+                String childPath = (path.isEmpty() ? "" : path + "/") + g.getName().replace('\\', '/');
+                byPath.put(childPath, g);
+                index(g, childPath, byPath, backslash);
+            }
+        }
+    }
+
+    /**
+     * @param keras213      written by Keras 2.13, which counted each layer with weights twice (see ArchiveKeys)
+     * @param windowsGroups the groups by {@code /} path when the file was written on Windows, else null
+     */
+    private record Store(HdfFile hdf, boolean keras213, Map<String, Group> windowsGroups) implements WeightStore {
 
         @Override
         public ArchiveKeys containerKeys() {
@@ -86,11 +114,13 @@ final class KerasArchiveReader {
 
         @Override
         public List<FloatArray> weightsOf(LayerPath layer) {
-            Group group = layerGroup(layer, KERAS3_LAYERS);
+            String path = layerPath(layer, KERAS3_LAYERS);
+            Group group = group(path);
             if (group == null) {
-                group = layerGroup(layer, KERAS2_LAYERS);
+                path = layerPath(layer, KERAS2_LAYERS);
+                group = group(path);
             }
-            return group == null ? List.of() : collect(group);
+            return group == null ? List.of() : collect(group, path);
         }
 
         /**
@@ -99,7 +129,7 @@ final class KerasArchiveReader {
          * has an empty {@code vars} and theirs are taken instead (forward before backward, as the legacy HDF5
          * files list them).
          */
-        private static List<FloatArray> collect(Group group) {
+        private List<FloatArray> collect(Group group, String path) {
             List<FloatArray> values = new ArrayList<>();
             if (group.getChild("vars") instanceof Group vars) {
                 for (int i = 0; vars.getChild(Integer.toString(i)) instanceof Dataset d; i++) {
@@ -108,21 +138,29 @@ final class KerasArchiveReader {
             }
             for (int a = 0; a < SUB_OBJECTS.size() && values.isEmpty(); a++) {
                 for (String child : SUB_OBJECTS.get(a)) {
-                    if (group.getChild(child) instanceof Group sub) {
-                        values.addAll(collect(sub));
+                    Node sub = windowsGroups != null ? windowsGroups.get(path + "/" + child) : group.getChild(child);
+                    if (sub instanceof Group g) {
+                        values.addAll(collect(g, path + "/" + child));
                     }
                 }
             }
             return values;
         }
 
-        private Group layerGroup(LayerPath layer, String listName) {
+        private static String layerPath(LayerPath layer, String listName) {
             List<String> steps = new ArrayList<>();
             for (String key : layer.archiveKeys()) {
                 steps.add(listName + "/" + key);
             }
+            return String.join("/", steps);
+        }
+
+        private Group group(String path) {
+            if (windowsGroups != null) {
+                return windowsGroups.get(path);
+            }
             try {
-                Node node = hdf.getByPath(String.join("/", steps));
+                Node node = hdf.getByPath(path);
                 return node instanceof Group g ? g : null;
             } catch (RuntimeException missing) {
                 return null;

@@ -54,24 +54,34 @@ public final class KerasImporter {
         return details;
     }
 
-    private static TfModel build(Path file, KerasModelFile keras, SessionOptions options) {
+    /**
+     * Everything that can fail (the graph, the file's digest) runs before the session exists, and a failure closes
+     * what was opened in reverse order: TF-Java's {@code Graph.close()} waits for the graph's open sessions, so
+     * closing the graph under a live session would block the loading thread for good (issue #25).
+     */
+    static TfModel build(Path file, KerasModelFile keras, SessionOptions options) {
         Graph graph = new Graph();
+        Session session = null;
         try {
             Ops tf = Ops.create(graph);
             GraphBuilder builder = new GraphBuilder(tf, keras);
             Operand<TFloat32> output = builder.build(keras.modelConfig());
             long[] outputShape = output.shape().asArray();
-            Session session = new Session(graph, options.toConfigProto());
             String fileName = file.getFileName().toString();
             ModelInfo info = new ModelInfo(fileName, keras.format(), file.toAbsolutePath().toString(),
                     Digests.sha256(file), builder.inputShape(),
                     java.util.Arrays.copyOfRange(outputShape, 1, outputShape.length), false,
                     details(keras, builder));
+            session = new Session(graph, options.toConfigProto());
+            Session owned = session;
             return new TfModel(info, session, GraphBuilder.INPUT, GraphBuilder.OUTPUT, () -> {
-                session.close();
+                owned.close();
                 graph.close();
             });
         } catch (RuntimeException e) {
+            if (session != null) {
+                session.close();
+            }
             graph.close();
             if (e instanceof ModelLoadException) {
                 throw e;

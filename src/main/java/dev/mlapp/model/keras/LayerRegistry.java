@@ -17,7 +17,7 @@ final class LayerRegistry {
     private static final List<LayerFamily> FAMILIES = List.of(CoreLayers::register, ActivationLayers::register,
             ConvolutionLayers::register, NormalizationLayers::register, PoolingLayers::register,
             ReshapingLayers::register, MergingLayers::register, PreprocessingLayers::register,
-            RecurrentLayers::register);
+            RecurrentLayers::register, ApplicationLayers::register);
 
     /** The layers of Keras 2 and 3 this importer translates. */
     static final LayerRegistry KERAS = build(FAMILIES);

@@ -57,7 +57,7 @@ final class LegacyH5Reader {
                     Hdf5Values.string(weights, "keras_version"), "unknown");
             String backend = firstNonNull(Hdf5Values.string(hdf, "backend"),
                     Hdf5Values.string(weights, "backend"), "unknown");
-            return new KerasModelFile("keras-h5", modelConfig, version, backend, new Store(hdf, weights));
+            return new KerasModelFile("keras-h5", modelConfig, version, backend, new Store(hdf, weights, layerNames(modelConfig)));
         } catch (RuntimeException e) {
             hdf.close();
             throw e instanceof ModelLoadException ? e
@@ -93,7 +93,7 @@ final class LegacyH5Reader {
                 modelConfig.has("keras_version") ? modelConfig.get("keras_version").getAsString() : null, "unknown");
         String backend = firstNonNull(Hdf5Values.string(hdf, "backend"),
                 modelConfig.has("backend") ? modelConfig.get("backend").getAsString() : null, "unknown");
-        return new KerasModelFile("keras-h5", modelConfig, version, backend, new Store(hdf, weights));
+        return new KerasModelFile("keras-h5", modelConfig, version, backend, new Store(hdf, weights, layerNames(modelConfig)));
     }
 
     private static String firstNonNull(String... values) {
@@ -105,18 +105,52 @@ final class LegacyH5Reader {
         return null;
     }
 
-    private record Store(HdfFile hdf, Group root) implements WeightStore {
+    /** The names of every layer in the model's layer lists, nested models included. */
+    static java.util.Set<String> layerNames(JsonObject model) {
+        java.util.Set<String> names = new java.util.HashSet<>();
+        collectNames(model, names);
+        return names;
+    }
+
+    private static void collectNames(JsonObject model, java.util.Set<String> names) {
+        JsonElement config = model.get("config");
+        JsonElement layers = config == null ? null : config.isJsonArray() ? config
+                : config.isJsonObject() ? config.getAsJsonObject().get("layers") : null;
+        if (layers == null || !layers.isJsonArray()) {
+            return;
+        }
+        for (JsonElement e : layers.getAsJsonArray()) {
+            JsonObject layer = e.getAsJsonObject();
+            JsonElement c = layer.get("config");
+            if (c != null && c.isJsonObject() && c.getAsJsonObject().has("name")) {
+                names.add(c.getAsJsonObject().get("name").getAsString());
+            }
+            if (layer.has("name") && layer.get("name").isJsonPrimitive()) {
+                names.add(layer.get("name").getAsString());
+            }
+            collectNames(layer, names);
+        }
+    }
+
+    /** @param layerNames every layer name of the model, to tell which layer a scoped weight name belongs to */
+    private record Store(HdfFile hdf, Group root, java.util.Set<String> layerNames) implements WeightStore {
 
         @Override
         public List<FloatArray> weightsOf(LayerPath layer) {
-            Node node = root.getChild(layer.names().get(0));
+            Node node;
+            try {
+                // a tf.keras layer named "Conv/BatchNorm" is the group Conv/BatchNorm (h5py nests at "/")
+                node = root.getByPath(layer.names().get(0));
+            } catch (RuntimeException missing) {
+                return List.of();
+            }
             if (!(node instanceof Group group)) {
                 return List.of();
             }
             List<String> names = Hdf5Values.strings(group, "weight_names");
             List<FloatArray> values = new ArrayList<>();
             for (String name : names) {
-                if (layer.depth() == 1 || belongsTo(name, layer.leafName())) {
+                if (layer.depth() == 1 || layer.leafName().equals(owner(name))) {
                     values.add(Hdf5Values.floats(dataset(group, name)));
                 }
             }
@@ -124,18 +158,29 @@ final class LegacyH5Reader {
         }
 
         /**
-         * {@code block1_conv1/kernel:0} and {@code sequential/vgg16/block1_conv1/kernel} both name block1_conv1; an
-         * RNN's variables sit one scope deeper ({@code lstm/lstm_cell/kernel:0},
-         * {@code bidirectional/forward_lstm/lstm_cell/kernel:0}), so any scope of the name may be the layer's.
+         * The layer a weight name belongs to: {@code block1_conv1/kernel:0} and {@code sequential/vgg16/block1_conv1/
+         * kernel} name block1_conv1, an RNN's variables sit one scope deeper ({@code lstm/lstm_cell/kernel:0}), and
+         * tf.keras layer names may hold a {@code /} themselves ({@code Conv/BatchNorm/gamma:0} is Conv/BatchNorm's,
+         * never Conv's). So the owner is the layer whose whole name, followed by {@code /}, starts a scope of the
+         * weight name and ends the innermost; of two ending there, the longer name.
          */
-        private static boolean belongsTo(String weightName, String layer) {
-            String[] parts = weightName.split("/");
-            for (int i = 0; i < parts.length - 1; i++) {
-                if (parts[i].equals(layer)) {
-                    return true;
+        private String owner(String weightName) {
+            String owner = null;
+            int ownerEnd = -1;
+            for (String candidate : layerNames) {
+                String scope = candidate + "/";
+                for (int at = weightName.indexOf(scope); at >= 0; at = weightName.indexOf(scope, at + 1)) {
+                    if (at != 0 && weightName.charAt(at - 1) != '/') {
+                        continue;
+                    }
+                    int end = at + scope.length();
+                    if (end > ownerEnd || (end == ownerEnd && candidate.length() > owner.length())) {
+                        owner = candidate;
+                        ownerEnd = end;
+                    }
                 }
             }
-            return false;
+            return owner;
         }
 
         private static Dataset dataset(Group group, String name) {

@@ -33,15 +33,54 @@ final class PythonCode {
             if (isModel(layer)) {
                 refuse(layer);
             } else if (layerClass.equals("Lambda")) {
-                throw new ModelLoadException("layer '" + name(layer) + "' (Lambda) runs a Python function stored as "
-                        + "bytecode, which cannot be rebuilt without Python. Replace the Lambda with built-in layers "
-                        + "(Rescaling for x / 255, Cropping2D, Concatenate, Resizing...) and save the model again");
-            } else if (isUserCode(layer) && LayerRegistry.KERAS.translation(layerClass) == null) {
+                throw lambda(layer);
+            } else if (isUserCode(layer)) { // even under a built-in's name: its call() is the user's code
                 throw new ModelLoadException("layer '" + name(layer) + "' (" + layerClass + ") is a custom class "
                         + "defined in Python" + module(layer) + ", which cannot be rebuilt without Python. Build "
                         + "the model from built-in Keras layers and save it again");
             }
         }
+    }
+
+    private static final String REPLACE_LAMBDA = "Replace the Lambda with built-in layers (Rescaling for x / 255, "
+            + "Cropping2D, Concatenate, Resizing...) and save the model again";
+
+    /**
+     * A Lambda's function is either marshalled bytecode (a {@code lambda}: tf.keras {@code function_type "lambda"},
+     * Keras 3 {@code __lambda__}) or a reference by name to a Python function that the file does not contain
+     * (tf.keras {@code function_type "function"}, Keras 3 {@code {"class_name": "function", "config": "name"}}).
+     */
+    private static ModelLoadException lambda(JsonObject layer) {
+        JsonElement c = layer.get("config");
+        JsonObject config = c != null && c.isJsonObject() ? c.getAsJsonObject() : new JsonObject();
+        String referenced = referencedFunction(config);
+        if (referenced != null) {
+            String module = string(config, "module");
+            return new ModelLoadException("layer '" + name(layer) + "' (Lambda) calls the Python function '"
+                    + referenced + "'" + (module != null ? " of module " + module : "") + " by name; the file holds "
+                    + "only that name, not its code, so it cannot run without Python. " + REPLACE_LAMBDA
+                    + " (or serve a SavedModel exported from Python, which holds the function as a graph)");
+        }
+        return new ModelLoadException("layer '" + name(layer) + "' (Lambda) runs a Python function stored as "
+                + "bytecode, which cannot be rebuilt without Python. " + REPLACE_LAMBDA);
+    }
+
+    private static String referencedFunction(JsonObject config) {
+        JsonElement function = config.get("function");
+        if (function == null) {
+            return null;
+        }
+        if (function.isJsonPrimitive() && "function".equals(string(config, "function_type"))) {
+            return function.getAsString();
+        }
+        if (function.isJsonObject()) {
+            JsonObject f = function.getAsJsonObject();
+            if ("function".equals(string(f, "class_name")) && f.get("config") != null
+                    && f.get("config").isJsonPrimitive()) {
+                return f.get("config").getAsString();
+            }
+        }
+        return null;
     }
 
     private static ModelLoadException subclassed(String cls, String what) {
@@ -61,6 +100,10 @@ final class PythonCode {
     private static boolean isUserCode(JsonObject layer) {
         String module = string(layer, "module");
         String registered = string(layer, "registered_name");
+        String application = ApplicationLayers.MODULES.get(layer.get("class_name").getAsString());
+        if (application != null && module != null && !module.equals(application)) {
+            return true; // a class of the same name as an application's, defined elsewhere
+        }
         return (module != null && !module.startsWith("keras")) || (registered != null && registered.contains(">"))
                 || layer.get("class_name").getAsString().contains(">");
     }

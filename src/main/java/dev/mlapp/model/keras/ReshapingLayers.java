@@ -38,14 +38,61 @@ final class ReshapingLayers {
         return KTensor.of(ops.reshape(x, -1, count));
     }
 
+    /**
+     * Keras's {@code Reshape.call}: the {@code -1} in {@code target_shape} is resolved from the input's known
+     * dimensions ({@code operation_utils.compute_reshape_output_shape}), and the batch is the input's own; a target
+     * that cannot hold the input is refused here, at load, rather than by TensorFlow at the first prediction.
+     */
     private static KTensor reshape(GraphOps ops, LayerConfig layer, KTensor in) {
         JsonArray target = layer.get("target_shape").getAsJsonArray();
         long[] shape = new long[target.size() + 1];
         shape[0] = -1;
+        int open = -1;
+        long known = 1;
         for (int i = 0; i < target.size(); i++) {
             shape[i + 1] = target.get(i).isJsonNull() ? -1 : target.get(i).getAsLong();
+            if (shape[i + 1] < 0) {
+                if (open >= 0) {
+                    throw layer.unsupported("its target_shape " + target + " has more than one unknown dimension");
+                }
+                open = i + 1;
+            } else {
+                known *= shape[i + 1];
+            }
         }
-        return KTensor.of(ops.reshape(in.value(), shape));
+        long[] dims = in.dims();
+        long size = 1;
+        for (int i = 1; i < dims.length; i++) {
+            size = dims[i] < 0 || size < 0 ? -1 : size * dims[i];
+        }
+        if (size >= 0 && open >= 0) {
+            if (known == 0 || size % known != 0) {
+                throw layer.unsupported("its target_shape " + target + " cannot hold its input of shape "
+                        + shapeOf(dims) + " (" + size + " values per item)");
+            }
+            shape[open] = size / known;
+            open = -1;
+        } else if (size >= 0 && size != known) {
+            throw layer.unsupported("its target_shape " + target + " holds " + known + " values per item but its "
+                    + "input of shape " + shapeOf(dims) + " holds " + size);
+        }
+        if (open < 0) {
+            return KTensor.of(ops.reshape(in.value(), shape));
+        }
+        // an unknown input length: the batch comes from the tensor itself, the one -1 is TensorFlow's to infer
+        Ops tf = ops.tf();
+        long[] rest = java.util.Arrays.copyOfRange(shape, 1, shape.length);
+        Operand<org.tensorflow.types.TInt64> batch = tf.slice(tf.shape(in.value(), org.tensorflow.types.TInt64.class),
+                tf.constant(new long[] {0}), tf.constant(new long[] {1}));
+        return KTensor.of(tf.reshape(in.value(), tf.concat(java.util.List.of(batch, tf.constant(rest)), tf.constant(0))));
+    }
+
+    private static String shapeOf(long[] dims) {
+        StringBuilder b = new StringBuilder("(None");
+        for (int i = 1; i < dims.length; i++) {
+            b.append(", ").append(dims[i] < 0 ? "None" : Long.toString(dims[i]));
+        }
+        return b.append(")").toString();
     }
 
     private static KTensor permute(GraphOps ops, LayerConfig layer, KTensor in) {

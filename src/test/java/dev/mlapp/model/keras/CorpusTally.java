@@ -1,5 +1,6 @@
 package dev.mlapp.model.keras;
 
+import dev.mlapp.testing.TestOutput;
 import java.io.IOException;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -39,7 +40,7 @@ public final class CorpusTally {
         if (passed.get() + failures.size() == 0) {
             return;
         }
-        System.out.println(corpus + ": " + passed.get() + " passed, " + failures.size() + " failed" + note);
-        failures.forEach(f -> System.out.println("  FAILED " + f));
+        TestOutput.console().println(corpus + ": " + passed.get() + " passed, " + failures.size() + " failed" + note);
+        failures.forEach(f -> TestOutput.console().println("  FAILED " + f));
     }
 }
