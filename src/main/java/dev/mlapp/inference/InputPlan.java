@@ -64,10 +64,19 @@ public record InputPlan(Scaling scaling, String scalingReason, Labels labels, St
                     + "): Teachable Machine feeds x / 127.5 - 1", labels, labelsReason);
         }
         Optional<String> base = info.detail(ModelInfo.BASE_NETWORK);
-        if (base.isPresent() && labels.numbered() && besideModel.isPresent()) {
+        if (base.isPresent() && (base.get().equals("MobileNet") || base.get().equals("MobileNetV2"))
+                && labels.numbered() && besideModel.isPresent()) {
             return new InputPlan(Scaling.SYMMETRIC, "a Teachable Machine export, by its labels (" + besideModel.get()
                     .getFileName() + " numbered '0 name' and a Keras " + base.get() + " inside): Teachable Machine "
                     + "feeds x / 127.5 - 1", labels, labelsReason);
+        }
+        if (base.isPresent()) {
+            // ResNet/VGG/DenseNet want preprocess_input's caffe or torch normalisation, Xception/InceptionV3/MobileNet
+            // [-1, 1], all done outside the model; the course's notebook feeds x / 255 instead, so that is what a
+            // model trained there learned.
+            return new InputPlan(Scaling.UNIT, "the default: nothing in the model rescales its input (a Keras "
+                    + base.get() + " base inside, whose preprocess_input is not part of the model; the course "
+                    + "trains it on x / 255 — set --scaling if yours was trained otherwise)", labels, labelsReason);
         }
         return new InputPlan(Scaling.UNIT, "the default: nothing in the model rescales its input", labels,
                 labelsReason);

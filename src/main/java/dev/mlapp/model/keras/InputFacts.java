@@ -15,8 +15,9 @@ import java.util.regex.Pattern;
 
 /**
  * What a model's own structure says about the pixels it wants, reported as {@link ModelInfo} details for the server
- * to decide its input scaling: whether the first layer that computes on values is {@code Rescaling} (the model then
- * takes raw 0..255 pixels) and whether a Keras Applications MobileNet is inside (Teachable Machine exports).
+ * to decide its input scaling: whether the first layer that computes on values is {@code Rescaling}, or a
+ * {@code Normalization} with pixel-scale statistics (the model then takes raw 0..255 pixels), and which Keras
+ * Applications base is inside (a MobileNet: Teachable Machine exports; the others name their preprocessing).
  */
 final class InputFacts {
 
@@ -35,23 +36,19 @@ final class InputFacts {
     static List<ModelInfo.Detail> of(JsonObject model) {
         List<ModelInfo.Detail> details = new ArrayList<>();
         JsonObject first = firstComputingLayer(model);
-        if (first != null && first.get("class_name").getAsString().equals("Rescaling")) {
-            JsonObject c = first.getAsJsonObject("config");
-            details.add(new ModelInfo.Detail(ModelInfo.INPUT_RESCALING, "Rescaling(scale=" + c.get("scale")
-                    + ", offset="
-                    + (c.has("offset") ? c.get("offset") : "0") + ")"));
+        String preprocessing = first == null ? null : preprocessing(first);
+        if (preprocessing != null) {
+            details.add(new ModelInfo.Detail(ModelInfo.INPUT_RESCALING, preprocessing));
         }
         Map<String, String> classByName = new LinkedHashMap<>();
         collectNames(model, classByName);
         Set<String> names = classByName.keySet();
-        String base = null;
-        if (names.containsAll(List.of("Conv1", "expanded_conv_depthwise", "block_1_expand"))) {
-            base = "MobileNetV2";
-        } else if (names.containsAll(List.of("conv1", "conv_dw_1", "conv_pw_1"))) {
-            base = "MobileNet";
-        }
+        String base = APPLICATIONS.stream().filter(a -> names.containsAll(a.layers())).map(Application::name)
+                .findFirst().orElse(null);
         if (base != null) {
             details.add(new ModelInfo.Detail(ModelInfo.BASE_NETWORK, base));
+        }
+        if (base != null && (base.equals("MobileNet") || base.equals("MobileNetV2"))) {
             List<String> tfjsNamed = classByName.entrySet().stream()
                     .filter(e -> isTensorFlowJsName(e.getKey(), e.getValue())).map(Map.Entry::getKey).toList();
             if (!tfjsNamed.isEmpty()) {
@@ -61,6 +58,55 @@ final class InputFacts {
             }
         }
         return details;
+    }
+
+    /** A Keras Applications base recognised by layer names its builder always gives (keras/src/applications). */
+    private record Application(String name, List<String> layers) {
+    }
+
+    private static final List<Application> APPLICATIONS = List.of(
+            new Application("MobileNetV2", List.of("Conv1", "expanded_conv_depthwise", "block_1_expand")),
+            new Application("MobileNet", List.of("conv1", "conv_dw_1", "conv_pw_1")),
+            new Application("ResNet50V2", List.of("conv1_conv", "conv2_block1_preact_bn", "post_bn")),
+            new Application("ResNet", List.of("conv1_conv", "conv2_block1_1_conv", "conv5_block3_out")),
+            new Application("DenseNet", List.of("conv2_block1_0_bn", "pool2_conv", "conv5_block16_concat")),
+            new Application("Xception", List.of("block1_conv1", "block2_sepconv1", "block14_sepconv2")),
+            new Application("InceptionV3", List.of("mixed0", "mixed9_0", "mixed10")),
+            new Application("EfficientNet", List.of("stem_conv", "block1a_dwconv", "top_conv")),
+            new Application("EfficientNetV2", List.of("stem_conv", "block1a_project_conv", "top_conv")),
+            new Application("MobileNetV3", List.of("Conv", "expanded_conv_depthwise", "Conv_1")),
+            new Application("ConvNeXt", List.of("convnext_tiny_stem", "convnext_tiny_stage_0_block_0_depthwise_conv")));
+
+    /**
+     * What the first computing layer says about the pixels the model wants: a {@code Rescaling} means raw 0..255
+     * pixels (EfficientNet's 1/255, MobileNetV3's 1/127.5 - 1, a student's own); so does a {@code Normalization}
+     * whose stored mean is on the 0..255 scale (ConvNeXt's ImageNet mean × 255). Null when it says nothing.
+     */
+    private static String preprocessing(JsonObject layer) {
+        JsonObject c = layer.getAsJsonObject("config");
+        switch (layer.get("class_name").getAsString()) {
+            case "Rescaling":
+                return "Rescaling(scale=" + c.get("scale") + ", offset=" + (c.has("offset") ? c.get("offset") : "0")
+                        + ")";
+            case "Normalization":
+                boolean inverted = c.has("invert") && c.get("invert").getAsBoolean();
+                JsonElement mean = c.get("mean");
+                if (inverted || mean == null || mean.isJsonNull()) {
+                    return null;
+                }
+                JsonArray values = mean.isJsonArray() ? mean.getAsJsonArray() : new JsonArray();
+                if (mean.isJsonPrimitive()) {
+                    values.add(mean);
+                }
+                for (JsonElement v : values) {
+                    if (v.isJsonPrimitive() && Math.abs(v.getAsDouble()) > 1) {
+                        return "Normalization(mean=" + mean + ") on the 0..255 scale";
+                    }
+                }
+                return null;
+            default:
+                return null;
+        }
     }
 
     /**

@@ -1,6 +1,8 @@
 package dev.mlapp.model.keras;
 
+import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
+import java.util.ArrayList;
 import java.util.List;
 import org.tensorflow.Operand;
 import org.tensorflow.op.Ops;
@@ -37,12 +39,52 @@ final class TfOpLambda {
         };
     }
 
+    /**
+     * The constant operand: a number, or a nested list of numbers (a tensor TensorFlow made from a Python list, such
+     * as EfficientNet's (1, 1, 1, 3) ImageNet scale), which broadcasts against x as NumPy does.
+     */
     private static Operand<TFloat32> operand(Ops tf, LayerConfig layer, String function) {
         JsonElement y = layer.callArguments().get("y");
-        if (y == null || !y.isJsonPrimitive() || !y.getAsJsonPrimitive().isNumber()) {
-            throw layer.unsupported("tf." + function + " is applied to " + y
-                    + "; only a constant number as second operand is supported");
+        if (y != null && y.isJsonPrimitive() && y.getAsJsonPrimitive().isNumber()) {
+            return tf.constant(y.getAsFloat());
         }
-        return tf.constant(y.getAsFloat());
+        List<Long> shape = new ArrayList<>();
+        List<Float> values = new ArrayList<>();
+        if (y == null || !nestedNumbers(y, 0, shape, values)) {
+            throw layer.unsupported("tf." + function + " is applied to " + y
+                    + "; only a constant number or a nested list of numbers as second operand is supported");
+        }
+        float[] data = new float[values.size()];
+        for (int i = 0; i < data.length; i++) {
+            data[i] = values.get(i);
+        }
+        long[] dims = shape.stream().mapToLong(Long::longValue).toArray();
+        return tf.constant(org.tensorflow.ndarray.Shape.of(dims), org.tensorflow.ndarray.buffer.DataBuffers.of(data));
+    }
+
+    /** Flattens a rectangular nested list of numbers, recording its shape; false if it is anything else. */
+    private static boolean nestedNumbers(JsonElement e, int depth, List<Long> shape, List<Float> values) {
+        if (e.isJsonPrimitive() && e.getAsJsonPrimitive().isNumber()) {
+            if (depth != shape.size()) {
+                return false;
+            }
+            values.add(e.getAsFloat());
+            return true;
+        }
+        if (!e.isJsonArray() || e.getAsJsonArray().isEmpty()) {
+            return false;
+        }
+        JsonArray array = e.getAsJsonArray();
+        if (depth == shape.size()) {
+            shape.add((long) array.size());
+        } else if (shape.get(depth) != array.size()) {
+            return false;
+        }
+        for (JsonElement child : array) {
+            if (!nestedNumbers(child, depth + 1, shape, values)) {
+                return false;
+            }
+        }
+        return true;
     }
 }

@@ -9,10 +9,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  * Passed and failed cases of a corpus test (one dynamic test per model directory), printed once after the last
  * case, so a run over hundreds of models ends with one line to read and the failures listed under it.
  */
-final class CorpusTally {
+public final class CorpusTally {
 
     /** One case's check; it fails by throwing. */
-    interface Check {
+    public interface Check {
         void run() throws IOException;
     }
 
@@ -20,12 +20,12 @@ final class CorpusTally {
     private final AtomicInteger passed = new AtomicInteger();
     private final ConcurrentLinkedQueue<String> failures = new ConcurrentLinkedQueue<>();
 
-    CorpusTally(String corpus) {
+    public CorpusTally(String corpus) {
         this.corpus = corpus;
     }
 
     /** Runs {@code check}, counts it, and rethrows its failure so the dynamic test fails too. */
-    void run(String name, Check check) throws IOException {
+    public void run(String name, Check check) throws IOException {
         try {
             check.run();
             passed.incrementAndGet();
@@ -36,7 +36,7 @@ final class CorpusTally {
     }
 
     /** The summary line, with {@code note} after the counts (may be empty); nothing when no case ran. */
-    void print(String note) {
+    public void print(String note) {
         if (passed.get() + failures.size() == 0) {
             return;
         }
