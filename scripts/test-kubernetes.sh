@@ -345,7 +345,7 @@ if [[ -f "$MODEL" ]]; then
 
     log "4b. 16 concurrent uploads for 60 s, monitored every 2 s"
     restarts_before=$(restart_counts)
-    "$JAVA" -jar "$JAR" monitor --duration 70s --interval 2s --namespace "$NAMESPACE" --csv "$WORK/vgg16-monitor.csv" \
+    "$JAVA" -jar "$JAR" monitor --duration 70s --interval 2s --namespace "$NAMESPACE" --pods-csv "$WORK/vgg16-monitor.csv" \
         >"$WORK/vgg16-monitor.txt" 2>&1 &
     MONITOR_PID=$!
     LOADS+=("$MONITOR_PID")
