@@ -41,8 +41,23 @@ autoscaling_run() { # ARGS for the playbook (the overlay, the model...): deploys
     command -v siege >/dev/null || die "siege is not installed (apt-get install siege): the autoscaling run needs it"
     rm -rf "$dir" && mkdir -p "$dir"
     autoscaling_siegerc "$dir/siegerc"
-    log "deploy.yml with mlapp_autoscale (min 1, max 5, 40 % CPU): the HPA owns the count, from one replica"
-    playbook deploy-autoscale deploy.yml --tags all,verify "$@" -e '{"mlapp_autoscale": {"min": 1, "max": 5, "cpu": 40}}'
+    # the pods' requests and limits from ml-app size, run as small-node runs a replica (one TensorFlow thread, one
+    # batch worker) with the heap a 1536Mi limit gives it, capped so that five replicas and a surge pod fit the node
+    log "ml-app size: the demo model's requests and limits, measured here"
+    local sizing resources node_cores
+    node_cores=$(kubectl get nodes -o jsonpath='{.items[0].status.allocatable.cpu}' \
+        | awk '{ if (sub(/m$/, "")) print $0 / 1000; else print $0 }')
+    sizing=$(INTRA_OP_THREADS=1 "$JAVA" -Xmx600m -jar "$JAR" size --workers 1 --concurrency 4 --warm-up 5s \
+        --duration 15s --fit-cores "$node_cores" --max-replicas 5 2>"$dir/size.err") \
+        || { tail -20 "$dir/size.err" >&2; die "ml-app size failed"; }
+    echo "$sizing" >"$dir/size.txt"
+    resources=$(sed -n "s/^# deploy.yml: -e '\(.*\)'$/\1/p" <<<"$sizing")
+    [[ -n "$resources" ]] || die "ml-app size printed no mlapp_deploy_resources: $sizing"
+    figure "ml-app size (demo model, on the shared machine): $(grep '^measured: ' <<<"$sizing" | sed 's/^measured: //'); $(grep '^recommended: ' <<<"$sizing")"
+    log "deploy.yml with mlapp_autoscale (min 1, max 5, 40 % CPU) and the sizes: the HPA owns the count, from one replica"
+    playbook deploy-autoscale deploy.yml --tags all,verify "$@" -e "$resources" \
+        -e '{"mlapp_autoscale": {"min": 1, "max": 5, "cpu": 40}}'
+    figure "autoscaling deployment's resources: $(k get deployment ml-app -o jsonpath='{.spec.template.spec.containers[0].resources}')"
     local t0=$SECONDS
     until [[ "$(autoscaling_ready)" == 1 && "$(k get deployment ml-app -o jsonpath='{.spec.replicas}')" == 1 ]] \
         && autoscaling_hpa_has_metrics; do
