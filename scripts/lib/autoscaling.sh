@@ -13,13 +13,22 @@ high 30 1 2 90
 calmer 20 3 1 40
 calm 20 10 0.5 45"}
 
+# The HPA in the API version that has its metrics (status.currentMetrics): `kubectl get hpa` reads autoscaling/v1,
+# the preferred version before Kubernetes 1.23, which has only the CPU percentage.
+autoscaling_hpa_resource() {
+    if kubectl api-versions | grep -qx autoscaling/v2; then echo horizontalpodautoscalers.v2.autoscaling
+    else echo horizontalpodautoscalers.v2beta2.autoscaling; fi
+}
+HPA_RESOURCE=horizontalpodautoscalers.autoscaling # set by autoscaling_run
+hpa() { k get "$HPA_RESOURCE" ml-app "$@"; }
+
 autoscaling_watch() { # DIR: the pods and the HPA every 3 s until DIR/stop exists
     local dir=$1 now
     mkdir -p "$dir/watch"
     while [[ ! -e "$dir/stop" ]]; do
         now=$(date +%s%3N)
         k get pods -l app=ml-app -o json >"$dir/watch/$now.pods.json" 2>/dev/null || true
-        k get hpa ml-app -o json >"$dir/watch/$now.hpa.json" 2>/dev/null || true
+        hpa -o json >"$dir/watch/$now.hpa.json" 2>/dev/null || true
         sleep 3
     done
 }
@@ -33,7 +42,7 @@ autoscaling_siegerc() { # FILE: siege without its HTML parser, a new connection 
 # ready replicas of the ml-app Deployment, and whether the HPA has read the pods' CPU yet
 autoscaling_ready() { k get deployment ml-app -o jsonpath='{.status.readyReplicas}'; }
 autoscaling_hpa_has_metrics() {
-    k get hpa ml-app -o jsonpath='{.status.currentMetrics[0].resource.current.averageUtilization}' 2>/dev/null | grep -q '[0-9]'
+    hpa -o jsonpath='{.status.currentMetrics[0].resource.current.averageUtilization}' 2>/dev/null | grep -q '[0-9]'
 }
 
 autoscaling_run() { # ARGS for the playbook (the overlay, the model...): deploys with the HPA, loads, reports
@@ -41,6 +50,7 @@ autoscaling_run() { # ARGS for the playbook (the overlay, the model...): deploys
     command -v siege >/dev/null || die "siege is not installed (apt-get install siege): the autoscaling run needs it"
     rm -rf "$dir" && mkdir -p "$dir"
     autoscaling_siegerc "$dir/siegerc"
+    HPA_RESOURCE=$(autoscaling_hpa_resource)
     # the pods' requests and limits from ml-app size, run as small-node runs a replica (one TensorFlow thread, one
     # batch worker) with the heap a 1536Mi limit gives it, capped so that five replicas and a surge pod fit the node
     log "ml-app size: the demo model's requests and limits, measured here"
@@ -66,7 +76,7 @@ autoscaling_run() { # ARGS for the playbook (the overlay, the model...): deploys
     done
     # the pods of the five-replica deployment have drained away before the load starts
     for _ in $(seq 60); do [[ $(k get pods -l app=ml-app -o name | wc -l) == 1 ]] && break; sleep 2; done
-    log "one replica, HPA at $(k get hpa ml-app -o jsonpath='{.status.currentMetrics[0].resource.current.averageUtilization}')% CPU after $((SECONDS - t0)) s; the load begins"
+    log "one replica, HPA at $(hpa -o jsonpath='{.status.currentMetrics[0].resource.current.averageUtilization}')% CPU after $((SECONDS - t0)) s; the load begins"
     autoscaling_watch "$dir" &
     local watcher=$!
     LOADS+=("$watcher")
