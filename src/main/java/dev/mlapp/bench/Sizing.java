@@ -94,7 +94,8 @@ public final class Sizing {
                 : (cpuAfter - cpuBefore - Math.max(0, result.clientCpuNanos())) / 1e9 / result.seconds();
         long failed = result.failures() + result.statuses().entrySet().stream()
                 .filter(e -> e.getKey() != 200).mapToLong(java.util.Map.Entry::getValue).sum();
-        return new Measurement(Rss.peakKilobytes() * 1024, busy.get(), serverCores, result.okPerSecond(),
+        // VmHWM and the samples are read at different moments: the peak is at least the highest sample
+        return new Measurement(Math.max(Rss.peakKilobytes() * 1024, busy.get()), busy.get(), serverCores, result.okPerSecond(),
                 result.ok().percentileMillis(95), failed, result.ok().count());
     }
 
