@@ -75,8 +75,9 @@ public final class Sizing {
     private Sizing() {
     }
 
-    public static Measurement measure(Settings settings, Benchmark.Server server) throws InterruptedException {
-        HttpLoad load = new HttpLoad(server.port(), "/predict", settings.jpeg());
+    /** Loads the server listening on 127.0.0.1:{@code port}, which must run in this process. */
+    public static Measurement measure(Settings settings, int port) throws InterruptedException {
+        HttpLoad load = new HttpLoad(port, "/predict", settings.jpeg());
         load.closedLoop(settings.concurrency(), settings.warmUp());
         AtomicLong busy = new AtomicLong(-1);
         ScheduledExecutorService sampler = Executors.newSingleThreadScheduledExecutor();

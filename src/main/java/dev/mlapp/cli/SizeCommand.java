@@ -1,6 +1,5 @@
 package dev.mlapp.cli;
 
-import dev.mlapp.bench.Benchmark;
 import dev.mlapp.bench.Sizing;
 import dev.mlapp.http.MlServer;
 import dev.mlapp.http.ServerConfig;
@@ -76,22 +75,7 @@ final class SizeCommand {
         MlServer server = MlServer.start(config);
         try {
             server.awaitStartup(Duration.ofMinutes(10));
-            Sizing.Measurement m = Sizing.measure(settings, new Benchmark.Server() {
-                @Override
-                public int port() {
-                    return server.port();
-                }
-
-                @Override
-                public String modelName() {
-                    return server.modelName();
-                }
-
-                @Override
-                public void close() {
-                    server.drainAndStop();
-                }
-            });
+            Sizing.Measurement m = Sizing.measure(settings, server.port());
             Sizing.Recommendation r = Sizing.recommend(m, settings);
             System.out.printf(Locale.ROOT, "measured: %d clients for %.0f s: %.1f uploads/s, p95 %.0f ms, %d failed of %d; "
                             + "server %.2f cores; resident set %d MiB under load, peak %d MiB (model load included)%n",

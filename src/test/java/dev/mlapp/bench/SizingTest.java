@@ -55,22 +55,7 @@ class SizingTest {
             server.awaitStartup(Duration.ofMinutes(2));
             Sizing.Settings s = new Sizing.Settings(SampleImage.jpeg(), 2, Duration.ofMillis(500),
                     Duration.ofSeconds(1), 50, 40, 50, 0, 5);
-            Sizing.Measurement m = Sizing.measure(s, new Benchmark.Server() {
-                @Override
-                public int port() {
-                    return server.port();
-                }
-
-                @Override
-                public String modelName() {
-                    return server.modelName();
-                }
-
-                @Override
-                public void close() {
-                    // the finally below stops it
-                }
-            });
+            Sizing.Measurement m = Sizing.measure(s, server.port());
             assertTrue(m.answered() > 0, "uploads answered");
             assertEquals(0, m.failed());
             assertTrue(m.peakResidentBytes() >= m.busyResidentBytes() && m.busyResidentBytes() > 100 * MIB,
