@@ -145,11 +145,11 @@ def main(root):
         siege = siege_requests(root, p["name"])
         uploads = upload_requests(root, p["name"])
         s_failed = sum(1 for status, _ in siege if status is None or status >= 400)
-        u_failed = sum(1 for outcome, _, _ in uploads if outcome != "OK")
+        u_failed = sum(1 for outcome, _, _ in uploads if outcome.upper() != "OK")
         failed += s_failed + u_failed
         total += len(siege) + len(uploads)
         s_times = [secs for status, secs in siege if status is not None and status < 400]
-        u_times = [secs for outcome, _, secs in uploads if outcome == "OK"]
+        u_times = [secs for outcome, _, secs in uploads if outcome.upper() == "OK"]
         replicas = [r for t, _, r, _, _ in timeline if p["start"] <= t <= p["end"]]
         per_phase.append(
             f'{p["name"]} (siege -c {p["users"]} -d {p["delay"]:g}, {p["rate"]:g} uploads/s, '
@@ -166,7 +166,7 @@ def main(root):
                 key = f"/test {status or 'socket'} in {p['name']}"
                 failures[key] = failures.get(key, 0) + 1
         for outcome, status, _ in upload_requests(root, p["name"]):
-            if outcome != "OK":
+            if outcome.upper() != "OK":
                 key = f"upload {outcome.lower()} {status} in {p['name']}"
                 failures[key] = failures.get(key, 0) + 1
     second = (f"second replica Ready {second_ready - load_start:.0f} s after the load began "
