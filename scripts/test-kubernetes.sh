@@ -7,8 +7,15 @@
 #      the registry the cluster pulls from, the manifests applied, 5/5 pods Ready, the smoke-test role passes;
 #      every pod's X-Pod-Name seen through node port 32000 on new connections (the project's loadtest, χ² test of
 #      the spread), /predict with a real photo; a second deploy.yml reports changed=0;
+#      with the Metrics API (metrics-server; CI's kit runs it, K8S_METRICS=1): kubectl top pods shows the five pods'
+#      CPU and memory, monitor --csv's columns equal a recomputation from kubectl get pods and the Metrics API, and
+#      loadtest.yml's top-pods.txt holds real numbers;
 #   3. under steady load from loadtest: kubectl rollout restart, then an eviction of every pod through the eviction
 #      API (what kubectl drain does), paced by the PodDisruptionBudget: 0 failed requests each;
+#   3c. autoscaling (with the Metrics API): deploy.yml with mlapp_autoscale (1-5 replicas at 40 % CPU) from one
+#      replica, the course's load test compressed to minutes (siege, think times down to 1 s and back, plus uploads):
+#      scales to 3 or more and back to 1, 0 failed requests, the timeline and the latencies per phase
+#      (scripts/lib/autoscaling.sh);
 #   4. the course's model: deploy.yml with the VGG16 (an image change, rolled out under load, 0 failed requests),
 #      then 16 concurrent uploads for a minute: no restart, no OOMKill, readiness never lost, memory peak vs limit;
 #   5. teardown.yml: nothing of the app is left in the namespace.
@@ -25,6 +32,7 @@
 #        ML_APP_K8S_MODEL      the course-shaped model deployed as the user's model in step 4
 #                              (default ../shared/models/vgg16_food11_demo/model.h5; step 4 is skipped without it)
 #        ML_APP_K8S_WORK       logs, reports, registry storage (default /var/tmp/ml-app-k8s)
+#        ML_APP_K8S_AUTOSCALING_PHASES  the autoscaling run's load phases (scripts/lib/autoscaling.sh)
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 SHARED=$(cd "$ROOT/.." && pwd)/shared
@@ -42,6 +50,10 @@ FIGURES=$WORK/figures.txt
 source "$ROOT/scripts/lib/jdk.sh"
 # shellcheck source=lib/verify.sh
 source "$ROOT/scripts/lib/verify.sh"
+# shellcheck source=lib/metrics-api.sh
+source "$ROOT/scripts/lib/metrics-api.sh"
+# shellcheck source=lib/autoscaling.sh
+source "$ROOT/scripts/lib/autoscaling.sh"
 jdk_use # the JDK ./mvnw and ./ml-app use
 JAVA=$JAVA_HOME/bin/java
 JAR=$ROOT/target/ml-app.jar
@@ -82,7 +94,16 @@ if [[ -z "${ML_APP_K8S_OVERLAY:-}" ]]; then
 else
     OVERLAY=$ML_APP_K8S_OVERLAY; why="ML_APP_K8S_OVERLAY"
 fi
-figure "cluster = $server_version, $nodes node(s), allocatable CPU per node: $node_cpu, date $(date -u +%Y-%m-%d)"
+# the Metrics API (metrics-server), as the course's cluster has it: kubectl top, monitor's usage, the autoscaler
+if kubectl get --raw /apis/metrics.k8s.io/v1beta1/nodes >/dev/null 2>&1; then
+    METRICS_API=1
+elif [[ "${CI:-}" == true ]]; then
+    die "the cluster has no Metrics API (kubectl get --raw /apis/metrics.k8s.io/v1beta1/nodes fails): start the kit with K8S_METRICS=1"
+else
+    METRICS_API=0
+    echo "test-kubernetes: the cluster has no Metrics API (start ../shared/k8s with K8S_METRICS=1): kubectl top pods, the monitor check and the autoscaling run are skipped" >&2
+fi
+figure "cluster = $server_version, $nodes node(s), allocatable CPU per node: $node_cpu, Metrics API: $( ((METRICS_API)) && echo yes || echo no), date $(date -u +%Y-%m-%d), load average $(cut -d' ' -f1-3 /proc/loadavg)"
 log "deploying $OVERLAY ($why)"
 
 # --- the registry ------------------------------------------------------------------------------------------------
@@ -271,6 +292,16 @@ curl -fsS --max-time 30 -F "file=@$PHOTO" "$URL/api/v1/predict" >"$WORK/predict.
     || die "/api/v1/predict through the node port failed"
 figure "/api/v1/predict with $(basename "$PHOTO"): $(head -c 300 "$WORK/predict.json")"
 memory_table app=ml-app | tee "$WORK/ml-memory.txt"
+figure "ML app pods from creation to Ready (the shipped probes, five at once): $(creation_to_ready app=ml-app) s"
+
+if ((METRICS_API)); then
+    log "2a. kubectl top pods, monitor --csv against the Metrics API, loadtest.yml's resource samples"
+    top_pods "$REPLICAS"
+    check_monitor_csv
+    rm -rf "$WORK/reports"
+    playbook loadtest-k8s loadtest.yml --tags all,verify -e mlapp_loadtest_duration=15 -e "mlapp_loadtest_fetch_dir=$WORK/reports"
+    figure "loadtest.yml top-pods.txt: $(grep -m5 -E '^ml-app-' "$WORK"/reports/loadtest-*/top-pods.txt | awk '{print $1 " " $2 " " $3}' | paste -sd';' | sed 's/;/; /g')"
+fi
 
 log "deploy.yml (second run: must change nothing)"
 t0=$SECONDS
@@ -326,6 +357,14 @@ figure "evictions: $REPLICAS pods in $evictions_done s, the PodDisruptionBudget 
 ((refused > 0)) || die "the PodDisruptionBudget never refused an eviction: it does not pace them"
 finish_load evict-load
 
+# --- 3c. autoscaling under the course's load ----------------------------------------------------------------------
+if ((METRICS_API)); then
+    log "3c. autoscaling: the HPA owns the count, the course's load test compressed"
+    t0=$SECONDS
+    autoscaling_run -e "mlapp_k8s_dir=$OVERLAY" -e mlapp_model_required=false
+    figure "autoscaling run: $((SECONDS - t0)) s in all (deploy, load, scale-down)"
+fi
+
 # --- 4. the course's model -------------------------------------------------------------------------------------------
 if [[ -f "$MODEL" ]]; then
     log "4a. deploy.yml with $(basename "$(dirname "$MODEL")") as the user's model: build and push the new image first"
@@ -345,7 +384,7 @@ if [[ -f "$MODEL" ]]; then
 
     log "4b. 16 concurrent uploads for 60 s, monitored every 2 s"
     restarts_before=$(restart_counts)
-    "$JAVA" -jar "$JAR" monitor --duration 70s --interval 2s --namespace "$NAMESPACE" --csv "$WORK/vgg16-monitor.csv" \
+    "$JAVA" -jar "$JAR" monitor --duration 70s --interval 2s --namespace "$NAMESPACE" --pods-csv "$WORK/vgg16-monitor.csv" \
         >"$WORK/vgg16-monitor.txt" 2>&1 &
     MONITOR_PID=$!
     LOADS+=("$MONITOR_PID")

@@ -11,9 +11,18 @@ final class Rss {
     }
 
     static long currentKilobytes() {
+        return statusKilobytes("VmRSS:");
+    }
+
+    /** The highest resident set this process has had (model load included): {@code VmHWM}. */
+    static long peakKilobytes() {
+        return statusKilobytes("VmHWM:");
+    }
+
+    private static long statusKilobytes(String field) {
         try {
             for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-                if (line.startsWith("VmRSS:")) {
+                if (line.startsWith(field)) {
                     return Long.parseLong(line.replaceAll("[^0-9]", ""));
                 }
             }

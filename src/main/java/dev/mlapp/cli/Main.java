@@ -17,6 +17,7 @@ public final class Main {
               infer      run the model on a .npy tensor and write the output as .npy
               export     write the model as a TensorFlow SavedModel (for TensorFlow Serving, KServe)
               bench      measure raw and end-to-end throughput and latency
+              size       recommend a replica's CPU and memory requests and limits, measured under load
               loadtest   send load to a URL and show how it spreads across pods
               monitor    watch the app's pods: replicas, CPU and memory, per-pod metrics
 
@@ -52,6 +53,7 @@ public final class Main {
                 case "loadtest" -> LoadTestCommand.run(rest, env);
                 case "monitor" -> MonitorCommand.run(rest, env);
                 case "bench" -> BenchCommand.run(rest, env);
+                case "size" -> SizeCommand.run(rest, env);
                 case "export" -> ExportCommand.run(rest, env);
                 default -> throw new UsageException("unknown command '" + command + "'");
             };

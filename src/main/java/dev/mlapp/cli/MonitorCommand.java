@@ -4,6 +4,7 @@ import dev.mlapp.loadtest.ClusterMonitor;
 import dev.mlapp.loadtest.ClusterSnapshot;
 import dev.mlapp.loadtest.Kubectl;
 import dev.mlapp.loadtest.MonitorReport;
+import dev.mlapp.loadtest.ResourceTotals;
 import java.io.IOException;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
@@ -32,12 +33,16 @@ final class MonitorCommand {
               --interval DURATION   time between snapshots (default 5s)
               --namespace NS        namespace of the app (default default)
               --selector LABELS     label selector of the app's pods (default app=ml-app)
-              --csv FILE            also write one row per pod and snapshot to FILE
+              --csv FILE            also write the course's resource monitor columns to FILE, one row per
+                                    snapshot: time,n_replica,cpu_req_core,mem_req_KB,cpu_lim_core,mem_lim_KB,
+                                    cpu_use_core,mem_use_KB (seconds since the start; sums over the pods'
+                                    containers; cores and KiB); the mean memory requested and used at the end
+              --pods-csv FILE       also write one row per pod and snapshot to FILE
               --kubectl PATH        kubectl to run [KUBECTL] (default: kubectl on PATH)
             """;
 
     private static final List<String> FLAGS = List.of("duration", "interval", "namespace", "selector", "csv",
-            "kubectl", "help");
+            "pods-csv", "kubectl", "help");
 
     private MonitorCommand() {
     }
@@ -65,27 +70,35 @@ final class MonitorCommand {
             return ExitStatus.FAILURE;
         }
         Writer csv = null;
+        Writer podsCsv = null;
         try {
-            if (options.get("csv", null).isPresent()) {
-                csv = Files.newBufferedWriter(Path.of(options.get("csv", null).get()), StandardCharsets.UTF_8);
-                csv.write(MonitorReport.CSV_HEADER + "\n");
-            }
+            csv = open(options, "csv", ResourceTotals.CSV_HEADER);
+            podsCsv = open(options, "pods-csv", MonitorReport.CSV_HEADER);
             long snapshots = Math.max(1, duration.toNanos() / interval.toNanos());
             String lastProblem = null;
+            ResourceTotals.Mean mean = new ResourceTotals.Mean();
             long start = System.nanoTime();
             for (long i = 0; i < snapshots; i++) {
                 sleepUntil(start + i * interval.toNanos());
+                double seconds = (System.nanoTime() - start) / 1e9;
                 ClusterSnapshot snapshot = monitor.snapshot();
                 if (snapshot.metricsProblem() != null && !snapshot.metricsProblem().equals(lastProblem)) {
                     System.err.println("ml-app monitor: " + snapshot.metricsProblem());
                 }
                 lastProblem = snapshot.metricsProblem();
                 System.out.println(MonitorReport.table(snapshot));
+                ResourceTotals totals = ResourceTotals.of(snapshot);
+                mean.add(totals);
                 if (csv != null) {
-                    csv.write(MonitorReport.csvRows(snapshot));
+                    csv.write(totals.csvRow(seconds));
                     csv.flush();
                 }
+                if (podsCsv != null) {
+                    podsCsv.write(MonitorReport.csvRows(snapshot));
+                    podsCsv.flush();
+                }
             }
+            System.out.println("summary " + mean.summary());
             return ExitStatus.OK;
         } catch (Kubectl.KubectlException e) {
             System.err.println("ml-app monitor: kubectl cannot list the pods: " + e.getMessage()
@@ -98,12 +111,27 @@ final class MonitorCommand {
             Thread.currentThread().interrupt();
             return ExitStatus.FAILURE;
         } finally {
-            if (csv != null) {
-                try {
-                    csv.close();
-                } catch (IOException ignored) {
-                    // already reported or nothing to add
-                }
+            close(csv);
+            close(podsCsv);
+        }
+    }
+
+    /** The CSV file the option names, with its header written; null without the option. */
+    private static Writer open(Options options, String flag, String header) throws IOException {
+        if (options.get(flag, null).isEmpty()) {
+            return null;
+        }
+        Writer writer = Files.newBufferedWriter(Path.of(options.get(flag, null).get()), StandardCharsets.UTF_8);
+        writer.write(header + "\n");
+        return writer;
+    }
+
+    private static void close(Writer writer) {
+        if (writer != null) {
+            try {
+                writer.close();
+            } catch (IOException ignored) {
+                // already reported or nothing to add
             }
         }
     }

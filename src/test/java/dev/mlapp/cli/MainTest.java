@@ -18,7 +18,7 @@ class MainTest {
      */
     @BeforeAll
     static void loadTheCommands() {
-        for (String command : List.of("serve", "infer", "bench", "loadtest", "monitor")) {
+        for (String command : List.of("serve", "infer", "bench", "size", "loadtest", "monitor")) {
             Captured.run(command, "--help");
         }
     }
@@ -31,7 +31,7 @@ class MainTest {
         assertEquals(ExitStatus.OK, result.status());
         int firstOption = result.out().indexOf("--port");
         assertTrue(firstOption > 0, result.out());
-        for (String command : List.of("serve", "infer", "bench", "loadtest", "monitor")) {
+        for (String command : List.of("serve", "infer", "bench", "size", "loadtest", "monitor")) {
             int at = result.out().indexOf("\n  " + command + " ");
             assertTrue(at > 0 && at < firstOption, command + " is listed before the options:\n" + result.out());
         }

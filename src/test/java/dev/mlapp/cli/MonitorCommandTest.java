@@ -97,8 +97,9 @@ class MonitorCommandTest {
     void oneSnapshotShowsRequestsLimitsUsageAndTheServedCount() throws Exception {
         sendRequests(7);
         Path csv = dir.resolve("monitor.csv");
-        ExitStatus status = Main.run(List.of("monitor", "--duration", "0s", "--csv", csv.toString(),
-                "--namespace", "default", "--selector", "app=ml-app"), fakeKubectl(true));
+        Path course = dir.resolve("resource_usage.csv");
+        ExitStatus status = Main.run(List.of("monitor", "--duration", "0s", "--pods-csv", csv.toString(),
+                "--csv", course.toString(), "--namespace", "default", "--selector", "app=ml-app"), fakeKubectl(true));
         assertEquals(ExitStatus.OK, status, stderr.toString());
         String table = stdout.toString(StandardCharsets.UTF_8);
         assertTrue(table.contains("replicas 2 (1 ready)"), table);
@@ -119,6 +120,19 @@ class MonitorCommandTest {
         assertEquals("false", pending[2]);
         assertEquals("", pending[4], "no usage for a pod the metrics API does not list");
         assertEquals("", pending[6], "no CPU limit set");
+
+        // the course's columns: sums over both pods (the pending one has no resources, no usage yet); the other
+        // namespace's pod in the Metrics API's answer is not one of the app's
+        List<String> courseRows = Files.readAllLines(course);
+        assertEquals(List.of("time,n_replica,cpu_req_core,mem_req_KB,cpu_lim_core,mem_lim_KB,cpu_use_core,mem_use_KB"),
+                courseRows.subList(0, 1));
+        assertEquals(2, courseRows.size(), courseRows.toString());
+        String[] totals = courseRows.get(1).split(",");
+        assertTrue(Double.parseDouble(totals[0]) < 5, "seconds since the start: " + totals[0]);
+        assertEquals(List.of("2", "0.5", "524288", "1", "1048576", "0.253816279", "187236"),
+                List.of(totals).subList(1, 8));
+        assertTrue(table.contains("summary over 1 snapshots: memory requested 524288 KB (512 MiB), memory used "
+                + "187236 KB (183 MiB)"), table);
 
         String calls = Files.readString(dir.resolve("calls.log"));
         assertTrue(calls.contains("get pods -n default -l app=ml-app -o json"), calls);

@@ -3,6 +3,7 @@ package dev.mlapp.k8s;
 import static org.junit.jupiter.api.Assertions.assertAll;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -51,7 +52,8 @@ class KubernetesManifestsTest {
     private static final Path K8S = Path.of("k8s");
     private static final Path ML_APP = K8S.resolve("deployment_lb.yaml");
     private static final Path HELLO = K8S.resolve("deploy_loadbalancer.yaml");
-    private static final Path HPA = K8S.resolve("hpa.yaml");
+    private static final Path AUTOSCALING = Path.of("k8s-overlays", "autoscaling");
+    private static final Path HPA = AUTOSCALING.resolve("hpa").resolve("hpa.yaml");
     private static final int COURSE_REPLICAS = 5;
     private static final int COURSE_NODE_PORT = 32000;
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
@@ -64,8 +66,8 @@ class KubernetesManifestsTest {
                     .filter(f -> !f.getFileName().toString().equals("kustomization.yaml"))
                     .sorted().toList();
         }
-        assertEquals(List.of(HELLO, ML_APP, HPA), manifests, "the manifests this test knows about");
-        for (Path manifest : manifests) {
+        assertEquals(List.of(HELLO, ML_APP), manifests, "the manifests this test knows about");
+        for (Path manifest : Stream.concat(manifests.stream(), Stream.of(HPA)).toList()) {
             assertFalse(read(manifest).isEmpty(), manifest + " has no objects");
         }
     }
@@ -203,36 +205,40 @@ class KubernetesManifestsTest {
     }
 
     @Test
-    void theAutoscalerScalesTheMlAppFromTheCoursesFiveReplicasOnCpu() throws IOException {
+    void theAutoscalerScalesTheMlAppAsTheCoursesExerciseDoesOnCpu() throws IOException {
         HorizontalPodAutoscaler hpa = only(read(HPA), HorizontalPodAutoscaler.class);
         Deployment deployment = only(read(ML_APP), Deployment.class);
         assertEquals("Deployment", hpa.getSpec().getScaleTargetRef().getKind());
         assertEquals(deployment.getMetadata().getName(), hpa.getSpec().getScaleTargetRef().getName());
-        assertEquals(COURSE_REPLICAS, hpa.getSpec().getMinReplicas());
-        assertTrue(hpa.getSpec().getMaxReplicas() > hpa.getSpec().getMinReplicas());
+        assertEquals(1, hpa.getSpec().getMinReplicas());
+        assertEquals(COURSE_REPLICAS, hpa.getSpec().getMaxReplicas());
         assertEquals("cpu", hpa.getSpec().getMetrics().get(0).getResource().getName());
+        assertEquals(40, hpa.getSpec().getMetrics().get(0).getResource().getTarget().getAverageUtilization());
         assertTrue(container(deployment).getResources().getRequests().containsKey("cpu"),
                 "CPU utilisation is measured against the CPU request, so the pods must have one");
     }
 
     @Test
+    void theAutoscalingOverlayLeavesTheReplicaCountToTheAutoscalerAlone() throws Exception {
+        List<HasMetadata> objects = kustomize(AUTOSCALING);
+        assertEquals(List.of("Deployment", "HorizontalPodAutoscaler", "PodDisruptionBudget", "Service"),
+                objects.stream().map(HasMetadata::getKind).sorted().toList());
+        assertNull(only(objects, Deployment.class).getSpec().getReplicas(),
+                "with spec.replicas, every kubectl apply would reset the count the autoscaler chose");
+    }
+
+    @Test
     void kustomizeRendersTheMlAppWithRegistryTagAndReplicasFromOnePlace() throws Exception {
-        Path kubectl = SystemTools.require("kubectl", "kubernetes-client");
-        Process process = new ProcessBuilder(kubectl.toString(), "kustomize", K8S.toString())
-                .redirectError(ProcessBuilder.Redirect.INHERIT).start();
-        String rendered = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertTrue(process.waitFor(60, TimeUnit.SECONDS));
-        assertEquals(0, process.exitValue(), "kubectl kustomize k8s/ failed");
-        List<HasMetadata> objects = StrictManifests.read(rendered, "kubectl kustomize k8s/");
+        List<HasMetadata> objects = kustomize(K8S);
 
         String kustomization = Files.readString(K8S.resolve("kustomization.yaml"));
         String image = field(kustomization, "newName") + ":" + field(kustomization, "newTag");
         Deployment deployment = only(objects, Deployment.class);
         assertEquals(image, container(deployment).getImage());
         assertEquals(Integer.parseInt(field(kustomization, "count")), deployment.getSpec().getReplicas());
-        assertEquals(List.of("Deployment", "HorizontalPodAutoscaler", "PodDisruptionBudget", "Service"),
+        assertEquals(List.of("Deployment", "PodDisruptionBudget", "Service"),
                 objects.stream().map(HasMetadata::getKind).sorted().toList(),
-                "the ML app only: the hello demo uses the same node port");
+                "the ML app only (the hello demo uses the same node port), at a fixed count: no autoscaler");
     }
 
     /** Starts the real server as the pod would (its environment, its default port), but on a loopback test port. */
@@ -272,6 +278,16 @@ class KubernetesManifestsTest {
     private static HttpResponse<String> get(MlServer server, String path) throws Exception {
         return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + path))
                 .timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static List<HasMetadata> kustomize(Path dir) throws Exception {
+        Path kubectl = SystemTools.require("kubectl", "kubernetes-client");
+        Process process = new ProcessBuilder(kubectl.toString(), "kustomize", dir.toString())
+                .redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        String rendered = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(process.waitFor(60, TimeUnit.SECONDS));
+        assertEquals(0, process.exitValue(), "kubectl kustomize " + dir + " failed");
+        return StrictManifests.read(rendered, "kubectl kustomize " + dir);
     }
 
     private static List<HasMetadata> read(Path manifest) throws IOException {

@@ -94,6 +94,32 @@ class ClusterMonitorTest {
         assertEquals(12, p.requestsServed(), 0);
     }
 
+    /**
+     * Recorded on the kit's cluster (../shared/k8s with metrics-server v0.4.5, 2026-12-06): kubectl get pods -o json
+     * of the five demo-model replicas and the Metrics API's PodMetricsList read at the same moment. The expected sums
+     * are the recorded values added by hand: five pods of 200m/1Gi requested, 2/1536Mi limits; usage 3371090n +
+     * 10589646n + 2400938n + 7165426n + 5621437n CPU and 97304Ki + 95192Ki + 101116Ki + 98696Ki + 98224Ki memory.
+     */
+    @Test
+    void theCoursesColumnsSumARealClustersPodsAndMetrics() throws Exception {
+        ClusterMonitor monitor = new ClusterMonitor(fakeKubectlListing(resource("kit/pods.json"),
+                resource("kit/pod-metrics.json")), "default", "app=ml-app");
+
+        ClusterSnapshot snapshot = monitor.snapshot();
+
+        assertNull(snapshot.metricsProblem());
+        assertEquals(5, snapshot.readyCount());
+        assertEquals("0.00,5,1,5242880,10,7864320,0.029148537,490532\n", ResourceTotals.of(snapshot).csvRow(0));
+        assertEquals("time,n_replica,cpu_req_core,mem_req_KB,cpu_lim_core,mem_lim_KB,cpu_use_core,mem_use_KB",
+                ResourceTotals.CSV_HEADER);
+    }
+
+    private static String resource(String name) throws IOException {
+        try (var in = ClusterMonitorTest.class.getResourceAsStream("/kubectl/" + name)) {
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
+    }
+
     @Test
     void unreachablePodsAreSaidToBeUnreachable() throws Exception {
         int port = pod.getAddress().getPort();
@@ -123,12 +149,17 @@ class ClusterMonitorTest {
 
     /** A kubectl listing one ready pod at 127.0.0.1:port; the metrics API answers, or fails as without metrics-server. */
     private Kubectl fakeKubectl(String metricsApiAnswer, int port) throws IOException {
-        Path pods = Files.writeString(dir.resolve("pods.json"), """
+        return fakeKubectlListing("""
                 {"items":[{"metadata":{"name":"ml-app-1"},
                   "spec":{"containers":[{"name":"ml-app","ports":[{"containerPort":%d}],
                     "resources":{"requests":{"cpu":"200m","memory":"1Gi"},"limits":{"cpu":"2","memory":"2Gi"}}}]},
                   "status":{"podIP":"127.0.0.1","containerStatuses":[{"ready":true,"restartCount":0}]}}]}
-                """.formatted(port));
+                """.formatted(port), metricsApiAnswer);
+    }
+
+    /** A kubectl answering {@code get pods} with podsJson and the metrics API with metricsApiAnswer (null: absent). */
+    private Kubectl fakeKubectlListing(String podsJson, String metricsApiAnswer) throws IOException {
+        Path pods = Files.writeString(dir.resolve("pods.json"), podsJson);
         String raw = metricsApiAnswer == null
                 ? "echo 'Error from server (NotFound): the server could not find the requested resource' >&2; exit 1"
                 : "cat '" + Files.writeString(dir.resolve("usage.json"), metricsApiAnswer) + "'";
