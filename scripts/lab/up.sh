@@ -269,7 +269,7 @@ for n in "${LAB_NODES[@]}"; do
     printf "%s ALL=(ALL) NOPASSWD:ALL\n" "$user" >/etc/sudoers.d/90-lab-$user; chmod 440 /etc/sudoers.d/90-lab-$user
     install -d -m 700 -o "$user" -g "$user" /home/$user/.ssh
     install -m 600 -o "$user" -g "$user" "$key.pub" /home/$user/.ssh/authorized_keys
-    if getent group docker >/dev/null; then usermod -aG docker "$user"; fi  # as on the course's nodes: docker without sudo
+    if getent group docker >/dev/null; then usermod -aG docker "$user"; fi  # docker without sudo, as on the course nodes
     # no Docker or containerd configuration of the user yet: the registry is not trusted (a fresh cluster)
     rm -rf /etc/docker/daemon.json /etc/containerd/certs.d /etc/cni/net.d; mkdir -p /etc/cni/net.d /etc/containerd' \
     _ "$n" "$LAB_USER" "$SSH_KEY"
