@@ -51,9 +51,15 @@ if ! d0 image inspect "$BUILD_IMAGE" >/dev/null 2>&1; then
     tar -C "$CACHE/maven-$MAVEN_VERSION.part" --strip-components=1 -xzf "$CACHE/maven.tar.gz"
     mv "$CACHE/maven-$MAVEN_VERSION.part" "$CACHE/maven-$MAVEN_VERSION"; rm -f "$CACHE/maven.tar.gz"
   fi
-  # Everything the Dockerfile's Maven steps need, in this machine's repository (the same go-offline call)
-  log "the project's dependencies and plugins into ~/.m2 (go-offline)"
-  (cd "$ROOT" && ./mvnw -B -q org.apache.maven.plugins:maven-dependency-plugin:3.8.1:go-offline >/dev/null)
+  # Everything the Dockerfile's two Maven steps need, in this machine's repository: the same two calls with the same
+  # Maven (another Maven version resolves other default plugin versions), on a copy of pom.xml and src/main
+  log "the Dockerfile's Maven steps with Maven $MAVEN_VERSION here, into ~/.m2 (dependencies and plugins)"
+  m=$LAB_DIR/stand-in-maven; rm -rf "$m"; mkdir -p "$m"
+  cp "$ROOT/pom.xml" "$m/"; mkdir -p "$m/src"; cp -r "$ROOT/src/main" "$m/src/main"
+  (cd "$m" && "$CACHE/maven-$MAVEN_VERSION/bin/mvn" -B -q org.apache.maven.plugins:maven-dependency-plugin:3.8.1:go-offline &&
+     "$CACHE/maven-$MAVEN_VERSION/bin/mvn" -B -q -DskipTests package) >"$LAB_DIR/stand-in-maven.log" 2>&1 ||
+    { tail -20 "$LAB_DIR/stand-in-maven.log" >&2; exit 1; }
+  rm -rf "$m"
   ctx=$LAB_DIR/stand-in-build
   rm -rf "$ctx"; mkdir -p "$ctx/m2"
   cp -rL "$JAVA_HOME" "$ctx/jdk"

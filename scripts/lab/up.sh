@@ -70,7 +70,8 @@ start_runtime() {
     # overlay2 on the node's state directory (a real file system, not the overlay over /var/lib).
     lab_start "$n" dockerd dockerd --data-root "$d/docker" --exec-root /run/docker --pidfile /run/docker.pid \
       -H unix:///run/docker.sock --storage-driver overlay2 --cgroup-parent "/$LAB_CGROUP/$n/docker" \
-      --exec-opt native.cgroupdriver=cgroupfs --log-level warn
+      --exec-opt native.cgroupdriver=cgroupfs --log-level warn \
+      --add-runtime "runc-lab=$BIN/runc-lab" --default-runtime runc-lab
     wait_for "$n" dockerd "docker on $n" in_node "$n" docker -H unix:///run/docker.sock version
     if ! in_node "$n" docker image inspect "$LAB_PAUSE_IMAGE" >/dev/null 2>&1; then
       in_node "$n" docker load -i "$LAB_DIR/pause.tar" >>"$LOGS/$n/dockerd.log" 2>&1
@@ -166,7 +167,7 @@ say "up.sh: the three-node lab in $LAB_DIR (log: $LOGS/up.log)"
 phase "packages"
 FAIL_LOG=$LOGS/apt.log
 need="openssh-server sudo docker.io containerd runc etcd-server containernetworking-plugins docker-registry iptables
- conntrack curl openssl xz-utils iproute2 procps util-linux python3 rsync"
+ conntrack curl openssl xz-utils iproute2 procps util-linux python3 rsync jq"
 missing=""
 for p in $need; do
   dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q '^install ok installed' || missing="$missing $p"
@@ -414,6 +415,23 @@ done_phase
 
 # ---------------------------------------------------------------- runtimes, CNI, kubelets, kube-proxies
 phase "runtimes: Docker on node-0/2, containerd on node-1"
+# Docker's runc, with a container's negative oom_score_adj raised to 0: root on this machine lacks CAP_SYS_RESOURCE,
+# so runc cannot lower it, and dockershim gives every pod sandbox -998 ("can't get final child's PID from pipe").
+# containerd has this built in (restrict_oom_score_adj, below).
+cat >"$BIN/runc-lab" <<'RUNC'
+#!/bin/sh
+bundle="" prev=""
+for a in "$@"; do
+  case $prev in --bundle|-b) bundle=$a ;; esac
+  case $a in --bundle=*) bundle=${a#--bundle=} ;; esac
+  prev=$a
+done
+if [ -n "$bundle" ] && [ -f "$bundle/config.json" ] && grep -q '"oomScoreAdj":-' "$bundle/config.json"; then
+  jq -c '.process.oomScoreAdj = 0' "$bundle/config.json" >"$bundle/config.json.lab" && mv "$bundle/config.json.lab" "$bundle/config.json"
+fi
+exec /usr/sbin/runc "$@"
+RUNC
+chmod 755 "$BIN/runc-lab"
 P=$LAB_DIR/pause-image; rm -rf "$P"; mkdir -p "$P/rootfs" "$P/archive"
 cp "$BIN/pause" "$P/rootfs/pause"
 tar --owner=0 --group=0 --numeric-owner --mtime=@0 -C "$P/rootfs" -cf "$P/archive/layer.tar" pause
