@@ -75,6 +75,7 @@ phase_start "base images for node-0's Docker"
 "$ROOT/scripts/lab/stand-ins.sh" >"$WORK/stand-ins.log" 2>&1 || { tail -20 "$WORK/stand-ins.log" >&2; die "scripts/lab/stand-ins.sh"; }
 phase_end "stand-ins"
 for n in node-1 node-2; do # a fresh cluster: no worker trusts the registry yet
+  if grep -q 'already up' "$WORK/up.log"; then log "  (the lab was up already: the workers' trust before Ansible is not checked)"; break; fi
   if in_node "$n" test -e /etc/containerd/certs.d/10.10.1.1:5000/hosts.toml ||
      in_node "$n" grep -qs 10.10.1.1:5000 /etc/docker/daemon.json; then die "$n trusts the registry before Ansible ran"; fi
 done

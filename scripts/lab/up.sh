@@ -127,6 +127,14 @@ start_sshd() {
     -o PasswordAuthentication=no -o KbdInteractiveAuthentication=no -o PermitRootLogin=no -o UseDNS=no
   wait_for "$n" sshd "sshd on $(node_ip "$n"):22" bash -c "exec 3<>/dev/tcp/$(node_ip "$n")/22"
 }
+node_routes() { # the other nodes' pods through those nodes; the Service range on eth0 so that a connection to a
+  # ClusterIP finds a route before kube-proxy's DNAT. No default route: nothing leaves the lab.
+  local n=$1 m ns; ns=$(node_netns "$1")
+  for m in "${LAB_NODES[@]}"; do
+    [ "$m" = "$n" ] || ip -n "$ns" route replace "$(node_pod_cidr "$m")" via "$(node_ip "$m")"
+  done
+  ip -n "$ns" route replace "$LAB_SERVICE_CIDR" dev eth0
+}
 boot_node() { # the node's own daemons, in the order a booting machine starts them
   local n=$1
   start_sshd "$n"
@@ -140,6 +148,7 @@ if [ -n "$BOOT_ONLY" ]; then
   [ -f "$LAB_DIR/up.done" ] || die "the lab is not up (scripts/lab/up.sh first)"
   [ "$BOOT_ONLY" != node-0 ] || die "--boot is for the workers; node-0 carries the control plane"
   ip -n "$(node_netns "$BOOT_ONLY")" link set eth0 up
+  node_routes "$BOOT_ONLY"   # a link that was down lost its routes
   phase "boot $BOOT_ONLY"
   boot_node "$BOOT_ONLY"
   FAIL_LOG=$LOGS/$BOOT_ONLY/kubelet.log
@@ -225,12 +234,7 @@ for n in "${LAB_NODES[@]}"; do
   ip -n "$ns" link set lo up
   ip -n "$ns" addr add "$(node_ip "$n")/24" dev eth0
   ip -n "$ns" link set eth0 up
-  # The other nodes' pods through those nodes; the Service range on eth0 so that a connection to a ClusterIP finds a
-  # route before kube-proxy's DNAT. No default route: nothing leaves the lab.
-  for m in "${LAB_NODES[@]}"; do
-    [ "$m" = "$n" ] || ip -n "$ns" route add "$(node_pod_cidr "$m")" via "$(node_ip "$m")"
-  done
-  ip -n "$ns" route add "$LAB_SERVICE_CIDR" dev eth0
+  node_routes "$n"
   ip netns exec "$ns" sysctl -qw net.ipv4.ip_forward=1 net.bridge.bridge-nf-call-iptables=1 \
     net.ipv4.conf.all.route_localnet=1
 done
