@@ -23,6 +23,7 @@
 #        ML_APP_LAB_MODEL2   the "retrained" model (default ../shared/models/vgg16_food11_demo/model.h5)
 #        ML_APP_LAB_WORK     logs and load reports (default /var/tmp/ml-app-lab-test)
 #        ML_APP_LAB_KEEP=1   leave the lab up at the end (for a look; scripts/lab/down.sh removes it)
+#        ML_APP_LAB_FROM=node-loss  on a lab left up with the app deployed: start at the node loss
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 SHARED=$(cd "$ROOT/.." && pwd)/shared
@@ -68,7 +69,7 @@ phase_end() { log "  ($1: $((SECONDS - PHASE_T0)) s)"; }
 phase_start "lab up"
 lab_env=$("$ROOT/scripts/lab/up.sh" 2>"$WORK/up.log") || { tail -40 "$WORK/up.log" >&2; die "scripts/lab/up.sh"; }
 eval "$lab_env"
-grep -E '^\[ *[0-9.]+s\]' "$WORK/up.log" | sed 's/^/   /'
+{ grep -E '^\[ *[0-9.]+s\]' "$WORK/up.log" || true; } | sed 's/^/   /'
 phase_end "lab up"
 [ -f "$JAR" ] || { log "building target/ml-app.jar for the load tests"; (cd "$ROOT" && ./mvnw -B -q -DskipTests package); }
 phase_start "base images for node-0's Docker"
@@ -88,6 +89,7 @@ playbook() { # NAME ARGS...: ansible-playbook over SSH, log in WORK/NAME.log, th
   sed -n '/PLAY RECAP/,$p' "$WORK/$name.log" | sed 's/^/   /'
 }
 recap_changed() { sed -n '/PLAY RECAP/,$p' "$WORK/$1.log" | grep -o 'changed=[0-9]*' | awk -F= '{ s += $2 } END { print s + 0 }'; }
+if [ "${ML_APP_LAB_FROM:-}" != node-loss ]; then
 phase_start "deploy.yml over SSH (laptop -> node-0 -> workers)"
 playbook deploy1 deploy.yml -e "mlapp_model_path=$MODEL"
 phase_end "first deploy.yml"
@@ -97,6 +99,7 @@ for n in node-1 node-2; do
   if [ "$(node_runtime "$n")" = docker ]; then echo "   $n /etc/docker/daemon.json:"; in_node "$n" sed 's/^/     /' /etc/docker/daemon.json
   else echo "   $n /etc/containerd/certs.d/10.10.1.1:5000/hosts.toml:"; in_node "$n" sed 's/^/     /' /etc/containerd/certs.d/10.10.1.1:5000/hosts.toml; fi
 done | tee "$WORK/worker-config.txt"
+fi
 
 pods_json() { k get pods -l app=ml-app -o json; }
 # NODE COUNT lines: the serving pods per node (not those being deleted)
@@ -134,6 +137,7 @@ print(f'{r["failed"]} failed of {r["requests"]} ({fails or "no failures"}); {len
 PY
 }
 json_field() { python3 -c 'import json,sys; r=json.load(open(sys.argv[1])); print(eval(sys.argv[2], {}, {"r": r}))' "$WORK/$1.json" "$2"; }
+if [ "${ML_APP_LAB_FROM:-}" != node-loss ]; then
 phase_start "loadtest through each node's 32000"
 for n in "${LAB_NODES[@]}"; do
   loadtest "spread-$n" "http://$(node_ip "$n"):32000" --path /whoami --requests 150 --concurrency 4 --new-connection \
@@ -144,12 +148,15 @@ for n in "${LAB_NODES[@]}"; do
     || die "not every replica answered through $n"
 done
 phase_end "loadtest through each node"
+fi
 
+if [ "${ML_APP_LAB_FROM:-}" != node-loss ]; then
 phase_start "second deploy.yml: nothing to change"
 playbook deploy2 deploy.yml -e "mlapp_model_path=$MODEL"
 changed=$(recap_changed deploy2)
 figure "second deploy.yml: changed=$changed in $((SECONDS - PHASE_T0)) s"
 [ "$changed" = 0 ] || { grep -B3 '^changed:' "$WORK/deploy2.log" | head -30 >&2; die "the second deploy.yml changed $changed things"; }
+fi
 
 # ---------------------------------------------------------------- load in the background
 under_load() { # NAME URL SECONDS: open-loop load of /whoami on new connections, 20 requests/s

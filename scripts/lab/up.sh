@@ -259,6 +259,9 @@ for n in "${LAB_NODES[@]}"; do
       d=$1 n=$2
       mount -t overlay overlay -o "lowerdir=/etc,upperdir=$d/etc.up,workdir=$d/etc.work" /etc
       mount -t overlay overlay -o "lowerdir=/var/lib,upperdir=$d/varlib.up,workdir=$d/varlib.work" /var/lib
+      # the paths another Kubernetes on this machine creates and removes below the overlay (../shared/k8s/down.sh
+      # deletes /var/lib/kubelet and /var/lib/cni), which would break the merged directories: here each node has directories of its own
+      for v in kubelet cni; do mkdir -p "/var/lib/$v" "$d/varlib-$v"; mount --bind "$d/varlib-$v" "/var/lib/$v"; done
       mount -t tmpfs -o mode=755,size=256m tmpfs /run
       mkdir -p /run/sshd /run/lock; chmod 1777 /run/lock
       mount --bind "$d/log" /var/log
@@ -396,15 +399,7 @@ lab_start node-0 kube-apiserver "$BIN/kube-apiserver" --etcd-servers=http://127.
 wait_for node-0 kube-apiserver "kube-apiserver /readyz" lab_kubectl get --raw /readyz
 done_phase
 
-phase "node-0: controller-manager, scheduler, registry"
-# The node lifecycle as on a kubeadm/kubespray cluster: a node is NotReady 40 s after its last status, and its pods
-# are evicted after their tolerationSeconds for node.kubernetes.io/unreachable (manifests: docs/lab.md).
-lab_start node-0 kube-controller-manager "$BIN/kube-controller-manager" --kubeconfig="$PKI/admin.kubeconfig" \
-  --authentication-kubeconfig="$PKI/admin.kubeconfig" --authorization-kubeconfig="$PKI/admin.kubeconfig" \
-  --bind-address=127.0.0.1 --secure-port=10257 --port=0 --leader-elect=false \
-  --service-account-private-key-file="$PKI/sa.key" --root-ca-file="$PKI/ca.crt" \
-  --cluster-signing-cert-file="$PKI/ca.crt" --cluster-signing-key-file="$PKI/ca.key" \
-  --use-service-account-credentials=true --node-monitor-period=5s --node-monitor-grace-period=40s --profiling=false
+phase "node-0: scheduler, registry"
 lab_start node-0 kube-scheduler "$BIN/kube-scheduler" --kubeconfig="$PKI/admin.kubeconfig" \
   --authentication-kubeconfig="$PKI/admin.kubeconfig" --authorization-kubeconfig="$PKI/admin.kubeconfig" \
   --bind-address=127.0.0.1 --secure-port=10259 --port=0 --leader-elect=false --profiling=false
@@ -412,7 +407,6 @@ R=$(node_dir node-0)/registry; mkdir -p "$R/data"
 printf 'version: 0.1\nlog:\n  level: warn\nstorage:\n  filesystem:\n    rootdirectory: %s\n  delete:\n    enabled: true\nhttp:\n  addr: 0.0.0.0:%s\n' \
   "$R/data" "$LAB_REGISTRY_PORT" >"$R/config.yml"
 lab_start node-0 docker-registry docker-registry serve "$R/config.yml"
-wait_for node-0 kube-controller-manager "kube-controller-manager /healthz" in_node node-0 curl -skf https://127.0.0.1:10257/healthz
 wait_for node-0 kube-scheduler "kube-scheduler /healthz" in_node node-0 curl -skf https://127.0.0.1:10259/healthz
 wait_for node-0 docker-registry "the registry on node-0:$LAB_REGISTRY_PORT" in_node node-0 curl -sf "http://node-0:$LAB_REGISTRY_PORT/v2/"
 done_phase
@@ -512,6 +506,21 @@ for n in "${LAB_NODES[@]}"; do
   done
 done
 restore_sysctls
+done_phase
+
+# The controller-manager once the nodes are there: started before them, it sees "all nodes not Ready", enters its
+# master disruption mode, and here it then never put the NoExecute taint on a node that was lost later (no pod was
+# ever evicted from it); started after them, it evicts after tolerationSeconds (docs/lab.md).
+phase "node-0: controller-manager"
+# The node lifecycle as on a kubeadm/kubespray cluster: a node is NotReady 40 s after its last status, and its pods
+# are evicted after their tolerationSeconds for node.kubernetes.io/unreachable (manifests: docs/lab.md).
+lab_start node-0 kube-controller-manager "$BIN/kube-controller-manager" --kubeconfig="$PKI/admin.kubeconfig" \
+  --authentication-kubeconfig="$PKI/admin.kubeconfig" --authorization-kubeconfig="$PKI/admin.kubeconfig" \
+  --bind-address=127.0.0.1 --secure-port=10257 --port=0 --leader-elect=false \
+  --service-account-private-key-file="$PKI/sa.key" --root-ca-file="$PKI/ca.crt" \
+  --cluster-signing-cert-file="$PKI/ca.crt" --cluster-signing-key-file="$PKI/ca.key" \
+  --use-service-account-credentials=true --node-monitor-period=5s --node-monitor-grace-period=40s --profiling=false
+wait_for node-0 kube-controller-manager "kube-controller-manager /healthz" in_node node-0 curl -skf https://127.0.0.1:10257/healthz
 done_phase
 
 # ---------------------------------------------------------------- metrics-server on node-0 (kubectl top)
