@@ -274,6 +274,9 @@ phase_end "retrained model by hand"
 # ---------------------------------------------------------------- 6. teardown
 phase_start "teardown.yml"
 playbook teardown teardown.yml
-left=$(k get deployments,services,pods,poddisruptionbudgets -l app=ml-app -o name 2>/dev/null | grep -c . || true)
-[ "$left" = 0 ] || die "teardown left $left objects"
+# deleted pods linger as Terminating for a while on kubelet 1.20: wait for them, up to 120 s
+end=$((SECONDS + 120))
+until left=$(k get deployments,services,pods,poddisruptionbudgets -l app=ml-app -o name 2>/dev/null | grep -c . || true); [ "$left" = 0 ]; do
+  [ $SECONDS -lt $end ] || die "teardown left $left objects after 120 s"; sleep 2
+done
 phase_end "teardown"
