@@ -24,6 +24,12 @@ public final class Options {
 
     /** @param booleanFlags flags that take no value, e.g. {@code json} for {@code --json} */
     public static Options parse(List<String> args, Map<String, String> env, List<String> booleanFlags) {
+        return parse(args, env, booleanFlags, null);
+    }
+
+    /** @param known every flag allowed, or null for any: an unknown one is named before its value is looked for */
+    private static Options parse(List<String> args, Map<String, String> env, List<String> booleanFlags,
+                                 List<String> known) {
         Options options = new Options(env);
         for (int i = 0; i < args.size(); i++) {
             String arg = args.get(i);
@@ -41,6 +47,9 @@ public final class Options {
             }
             String name = arg.substring(2);
             int eq = name.indexOf('=');
+            if (known != null) {
+                requireKnown(eq >= 0 ? name.substring(0, eq) : name, known);
+            }
             if (eq >= 0) {
                 options.flags.put(name.substring(0, eq), name.substring(eq + 1));
             } else if (booleanFlags.contains(name)) {
@@ -63,14 +72,13 @@ public final class Options {
                                                List<String> known, String help) {
         List<String> booleans = new ArrayList<>(booleanFlags);
         booleans.add("help");
-        Options options = parse(args, env, booleans);
+        List<String> allowed = new ArrayList<>(known);
+        allowed.add("help");
+        Options options = parse(args, env, booleans, allowed);
         if (options.flag("help", null)) {
             System.out.print(help);
             return Optional.empty();
         }
-        List<String> allowed = new ArrayList<>(known);
-        allowed.add("help");
-        options.requireOnly(allowed);
         if (!options.positional.isEmpty()) {
             throw new UsageException("unexpected argument '" + options.positional.get(0) + "': every value belongs"
                     + " to an option (--name value), and the command comes first");
@@ -82,12 +90,10 @@ public final class Options {
         return positional;
     }
 
-    /** Fails on any flag not in {@code known}, so a typo is never silently ignored. */
-    public void requireOnly(List<String> known) {
-        for (String name : flags.keySet()) {
-            if (!known.contains(name)) {
-                throw new UsageException("unknown option --" + name + " (--help lists the options)");
-            }
+    /** Fails on a flag not in {@code known}, so a typo is never silently ignored (nor taken for a flag's value). */
+    private static void requireKnown(String name, List<String> known) {
+        if (!known.contains(name)) {
+            throw new UsageException("unknown option --" + name + " (--help lists the options)");
         }
     }
 
