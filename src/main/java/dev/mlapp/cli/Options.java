@@ -1,5 +1,6 @@
 package dev.mlapp.cli;
 
+import dev.mlapp.serve.Durations;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -126,44 +127,12 @@ public final class Options {
         return get(flag, envVar).map(v -> parseDuration(flag, v)).orElse(defaultValue);
     }
 
-    /** One of an enum's constants, named in any case, e.g. {@code --jpeg-scaling fast}. */
-    public <E extends Enum<E>> E choice(String flag, String envVar, Class<E> type, E defaultValue) {
-        Optional<String> value = get(flag, envVar);
-        if (value.isEmpty()) {
-            return defaultValue;
-        }
-        for (E constant : type.getEnumConstants()) {
-            if (constant.name().equalsIgnoreCase(value.get())) {
-                return constant;
-            }
-        }
-        throw new UsageException("--" + flag + " wants one of " + java.util.Arrays.stream(type.getEnumConstants())
-                .map(c -> c.name().toLowerCase(java.util.Locale.ROOT)).toList() + ", not '" + value.get() + "'");
-    }
-
     /** Accepts {@code 250ms}, {@code 30s}, {@code 2m}, {@code 1h}, or a bare number of seconds. */
-    public static Duration parseDuration(String flag, String value) {
+    private static Duration parseDuration(String flag, String value) {
         try {
-            if (value.endsWith("ms")) {
-                return Duration.ofMillis(Long.parseLong(value.substring(0, value.length() - 2)));
-            }
-            char unit = value.charAt(value.length() - 1);
-            String number = Character.isDigit(unit) ? value : value.substring(0, value.length() - 1);
-            double amount = Double.parseDouble(number);
-            double seconds = switch (unit) {
-                case 'h' -> amount * 3600;
-                case 'm' -> amount * 60;
-                case 's' -> amount;
-                default -> {
-                    if (!Character.isDigit(unit)) {
-                        throw new NumberFormatException();
-                    }
-                    yield amount;
-                }
-            };
-            return Duration.ofNanos((long) (seconds * 1e9));
-        } catch (RuntimeException e) {
-            throw new UsageException("--" + flag + " wants a duration like 500ms, 30s or 2m, not '" + value + "'");
+            return Durations.parse(flag, value);
+        } catch (IllegalArgumentException e) {
+            throw new UsageException(e.getMessage());
         }
     }
 

@@ -1,9 +1,14 @@
 package dev.mlapp.http;
 
+import static dev.mlapp.serve.ServeSettings.DRAIN_TIMEOUT;
+import static dev.mlapp.serve.ServeSettings.POD_NAME;
+import static dev.mlapp.serve.ServeSettings.SHUTDOWN_DELAY;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.mlapp.serve.ServeConfig;
+import dev.mlapp.serve.Serving;
 import dev.mlapp.testing.HttpTestClient;
 import dev.mlapp.testing.TestImages;
 import java.net.http.HttpResponse;
@@ -20,8 +25,8 @@ class GracefulShutdownTest {
 
     @Test
     void drainingFinishesEveryInFlightRequestThenRefusesConnections() throws Exception {
-        MlServer server = MlServer.start(ServerConfig.builder().podName("draining-pod")
-                .shutdownDelay(Duration.ofMillis(300)).drainTimeout(Duration.ofSeconds(20)).build());
+        MlServer server = Serving.start(ServeConfig.loopback().with(POD_NAME, "draining-pod")
+                .with(SHUTDOWN_DELAY, Duration.ofMillis(300)).with(DRAIN_TIMEOUT, Duration.ofSeconds(20)));
         server.awaitStartup(Duration.ofMinutes(2));
         HttpTestClient http = new HttpTestClient(server.port());
         byte[] image = TestImages.picture("jpg", 1600, 1200);
