@@ -139,11 +139,6 @@ public final class MlServer {
         return router.paths();
     }
 
-    /** Requests being handled right now (graceful shutdown waits for these). */
-    public int inFlightRequests() {
-        return filter.inFlight();
-    }
-
     public boolean isReady() {
         return readiness.status().isReady();
     }

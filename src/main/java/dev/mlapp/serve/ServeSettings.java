@@ -196,19 +196,17 @@ public final class ServeSettings {
     }
 
     private static Function<String, Integer> whole(String flag) {
-        return v -> {
-            try {
-                return Integer.parseInt(v);
-            } catch (NumberFormatException e) {
-                throw new IllegalArgumentException("--" + flag + " wants a whole number, not '" + v + "'");
-            }
-        };
+        return number(flag, Integer::valueOf);
     }
 
     private static Function<String, Long> wholeLong(String flag) {
+        return number(flag, Long::valueOf);
+    }
+
+    private static <T> Function<String, T> number(String flag, Function<String, T> parse) {
         return v -> {
             try {
-                return Long.parseLong(v);
+                return parse.apply(v);
             } catch (NumberFormatException e) {
                 throw new IllegalArgumentException("--" + flag + " wants a whole number, not '" + v + "'");
             }

@@ -325,7 +325,7 @@ class HostileRequestsTest {
 
     private int inFlightAfterSettling(Duration patience) {
         long deadline = System.nanoTime() + patience.toNanos();
-        while (server.inFlightRequests() > 0 && System.nanoTime() < deadline) {
+        while (http.inFlightRequests() > 0 && System.nanoTime() < deadline) {
             try {
                 Thread.sleep(20);
             } catch (InterruptedException e) {
@@ -333,7 +333,7 @@ class HostileRequestsTest {
                 break;
             }
         }
-        return server.inFlightRequests();
+        return http.inFlightRequests();
     }
 
     private HttpResponse<String> upload(byte[] file) {

@@ -8,6 +8,7 @@ import com.google.gson.JsonParser;
 import dev.mlapp.inference.EngineOptions;
 import dev.mlapp.serve.ServeConfig;
 import dev.mlapp.serve.Serving;
+import dev.mlapp.testing.HttpTestClient;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -125,10 +126,11 @@ class OverloadTest {
     }
 
     private static void awaitQuiet(MlServer server) throws InterruptedException {
+        HttpTestClient http = new HttpTestClient(server.port());
         long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        while (server.inFlightRequests() > 0 && System.nanoTime() < deadline) {
+        while (http.inFlightRequests() > 0 && System.nanoTime() < deadline) {
             Thread.sleep(50);
         }
-        assertEquals(0, server.inFlightRequests(), "the backlog drains");
+        assertEquals(0, http.inFlightRequests(), "the backlog drains");
     }
 }
