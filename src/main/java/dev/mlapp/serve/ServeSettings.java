@@ -1,5 +1,6 @@
 package dev.mlapp.serve;
 
+import dev.mlapp.http.ConnectionTimeouts;
 import dev.mlapp.image.JpegScaling;
 import dev.mlapp.image.Scaling;
 import dev.mlapp.inference.EngineOptions;
@@ -68,16 +69,17 @@ public final class ServeSettings {
     public static final Setting<Integer> MAX_REQUESTS_PER_CONNECTION = value("max-requests-per-connection", "N",
             "MAX_REQUESTS_PER_CONNECTION", 0, "0 (never)", "close keep-alive connections after N requests, so"
                     + " clients re-spread over pods", Group.CONNECTIONS, whole("max-requests-per-connection"));
-    /** A 10 MiB upload at 2 Mbit/s takes ~40 s. */
+    /** The JDK server's limits are process-wide, so their defaults live with them, in {@link ConnectionTimeouts}. */
     public static final Setting<Duration> REQUEST_TIMEOUT = value("request-timeout", "DURATION", "REQUEST_TIMEOUT",
-            Duration.ofSeconds(60), "60s", "a whole request (headers and body) must arrive within this",
-            Group.CONNECTIONS, duration("request-timeout"));
+            ConnectionTimeouts.DEFAULT_REQUEST_TIMEOUT, ConnectionTimeouts.DEFAULT_REQUEST_TIMEOUT.toSeconds() + "s",
+            "a whole request (headers and body) must arrive within this", Group.CONNECTIONS,
+            duration("request-timeout"));
     public static final Setting<Duration> IDLE_TIMEOUT = value("idle-timeout", "DURATION", "IDLE_TIMEOUT",
-            Duration.ofSeconds(30), "30s", "idle keep-alive connections are closed", Group.CONNECTIONS,
-            duration("idle-timeout"));
-    /** Each open connection costs a socket and a little memory. */
-    public static final Setting<Integer> MAX_CONNECTIONS = value("max-connections", "N", "MAX_CONNECTIONS", 1000,
-            "1000", "open connections at most", Group.CONNECTIONS, whole("max-connections"));
+            ConnectionTimeouts.DEFAULT_IDLE_TIMEOUT, ConnectionTimeouts.DEFAULT_IDLE_TIMEOUT.toSeconds() + "s",
+            "idle keep-alive connections are closed", Group.CONNECTIONS, duration("idle-timeout"));
+    public static final Setting<Integer> MAX_CONNECTIONS = value("max-connections", "N", "MAX_CONNECTIONS",
+            ConnectionTimeouts.DEFAULT_MAX_CONNECTIONS, String.valueOf(ConnectionTimeouts.DEFAULT_MAX_CONNECTIONS),
+            "open connections at most", Group.CONNECTIONS, whole("max-connections"));
     public static final Setting<Duration> SHUTDOWN_DELAY = value("shutdown-delay", "DURATION", "SHUTDOWN_DELAY",
             Duration.ZERO, "0s", "after SIGTERM, keep serving with /readyz red this long so load balancers notice"
                     + " first", Group.CONNECTIONS, duration("shutdown-delay"));

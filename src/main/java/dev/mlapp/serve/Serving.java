@@ -65,7 +65,10 @@ public final class Serving {
                 + " ms"); // serve prints what is served, once, for a person
     }
 
-    /** The model's name in the Open Inference Protocol's {@code /v2/models/{name}}: as set, else the file's. */
+    /**
+     * The model's name in the Open Inference Protocol's {@code /v2/models/{name}}: as set, else the file's (or the
+     * versions directory's) base name, {@code demo} for the embedded model.
+     */
     static String modelName(String configured, Path modelPath) {
         if (configured != null) {
             return configured;
