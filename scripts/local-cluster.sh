@@ -20,6 +20,7 @@ set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 # shellcheck source=lib/jdk.sh
 source "$ROOT/scripts/lib/jdk.sh"
+jdk_process_env # jvm.conf's variables for every replica, 'restart' included, as ./ml-app and the image set them
 REPLICAS=5
 PORT=32000
 BASE_PORT=5001
@@ -137,7 +138,6 @@ cmd_up() {
     jdk_use # the JDK ./mvnw and ./ml-app use; 'restart' reuses it from the options file
     JAVA="$JAVA_HOME/bin/java"
     JAVA_OPTS="$(jdk_java_options) $JAVA_OPTS"
-    jdk_process_env # jvm.conf's variables, as ./ml-app and the image's entry point set them
     if [[ -f "$RUN_DIR/haproxy.pid" ]] && is_ours "$(cat "$RUN_DIR/haproxy.pid")" haproxy; then
         die "already up (run dir $RUN_DIR); run 'down' first"
     fi
