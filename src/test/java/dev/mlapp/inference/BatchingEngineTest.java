@@ -35,8 +35,9 @@ class BatchingEngineTest {
         model.close();
     }
 
+    /** @param workers 1 or 2: {@link EngineOptions#forCores} gives as many workers as cores up to two */
     private InferenceEngine engine(int workers, int maxBatch, long timeoutMicros) {
-        EngineOptions options = EngineOptions.forCores(1).withWorkers(workers).withBatching(maxBatch, timeoutMicros)
+        EngineOptions options = EngineOptions.forCores(workers).withBatching(maxBatch, timeoutMicros)
                 .withQueue(EngineOptions.DEFAULT_QUEUE_CAPACITY, Duration.ofMinutes(5));
         InferenceEngine engine = options.createEngine(model);
         toClose.add(engine);
