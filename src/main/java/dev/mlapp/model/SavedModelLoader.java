@@ -8,12 +8,15 @@ import org.tensorflow.Signature;
 import org.tensorflow.proto.DataType;
 
 /** Loads a TensorFlow SavedModel directory through its {@code serving_default} signature. */
-final class SavedModelLoader {
+final class SavedModelLoader implements ModelReader {
 
-    private SavedModelLoader() {
+    @Override
+    public ModelFormat format() {
+        return ModelFormat.SAVED_MODEL;
     }
 
-    static Model load(Path dir, SessionOptions options) {
+    @Override
+    public TfModel load(Path dir, SessionOptions options) {
         SavedModelBundle bundle;
         try {
             bundle = SavedModelBundle.loader(dir.toString())

@@ -3,7 +3,11 @@ package dev.mlapp.model.keras;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import dev.mlapp.model.FloatArray;
+import dev.mlapp.model.ModelFormat;
 import dev.mlapp.model.ModelLoadException;
+import dev.mlapp.model.ModelReader;
+import dev.mlapp.model.SessionOptions;
+import dev.mlapp.model.TfModel;
 import io.jhdf.HdfFile;
 import io.jhdf.api.Dataset;
 import io.jhdf.api.Group;
@@ -26,7 +30,7 @@ import java.util.zip.ZipFile;
  * (Keras 3) or {@code _layer_checkpoint_dependencies} (Keras 2.13–2.15), naming each layer by its snake-cased class
  * with a counter for repeats ({@code dense}, {@code dense_1}), never by the layer's own name.
  */
-final class KerasArchiveReader {
+final class KerasArchiveReader implements ModelReader {
 
     private static final String KERAS3_LAYERS = "layers";
     private static final String KERAS2_LAYERS = "_layer_checkpoint_dependencies";
@@ -38,7 +42,16 @@ final class KerasArchiveReader {
     private static final List<List<String>> SUB_OBJECTS = List.of(List.of("cell"),
             List.of("forward_layer", "backward_layer"), List.of("layer"));
 
-    private KerasArchiveReader() {
+    @Override
+    public ModelFormat format() {
+        return ModelFormat.KERAS_ZIP;
+    }
+
+    @Override
+    public TfModel load(Path file, SessionOptions options) {
+        try (KerasModelFile keras = read(file)) {
+            return KerasImporter.build(file, keras, options);
+        }
     }
 
     static KerasModelFile read(Path file) {
@@ -108,7 +121,7 @@ final class KerasArchiveReader {
     private record Store(HdfFile hdf, boolean keras213, Map<String, Group> windowsGroups) implements WeightStore {
 
         @Override
-        public ArchiveKeys containerKeys() {
+        public LayerKeys layerKeys() {
             return new ArchiveKeys(keras213);
         }
 
@@ -149,7 +162,7 @@ final class KerasArchiveReader {
 
         private static String layerPath(LayerPath layer, String listName) {
             List<String> steps = new ArrayList<>();
-            for (String key : layer.archiveKeys()) {
+            for (String key : layer.keys()) {
                 steps.add(listName + "/" + key);
             }
             return String.join("/", steps);
@@ -179,7 +192,7 @@ final class KerasArchiveReader {
      * {@code layer-i}) and its container walk counted both before 2.14 learned to skip visited layers, so there
      * the second Conv2D of a model is {@code conv2d_2}.
      */
-    static final class ArchiveKeys {
+    static final class ArchiveKeys implements WeightStore.LayerKeys {
         private final Map<String, Integer> used = new HashMap<>();
         private final boolean doubleCountWeighted;
 
@@ -187,7 +200,8 @@ final class KerasArchiveReader {
             this.doubleCountWeighted = doubleCountWeighted;
         }
 
-        String next(String className, boolean weighted) {
+        @Override
+        public String next(String className, boolean weighted) {
             String key = take(snakeCase(className));
             if (doubleCountWeighted && weighted) {
                 take(snakeCase(className));
