@@ -138,7 +138,7 @@ class BatchSchedulerTest {
 
     private Task submit(float id) {
         Task task = new Task(new float[] {id}, System.nanoTime() + FAR, System.nanoTime(), new CompletableFuture<>());
-        if (!queue.offer(task)) {
+        if (!queue.offer(List.of(task))) {
             throw new IllegalStateException("queue closed");
         }
         return task;
