@@ -13,9 +13,9 @@ import java.util.function.Consumer;
 
 /**
  * One loaded and warmed-up model version with the classifier that serves it. A request takes the
- * {@link ModelHost}'s current one once ({@link ModelHost#holdIfReady()}), uses it to the end and then {@link #close()}s its
- * hold, so a version swapped in meanwhile never answers half a request, and the old one is released only when the
- * last request holding it has finished.
+ * {@link ModelHost}'s current one once ({@link ModelHost#holdIfReady()}), uses it to the end and then
+ * {@link #close()}s its hold, so a version swapped in meanwhile never answers half a request, and the old one is
+ * released only when the last request holding it has finished.
  */
 public final class ServingModel implements AutoCloseable {
 

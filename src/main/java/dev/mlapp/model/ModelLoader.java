@@ -18,7 +18,7 @@ import java.util.stream.Stream;
  */
 public final class ModelLoader {
 
-    /** Every format's reader: the SavedModel one of this package, and the ones the {@link ModelReader.Provider}s list. */
+    /** Every format's reader: this package's SavedModel one, and those the {@link ModelReader.Provider}s list. */
     private static final Map<ModelFormat, ModelReader> READERS = readers();
 
     private ModelLoader() {

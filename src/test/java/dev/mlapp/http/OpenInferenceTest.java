@@ -138,11 +138,10 @@ class OpenInferenceTest {
 
     @Test
     void aRequestOfMoreItemsThanTheReplicaAdmitsAtOnceIsRefusedAsTooLarge() {
-        String junk = "\"bm90IGFuIGltYWdl\"";
         int items = server.model().orElseThrow().maxItems() + 1;
+        String junk = String.join(", ", java.util.Collections.nCopies(items, "\"bm90IGFuIGltYWdl\""));
         Reply reply = oip.infer(INFER, "{\"inputs\": [{\"name\": \"input\", \"shape\": [" + items + "],"
-                + " \"datatype\": \"BYTES\", \"data\": [" + String.join(", ", java.util.Collections.nCopies(items, junk))
-                + "]}]}");
+                + " \"datatype\": \"BYTES\", \"data\": [" + junk + "]}]}");
         assertEquals(413, reply.status());
         assertTrue(reply.json().get("error").getAsString().contains("send at most " + (items - 1) + " per request"),
                 reply.json().toString());

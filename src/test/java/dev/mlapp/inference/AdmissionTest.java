@@ -49,7 +49,8 @@ class AdmissionTest {
         assertEquals(0, admission.estimatedWaitNanos(1), "nobody ahead");
         admission.tryAdmit(1);
         admission.tryAdmit(1);
-        assertTrue(admission.estimatedWaitNanos(1) <= 20 * MS, "two ahead × the lone request's 10 ms, not the idle minute");
+        assertTrue(admission.estimatedWaitNanos(1) <= 20 * MS,
+                "two ahead × the lone request's 10 ms, not the idle minute");
     }
 
     @Test

@@ -167,7 +167,8 @@ class BatchingEngineTest {
         assertTrue(goodFailure.getCause().getMessage().contains("negative input"), goodFailure.getCause().getMessage());
         assertEquals(goodFailure.getCause(), poisonFailure.getCause(), "the batch fails with one exception");
 
-        assertArrayEquals(EchoModel.item(3), await(submit(engine, EchoModel.item(3), System.nanoTime() + FAR)).output());
+        Inference after = await(submit(engine, EchoModel.item(3), System.nanoTime() + FAR));
+        assertArrayEquals(EchoModel.item(3), after.output());
     }
 
     @Test
