@@ -3,7 +3,6 @@ package dev.mlapp.model;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Locale;
@@ -65,14 +64,15 @@ public final class ModelLoader {
     }
 
     private static Map<ModelFormat, ModelReader> readers() {
-        List<ModelReader> all = new ArrayList<>(List.of(new SavedModelLoader()));
-        ServiceLoader.load(ModelReader.Provider.class, ModelLoader.class.getClassLoader())
-                .forEach(provider -> all.addAll(provider.readers()));
         Map<ModelFormat, ModelReader> byFormat = new EnumMap<>(ModelFormat.class);
-        for (ModelReader reader : all) {
-            if (byFormat.putIfAbsent(reader.format(), reader) != null) {
-                throw new IllegalStateException("two readers for " + reader.format().id() + " models");
-            }
+        byFormat.put(ModelFormat.SAVED_MODEL, SavedModelLoader::load);
+        for (ModelReader.Provider provider : ServiceLoader.load(ModelReader.Provider.class,
+                ModelLoader.class.getClassLoader())) {
+            provider.readers().forEach((format, reader) -> {
+                if (byFormat.putIfAbsent(format, reader) != null) {
+                    throw new IllegalStateException("two readers for " + format.id() + " models");
+                }
+            });
         }
         return byFormat;
     }

@@ -1,7 +1,7 @@
 package dev.mlapp.model;
 
 import java.nio.file.Path;
-import java.util.List;
+import java.util.Map;
 
 /**
  * Reads one {@link ModelFormat} into a model ready to run. {@link ModelLoader} detects a path's format once and
@@ -13,10 +13,7 @@ import java.util.List;
  */
 public interface ModelReader {
 
-    /** The one format this reader reads. */
-    ModelFormat format();
-
-    /** @param path a file or directory {@link ModelFormat#detect} found to be {@link #format()} */
+    /** @param path a file or directory {@link ModelFormat#detect} found to be of this reader's format */
     TfModel load(Path path, SessionOptions options);
 
     /**
@@ -24,8 +21,8 @@ public interface ModelReader {
      * {@code model.to_json()} and {@code model.save_weights()}); most formats keep both in one.
      */
     default TfModel load(Path architecture, Path weights, SessionOptions options) {
-        throw new ModelLoadException("weights file " + weights + " is " + format().id() + ", which holds a whole "
-                + "model: give it as the model, without separate weights");
+        throw new ModelLoadException("weights file " + weights + " holds a whole model: give it as the model, "
+                + "without separate weights");
     }
 
     /**
@@ -33,6 +30,8 @@ public interface ModelReader {
      * public no-argument constructor.
      */
     interface Provider {
-        List<ModelReader> readers();
+
+        /** Each format this package reads, with its reader. */
+        Map<ModelFormat, ModelReader> readers();
     }
 }

@@ -8,15 +8,13 @@ import org.tensorflow.Signature;
 import org.tensorflow.proto.DataType;
 
 /** Loads a TensorFlow SavedModel directory through its {@code serving_default} signature. */
-final class SavedModelLoader implements ModelReader {
+final class SavedModelLoader {
 
-    @Override
-    public ModelFormat format() {
-        return ModelFormat.SAVED_MODEL;
+    private SavedModelLoader() {
     }
 
-    @Override
-    public TfModel load(Path dir, SessionOptions options) {
+    /** The {@link ModelReader} of {@link ModelFormat#SAVED_MODEL}. */
+    static TfModel load(Path dir, SessionOptions options) {
         SavedModelBundle bundle;
         try {
             bundle = SavedModelBundle.loader(dir.toString())

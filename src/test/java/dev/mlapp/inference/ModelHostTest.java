@@ -31,8 +31,7 @@ class ModelHostTest {
     void startsLoadingThenServesAndEachRequestKeepsTheModelItHolds() throws Exception {
         CountDownLatch go = new CountDownLatch(1);
         InstrumentedModel model = demo();
-        ModelHost host = ModelHost.loadInBackground(gated(go, model), ModelPreparerTest.OPTIONS,
-                EngineListener.NONE, announced::add);
+        ModelHost host = startGated(go, model);
         ModelHost.State starting = host.holdIfReady();
         assertEquals(ModelHost.Phase.STARTING, starting.phase());
         assertNull(starting.model(), "nothing to hold while loading");
@@ -100,8 +99,7 @@ class ModelHostTest {
     void closingWhileTheModelLoadsReleasesItAndFailsTheWait() throws Exception {
         CountDownLatch go = new CountDownLatch(1);
         InstrumentedModel model = demo();
-        ModelHost host = ModelHost.loadInBackground(gated(go, model), ModelPreparerTest.OPTIONS,
-                EngineListener.NONE, announced::add);
+        ModelHost host = startGated(go, model);
         host.close();
         go.countDown();
         IllegalStateException e = assertThrows(IllegalStateException.class,
@@ -116,8 +114,9 @@ class ModelHostTest {
         return new InstrumentedModel(EmbeddedModel.load(SessionOptions.TENSORFLOW_DEFAULTS));
     }
 
-    private static Supplier<Model> gated(CountDownLatch go, Model model) {
-        return () -> {
+    /** A host loading {@code model}, which its loader hands over once {@code go} opens. */
+    private ModelHost startGated(CountDownLatch go, Model model) {
+        Supplier<Model> gated = () -> {
             try {
                 if (!go.await(60, TimeUnit.SECONDS)) {
                     throw new IllegalStateException("never let go");
@@ -127,5 +126,6 @@ class ModelHostTest {
             }
             return model;
         };
+        return ModelHost.loadInBackground(gated, ModelPreparerTest.OPTIONS, EngineListener.NONE, announced::add);
     }
 }

@@ -3,11 +3,7 @@ package dev.mlapp.model.keras;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import dev.mlapp.model.FloatArray;
-import dev.mlapp.model.ModelFormat;
 import dev.mlapp.model.ModelLoadException;
-import dev.mlapp.model.ModelReader;
-import dev.mlapp.model.SessionOptions;
-import dev.mlapp.model.TfModel;
 import io.jhdf.HdfFile;
 import io.jhdf.api.Dataset;
 import io.jhdf.api.Group;
@@ -30,7 +26,7 @@ import java.util.zip.ZipFile;
  * (Keras 3) or {@code _layer_checkpoint_dependencies} (Keras 2.13–2.15), naming each layer by its snake-cased class
  * with a counter for repeats ({@code dense}, {@code dense_1}), never by the layer's own name.
  */
-final class KerasArchiveReader implements ModelReader {
+final class KerasArchiveReader {
 
     private static final String KERAS3_LAYERS = "layers";
     private static final String KERAS2_LAYERS = "_layer_checkpoint_dependencies";
@@ -42,16 +38,7 @@ final class KerasArchiveReader implements ModelReader {
     private static final List<List<String>> SUB_OBJECTS = List.of(List.of("cell"),
             List.of("forward_layer", "backward_layer"), List.of("layer"));
 
-    @Override
-    public ModelFormat format() {
-        return ModelFormat.KERAS_ZIP;
-    }
-
-    @Override
-    public TfModel load(Path file, SessionOptions options) {
-        try (KerasModelFile keras = read(file)) {
-            return KerasImporter.build(file, keras, options);
-        }
+    private KerasArchiveReader() {
     }
 
     static KerasModelFile read(Path file) {

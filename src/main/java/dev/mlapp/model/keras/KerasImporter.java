@@ -1,6 +1,7 @@
 package dev.mlapp.model.keras;
 
 import dev.mlapp.model.Digests;
+import dev.mlapp.model.ModelFormat;
 import dev.mlapp.model.ModelInfo;
 import dev.mlapp.model.ModelLoadException;
 import dev.mlapp.model.ModelReader;
@@ -9,6 +10,7 @@ import dev.mlapp.model.TfModel;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.tensorflow.Graph;
 import org.tensorflow.Operand;
 import org.tensorflow.Session;
@@ -30,8 +32,14 @@ public final class KerasImporter implements ModelReader.Provider {
     }
 
     @Override
-    public List<ModelReader> readers() {
-        return List.of(new LegacyH5Reader(), new KerasArchiveReader());
+    public Map<ModelFormat, ModelReader> readers() {
+        return Map.of(ModelFormat.KERAS_H5, new LegacyH5Reader(), ModelFormat.KERAS_ZIP, KerasImporter::importArchive);
+    }
+
+    private static TfModel importArchive(Path file, SessionOptions options) {
+        try (KerasModelFile keras = KerasArchiveReader.read(file)) {
+            return build(file, keras, options);
+        }
     }
 
     private static List<ModelInfo.Detail> details(KerasModelFile keras, GraphBuilder builder) {

@@ -4,7 +4,6 @@ import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import dev.mlapp.model.FloatArray;
-import dev.mlapp.model.ModelFormat;
 import dev.mlapp.model.ModelLoadException;
 import dev.mlapp.model.ModelReader;
 import dev.mlapp.model.SessionOptions;
@@ -33,11 +32,6 @@ import java.util.List;
  * either way.
  */
 final class LegacyH5Reader implements ModelReader {
-
-    @Override
-    public ModelFormat format() {
-        return ModelFormat.KERAS_H5;
-    }
 
     @Override
     public TfModel load(Path file, SessionOptions options) {
