@@ -42,7 +42,7 @@ public final class Classifier implements AutoCloseable {
     private final InputBuffers buffers;
 
     /**
-     * @param options       {@link EngineOptions#queueCapacity()} requests are admitted at once (see the class
+     * @param options       {@link EngineOptions#queueCapacity()} items are admitted at once (see the class
      *                      comment), each may wait {@link EngineOptions#deadline()}, and one the requests in
      *                      progress would keep waiting longer than {@link EngineOptions#maxQueueDelay()} is refused
      *                      (zero = count only; see {@link Admission})
