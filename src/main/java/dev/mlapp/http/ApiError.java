@@ -1,7 +1,14 @@
 package dev.mlapp.http;
 
+import dev.mlapp.image.ImageException;
+import dev.mlapp.inference.DeadlineExceededException;
+import dev.mlapp.inference.EngineClosedException;
 import dev.mlapp.inference.ModelHost;
+import dev.mlapp.inference.OverloadedException;
 import dev.mlapp.inference.ServingModel;
+import dev.mlapp.model.InferenceException;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 
 /**
  * A request that ends in an error response: status, a stable machine-readable code, and a sentence for people.
@@ -9,6 +16,7 @@ import dev.mlapp.inference.ServingModel;
  */
 public final class ApiError extends RuntimeException {
 
+    private static final Logger LOG = Logger.getLogger(ApiError.class.getName());
     /** Seconds a client is told to wait after a 503 (overloaded, not ready, failing). */
     static final int RETRY_AFTER_SECONDS = 1;
 
@@ -57,6 +65,29 @@ public final class ApiError extends RuntimeException {
             case STARTING -> throw retryLater("not_ready", "the model is still loading; retry shortly");
             case FAILED -> throw retryLater("model_unavailable", "the model failed to load: " + state.reason());
             case FAILING -> throw retryLater("model_failing", "the model is failing on this replica; retry shortly");
+        };
+    }
+
+    /** The status, code and sentence of a failed prediction on any route; other exceptions are returned unchanged. */
+    static RuntimeException refusal(Exception e) {
+        if (e instanceof ImageException && e.getCause() != null) { // the decoder's own words: for whoever debugs,
+            LOG.log(Level.FINE, e.getMessage() + " The decoder said: " + e.getCause(), e.getCause()); // not the client
+        }
+        return switch (e) {
+            case ImageException image -> switch (image.kind()) {
+                case UNSUPPORTED_FORMAT -> new ApiError(415, "unsupported_image", e.getMessage());
+                case CORRUPT -> new ApiError(400, "invalid_image", e.getMessage());
+                case TOO_LARGE -> new ApiError(413, "image_too_large", e.getMessage());
+            };
+            case OverloadedException overloaded -> retryLater("overloaded", "this replica is at capacity ("
+                    + e.getMessage() + "); retry shortly");
+            case EngineClosedException closed -> retryLater("shutting_down",
+                    "this replica is shutting down; retry shortly");
+            case DeadlineExceededException late -> retryLater("deadline_exceeded",
+                    "the request waited too long for the model (" + e.getMessage() + "); retry shortly");
+            case InferenceException failed -> new ApiError(500, "inference_failed", e.getMessage());
+            case RuntimeException other -> other;
+            default -> new IllegalStateException(e);
         };
     }
 

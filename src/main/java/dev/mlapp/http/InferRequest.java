@@ -6,6 +6,7 @@ import com.google.gson.JsonObject;
 import com.google.gson.JsonParseException;
 import com.google.gson.JsonParser;
 import dev.mlapp.image.Scaling;
+import dev.mlapp.inference.Item;
 import dev.mlapp.model.Model;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -49,6 +50,11 @@ record InferRequest(String id, List<float[]> items, List<byte[]> images, List<Re
 
     int batchSize() {
         return items != null ? items.size() : images.size();
+    }
+
+    /** The items for the classifier, images or tensors. */
+    List<Item> inputs() {
+        return items != null ? items.stream().map(Item::tensor).toList() : images.stream().map(Item::image).toList();
     }
 
     /**

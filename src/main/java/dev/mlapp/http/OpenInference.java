@@ -2,8 +2,8 @@ package dev.mlapp.http;
 
 import com.sun.net.httpserver.HttpExchange;
 import dev.mlapp.inference.Classifier;
-import dev.mlapp.inference.Inference;
 import dev.mlapp.inference.ModelHost;
+import dev.mlapp.inference.Prediction;
 import dev.mlapp.inference.ServingModel;
 import dev.mlapp.metrics.AppMetrics;
 import dev.mlapp.model.Labels;
@@ -213,25 +213,19 @@ final class OpenInference implements Router.Mount {
         }
     }
 
-    /** On one serving model from start to end: a model swapped in meanwhile answers the next request. */
+    /**
+     * On one serving model from start to end (a model swapped in meanwhile answers the next request), and as one
+     * request of the classifier, whether the items are images or tensors: admitted together, sharing batches.
+     */
     private List<float[]> run(ServingModel served, InferRequest request) {
+        if (request.batchSize() > served.maxItems()) {
+            throw new ApiError(413, "batch_too_large", "the request holds " + request.batchSize() + " items and "
+                    + "this replica admits at most " + served.maxItems() + " at once; send at most "
+                    + served.maxItems() + " per request");
+        }
         List<float[]> outputs = new ArrayList<>(request.batchSize());
-        if (request.images() != null) {
-            for (byte[] image : request.images()) {
-                outputs.add(PredictHandlers.classify(served, image, 1, metrics).output());
-            }
-            return outputs;
-        }
-        List<Inference> inferences;
-        try {
-            inferences = served.infer(request.items());
-        } catch (RuntimeException e) {
-            throw PredictHandlers.refusal(e);
-        }
-        for (Inference inference : inferences) {
-            int best = Classifier.ranked(inference.output(), 1)[0];
-            metrics.prediction(served.labels().get(best), 0, inference.runNanos());
-            outputs.add(inference.output());
+        for (Prediction prediction : PredictHandlers.classify(served, request.inputs(), 1, metrics)) {
+            outputs.add(prediction.output());
         }
         return outputs;
     }

@@ -3,27 +3,21 @@ package dev.mlapp.http;
 import com.sun.net.httpserver.HttpExchange;
 import dev.mlapp.image.ImageException;
 import dev.mlapp.image.SampleImage;
-import dev.mlapp.inference.DeadlineExceededException;
-import dev.mlapp.inference.EngineClosedException;
+import dev.mlapp.inference.Item;
 import dev.mlapp.inference.ModelHost;
-import dev.mlapp.inference.OverloadedException;
 import dev.mlapp.inference.Prediction;
 import dev.mlapp.inference.ServingModel;
 import dev.mlapp.metrics.AppMetrics;
-import dev.mlapp.model.InferenceException;
 import dev.mlapp.model.ModelInfo;
 import java.io.IOException;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.logging.Level;
-import java.util.logging.Logger;
 
 /** {@code POST /predict}, {@code POST /api/v1/predict} and {@code GET /test}. */
 record PredictHandlers(ModelHost host, long maxBodyBytes, String podName, AppMetrics metrics) {
 
-    private static final Logger LOG = Logger.getLogger(PredictHandlers.class.getName());
     /** Appended to the course's text answer when the model is the embedded one, whose answers mean nothing. */
     static final String DEMO_NOTE = " (demo model: untrained weights)";
 
@@ -35,7 +29,7 @@ record PredictHandlers(ModelHost host, long maxBodyBytes, String podName, AppMet
     void predict(HttpExchange exchange) throws IOException {
         long start = System.nanoTime();
         try (ServingModel served = ApiError.serving(host)) {
-            reply(exchange, served, classify(served, Uploads.image(exchange, maxBodyBytes), DEFAULT_K, metrics),
+            reply(exchange, served, classify(served, Uploads.image(exchange, maxBodyBytes), DEFAULT_K),
                     Responses.wantsJson(exchange), start);
         }
     }
@@ -45,7 +39,7 @@ record PredictHandlers(ModelHost host, long maxBodyBytes, String podName, AppMet
         long start = System.nanoTime();
         int k = topK(exchange);
         try (ServingModel served = ApiError.serving(host)) {
-            reply(exchange, served, classify(served, Uploads.image(exchange, maxBodyBytes), k, metrics), true,
+            reply(exchange, served, classify(served, Uploads.image(exchange, maxBodyBytes), k), true,
                     start);
         }
     }
@@ -54,43 +48,29 @@ record PredictHandlers(ModelHost host, long maxBodyBytes, String podName, AppMet
     void test(HttpExchange exchange) throws IOException {
         long start = System.nanoTime();
         try (ServingModel served = ApiError.serving(host)) {
-            reply(exchange, served, classify(served, SampleImage.jpeg(), DEFAULT_K, metrics),
+            reply(exchange, served, classify(served, SampleImage.jpeg(), DEFAULT_K),
                     Responses.wantsJson(exchange), start);
         }
     }
 
-    /** Classifies on {@code served} and counts the prediction; any failure as the API error every route answers. */
-    static Prediction classify(ServingModel served, byte[] image, int k, AppMetrics metrics) {
-        try {
-            Prediction prediction = served.classify(image, k);
-            metrics.prediction(prediction.best().label(), prediction.preprocessNanos(), prediction.inferenceNanos());
-            return prediction;
-        } catch (ImageException | RuntimeException e) {
-            throw refusal(e);
-        }
+    private Prediction classify(ServingModel served, byte[] image, int k) {
+        return classify(served, List.of(Item.image(image)), k, metrics).getFirst();
     }
 
-    /** The status, code and sentence of a failed prediction; other exceptions are returned unchanged. */
-    static RuntimeException refusal(Exception e) {
-        if (e instanceof ImageException && e.getCause() != null) { // the decoder's own words: for whoever debugs,
-            LOG.log(Level.FINE, e.getMessage() + " The decoder said: " + e.getCause(), e.getCause()); // not the client
+    /**
+     * Classifies a request's items on {@code served}, as one, and counts each prediction; any failure as the API
+     * error every route answers ({@link ApiError#refusal}).
+     */
+    static List<Prediction> classify(ServingModel served, List<Item> items, int k, AppMetrics metrics) {
+        try {
+            List<Prediction> predictions = served.classify(items, k);
+            for (Prediction p : predictions) {
+                metrics.prediction(p.best().label(), p.preprocessNanos(), p.inferenceNanos());
+            }
+            return predictions;
+        } catch (ImageException | RuntimeException e) {
+            throw ApiError.refusal(e);
         }
-        return switch (e) {
-            case ImageException image -> switch (image.kind()) {
-                case UNSUPPORTED_FORMAT -> new ApiError(415, "unsupported_image", e.getMessage());
-                case CORRUPT -> new ApiError(400, "invalid_image", e.getMessage());
-                case TOO_LARGE -> new ApiError(413, "image_too_large", e.getMessage());
-            };
-            case OverloadedException overloaded -> ApiError.retryLater("overloaded", "this replica is at capacity ("
-                    + e.getMessage() + "); retry shortly");
-            case EngineClosedException closed -> ApiError.retryLater("shutting_down",
-                    "this replica is shutting down; retry shortly");
-            case DeadlineExceededException late -> ApiError.retryLater("deadline_exceeded",
-                    "the request waited too long for the model (" + e.getMessage() + "); retry shortly");
-            case InferenceException failed -> new ApiError(500, "inference_failed", e.getMessage());
-            case RuntimeException other -> other;
-            default -> new IllegalStateException(e);
-        };
     }
 
     /** @param start when the handler began: {@code total_ms} covers reading the upload, preprocessing and the model */

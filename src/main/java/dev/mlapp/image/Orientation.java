@@ -27,10 +27,6 @@ enum Orientation {
         return value >= 1 && value <= 8 ? values()[value - 1] : NORMAL;
     }
 
-    int exifValue() {
-        return ordinal() + 1;
-    }
-
     boolean swapsAxes() {
         return ordinal() >= TRANSPOSE.ordinal();
     }

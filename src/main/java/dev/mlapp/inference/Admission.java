@@ -5,9 +5,10 @@ import java.util.concurrent.Semaphore;
 import java.util.function.LongSupplier;
 
 /**
- * Decides, before any work is spent, whether a request can be answered in time.
+ * Decides, before any work is spent, whether a request can be answered in time. A request of several items is
+ * admitted or refused as one: all its items take a place, or none does.
  *
- * <p>Two bounds. A hard one: at most {@code maxInFlight} requests are anywhere between admission and their answer.
+ * <p>Two bounds. A hard one: at most {@code maxInFlight} items are anywhere between admission and their answer.
  * And, when a queue-delay budget is set, a latency one: a request is refused when the requests already admitted
  * would keep it waiting longer than the budget. The wait is estimated as (requests in flight) × (recent time between
  * completions): under load that interval is 1 ÷ throughput, whatever mix of decoding and batching produced it, so
@@ -40,33 +41,43 @@ final class Admission {
         this.lastCompletionNanos = clock.getAsLong();
     }
 
-    /** @return the admission time, to pass to {@link #release(long)}; or -1 when the request is refused */
-    long tryAdmit() {
-        if (!permits.tryAcquire()) {
+    /**
+     * @param items the request's items, each taking one place
+     * @return the admission time, to pass to {@link #release(long, int)}; or -1 when the request is refused
+     */
+    long tryAdmit(int items) {
+        if (!permits.tryAcquire(items)) {
             return -1;
         }
-        if (budgetNanos > 0 && estimatedWaitNanos() > budgetNanos) {
-            permits.release();
+        if (budgetNanos > 0 && estimatedWaitNanos(items) > budgetNanos) {
+            permits.release(items);
             return -1;
         }
         return clock.getAsLong();
     }
 
-    /** The request admitted at {@code admittedNanos} has its answer (or failed). */
-    void release(long admittedNanos) {
+    /** The request of {@code items} admitted at {@code admittedNanos} has its answers (or failed). */
+    void release(long admittedNanos, int items) {
         long now = clock.getAsLong();
         synchronized (lock) {
-            // A lone request's interval is its own service time, not the idle time before it.
+            // A lone request's interval is its own service time, not the idle time before it; a request's other
+            // items complete with its first, at no interval.
             long interval = Math.min(now - lastCompletionNanos, now - admittedNanos);
-            intervalNanos = intervalNanos < 0 ? interval : intervalNanos + SMOOTHING * (interval - intervalNanos);
+            for (int i = 0; i < items; i++) {
+                intervalNanos = intervalNanos < 0 ? interval : intervalNanos + SMOOTHING * (interval - intervalNanos);
+                interval = 0;
+            }
             lastCompletionNanos = now;
         }
-        permits.release();
+        permits.release(items);
     }
 
-    /** Requests ahead of a newcomer × recent time per completion; zero before anything completed. */
-    long estimatedWaitNanos() {
-        int ahead = maxInFlight - permits.availablePermits() - 1;
+    /**
+     * Items ahead of a just admitted request of {@code items} × recent time per completion; zero before anything
+     * completed.
+     */
+    long estimatedWaitNanos(int items) {
+        int ahead = maxInFlight - permits.availablePermits() - items;
         synchronized (lock) {
             return intervalNanos < 0 ? 0 : (long) (Math.max(ahead, 0) * intervalNanos);
         }

@@ -1,6 +1,8 @@
 package dev.mlapp.inference;
 
 import dev.mlapp.model.Model;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -24,16 +26,23 @@ public final class BatchingEngine implements InferenceEngine {
     }
 
     @Override
-    public CompletableFuture<Inference> submit(float[] input, long deadlineNanos) {
-        if (input.length != itemSize) {
-            // Checked here so that one malformed item cannot fail the batch it would have joined.
-            throw new IllegalArgumentException("input has " + input.length + " values, the model takes " + itemSize);
+    public List<CompletableFuture<Inference>> submit(List<float[]> inputs, long deadlineNanos) {
+        for (float[] input : inputs) {
+            if (input.length != itemSize) {
+                // Checked here so that one malformed item cannot fail the batch it would have joined.
+                throw new IllegalArgumentException("input has " + input.length + " values, the model takes "
+                        + itemSize);
+            }
         }
-        Task task = new Task(input, deadlineNanos, System.nanoTime(), new CompletableFuture<>());
-        if (!queue.offer(task)) {
+        long now = System.nanoTime();
+        List<Task> tasks = new ArrayList<>(inputs.size());
+        for (float[] input : inputs) {
+            tasks.add(new Task(input, deadlineNanos, now, new CompletableFuture<>()));
+        }
+        if (!queue.offer(tasks)) {
             throw new EngineClosedException();
         }
-        return task.result();
+        return tasks.stream().map(Task::result).toList();
     }
 
     @Override

@@ -5,8 +5,8 @@ import dev.mlapp.image.ImagePreprocessor;
 import dev.mlapp.model.Labels;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.Callable;
 import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -15,13 +15,15 @@ import java.util.concurrent.Future;
 import java.util.concurrent.RejectedExecutionException;
 
 /**
- * Image bytes in, ranked labels out: admission, preprocessing, the engine, and top-k selection.
+ * A request's items in (encoded images, or tensors that already are model inputs), ranked labels out: admission,
+ * preprocessing, the engine, and top-k selection.
  *
  * <p>Admission comes first, and it is the one place that refuses a request for capacity. Decoding a photo costs
  * more CPU than running a small model, so a request refused only at the engine's queue would already have spent
  * that CPU, slowing the admitted ones, and its 503 would come only after the decode. Instead at most
- * {@code queueCapacity} requests are anywhere between here and their answer (decoding, queued or in a batch); the
- * next is refused at once. The engine's queue therefore never holds more than that.
+ * {@code queueCapacity} items are anywhere between here and their answer (decoding, queued or in a batch); a
+ * request that would go beyond is refused at once, all its items. The engine's queue therefore never holds more
+ * than that.
  *
  * <p>Decoding runs on a small pool of platform threads, one per core, not on the caller's thread; that pool is
  * the only bound on decodes at once (each holds a full-size decoded picture). Request threads
@@ -37,10 +39,10 @@ public final class Classifier implements AutoCloseable {
     private final Admission admission;
     private final EngineListener listener;
     private final ExecutorService decoders;
-    private final InputBuffers inputs;
+    private final InputBuffers buffers;
 
     /**
-     * @param options       {@link EngineOptions#queueCapacity()} requests are admitted at once (see the class
+     * @param options       {@link EngineOptions#queueCapacity()} items are admitted at once (see the class
      *                      comment), each may wait {@link EngineOptions#deadline()}, and one the requests in
      *                      progress would keep waiting longer than {@link EngineOptions#maxQueueDelay()} is refused
      *                      (zero = count only; see {@link Admission})
@@ -54,86 +56,76 @@ public final class Classifier implements AutoCloseable {
         this.deadlineNanos = options.deadline().toNanos();
         this.admission = new Admission(options.queueCapacity(), options.maxQueueDelay());
         this.listener = listener;
-        this.inputs = new InputBuffers(engine.itemSize());
+        this.buffers = new InputBuffers(engine.itemSize());
         this.decoders = Executors.newFixedThreadPool(decodeThreads,
                 Thread.ofPlatform().name("preprocess-", 0).daemon().factory());
     }
 
-    /**
-     * @throws ImageException             the bytes are not a usable image
-     * @throws OverloadedException        admission refused the request: the replica is at capacity
-     * @throws EngineClosedException      the classifier was closed (the server is shutting down)
-     * @throws DeadlineExceededException  the request waited too long for the model
-     * @throws dev.mlapp.model.InferenceException TensorFlow failed
-     */
+    /** One image: {@link #classify(List, int)} of one item. */
     public Prediction classify(byte[] image, int k) throws ImageException {
-        long admitted = admit();
-        float[] input = inputs.acquire();
-        try {
-            long start = System.nanoTime();
-            long preprocessNanos = preprocess(() -> {
-                long t0 = System.nanoTime();
-                preprocessor.toTensor(image, input);
-                return System.nanoTime() - t0;
-            });
-            Inference inference = await(engine.submit(input, start + deadlineNanos));
-            return new Prediction(topK(inference.output(), k), preprocessNanos, inference.queueNanos(),
-                    inference.runNanos(), inference.batchSize(), inference.output());
-        } finally {
-            // Every path here has the engine done with the array: its future completed, or submit threw.
-            inputs.release(input);
-            admission.release(admitted);
-        }
+        return classify(List.of(Item.image(image)), k).getFirst();
     }
 
     /**
-     * Runs items that are already model inputs (a client sent the tensor) through the same admission and engine as
-     * images: each item is admitted on its own, all are submitted before any is awaited so they can share a batch,
-     * and if one is refused none runs.
+     * Classifies one request's items, images and tensors alike, as one: they are admitted together (all or none,
+     * before any is decoded), the images are decoded on the pool, and all are queued at once, so up to the
+     * largest batch they share one model run.
      *
-     * @param items each of {@link InferenceEngine#itemSize()} floats; the engine reads them until their answers
-     * @throws OverloadedException       admission or the engine's queue refused an item
-     * @throws DeadlineExceededException an item waited too long for the model
+     * @return one prediction per item, in order
+     * @throws ImageException             an image is not usable; none of the items ran
+     * @throws OverloadedException        admission refused the request: the replica is at capacity
+     * @throws EngineClosedException      the classifier was closed (the server is shutting down)
+     * @throws DeadlineExceededException  an item waited too long for the model
+     * @throws IllegalArgumentException   a tensor of the wrong size, or more items than {@link #maxItems()}
+     * @throws dev.mlapp.model.InferenceException TensorFlow failed
      */
-    public List<Inference> infer(List<float[]> items) {
-        for (float[] item : items) {
-            if (item.length != engine.itemSize()) {
-                throw new IllegalArgumentException("an item has " + item.length + " values, the model takes "
+    public List<Prediction> classify(List<Item> items, int k) throws ImageException {
+        check(items);
+        long admitted = admit(items.size());
+        float[][] inputs = new float[items.size()][];
+        try {
+            long start = System.nanoTime();
+            long[] preprocessNanos = preprocess(items, inputs);
+            List<Inference> inferences = run(inputs, start + deadlineNanos);
+            List<Prediction> predictions = new ArrayList<>(items.size());
+            for (int i = 0; i < inferences.size(); i++) {
+                Inference inference = inferences.get(i);
+                predictions.add(new Prediction(topK(inference.output(), k), preprocessNanos[i],
+                        inference.queueNanos(), inference.runNanos(), inference.batchSize(), inference.output()));
+            }
+            return predictions;
+        } finally {
+            // Every path here has the engine and the decoders done with the arrays: each future completed.
+            for (int i = 0; i < inputs.length; i++) {
+                if (inputs[i] != null && items.get(i) instanceof Item.EncodedImage) {
+                    buffers.release(inputs[i]);
+                }
+            }
+            admission.release(admitted, items.size());
+        }
+    }
+
+    /** The most items one request may hold: what admission lets in at once. */
+    public int maxItems() {
+        return admission.maxInFlight();
+    }
+
+    private void check(List<Item> items) {
+        if (items.size() > admission.maxInFlight()) {
+            throw new IllegalArgumentException("a request of " + items.size() + " items; at most "
+                    + admission.maxInFlight() + " are admitted at once");
+        }
+        for (Item item : items) {
+            if (item instanceof Item.Tensor(float[] values) && values.length != engine.itemSize()) {
+                throw new IllegalArgumentException("an item has " + values.length + " values, the model takes "
                         + engine.itemSize());
             }
         }
-        long[] admitted = new long[items.size()];
-        int count = 0;
-        try {
-            for (; count < items.size(); count++) {
-                admitted[count] = admit();
-            }
-            long deadline = System.nanoTime() + deadlineNanos;
-            List<java.util.concurrent.CompletableFuture<Inference>> futures = new ArrayList<>(items.size());
-            try {
-                for (float[] item : items) {
-                    futures.add(engine.submit(item, deadline));
-                }
-            } catch (OverloadedException e) {
-                listener.rejected();
-                futures.forEach(f -> f.cancel(false));
-                throw e;
-            }
-            List<Inference> results = new ArrayList<>(items.size());
-            for (var future : futures) {
-                results.add(await(future));
-            }
-            return results;
-        } finally {
-            for (int i = 0; i < count; i++) {
-                admission.release(admitted[i]);
-            }
-        }
     }
 
-    /** @return the admission time for {@link Admission#release(long)} */
-    private long admit() {
-        long admitted = admission.tryAdmit();
+    /** @return the admission time for {@link Admission#release(long, int)} */
+    private long admit(int items) {
+        long admitted = admission.tryAdmit(items);
         if (admitted < 0) {
             listener.rejected();
             throw new OverloadedException(admission.budgetNanos() > 0
@@ -145,55 +137,85 @@ public final class Classifier implements AutoCloseable {
     }
 
     /**
-     * Runs {@code decode} on the decoding pool and returns its result (the time it took). Returns or throws only
-     * once the decode has finished, even when interrupted: it writes into a pooled array the caller then releases.
+     * Fills {@code inputs}: a tensor as it is, an image decoded into a pooled array on the decoding pool. Returns
+     * each item's decoding time, or throws, only once every decode has finished, even when interrupted: they write
+     * into arrays the caller then releases.
      */
-    private long preprocess(Callable<Long> decode) throws ImageException {
-        Future<Long> task;
-        try {
-            task = decoders.submit(decode);
-        } catch (RejectedExecutionException e) {
-            throw new EngineClosedException(); // closed while this request was being admitted
-        }
-        try {
-            return task.get();
-        } catch (ExecutionException e) {
-            switch (e.getCause()) {
-                case ImageException image -> throw image;
-                case RuntimeException runtime -> throw runtime;
-                case Error error -> throw error;
-                default -> throw new IllegalStateException(e.getCause());
+    private long[] preprocess(List<Item> items, float[][] inputs) throws ImageException {
+        List<Future<Long>> decodes = new ArrayList<>(items.size());
+        boolean closed = false;
+        for (int i = 0; i < items.size() && !closed; i++) {
+            switch (items.get(i)) {
+                case Item.Tensor(float[] values) -> {
+                    inputs[i] = values;
+                    decodes.add(null);
+                }
+                case Item.EncodedImage(byte[] bytes) -> {
+                    float[] input = buffers.acquire();
+                    inputs[i] = input;
+                    try {
+                        decodes.add(decoders.submit(() -> {
+                            long t0 = System.nanoTime();
+                            preprocessor.toTensor(bytes, input);
+                            return System.nanoTime() - t0;
+                        }));
+                    } catch (RejectedExecutionException e) {
+                        closed = true; // closed while this request was being admitted
+                    }
+                }
             }
-        } catch (InterruptedException e) {
-            awaitUninterruptibly(task);
+        }
+        long[] nanos = new long[items.size()];
+        Throwable failure = closed ? new EngineClosedException() : null;
+        boolean interrupted = false;
+        for (int i = 0; i < decodes.size(); i++) {
+            Future<Long> decode = decodes.get(i);
+            while (decode != null) {
+                try {
+                    nanos[i] = decode.get();
+                    break;
+                } catch (ExecutionException e) {
+                    failure = failure != null ? failure : e.getCause();
+                    break;
+                } catch (InterruptedException e) {
+                    interrupted = true; // keep waiting for the decode; the flag is restored below
+                }
+            }
+        }
+        if (interrupted) {
             Thread.currentThread().interrupt();
             throw new DeadlineExceededException("interrupted while preprocessing");
         }
+        switch (failure) {
+            case null -> {
+                return nanos;
+            }
+            case ImageException image -> throw image;
+            case RuntimeException runtime -> throw runtime;
+            case Error error -> throw error;
+            default -> throw new IllegalStateException(failure);
+        }
     }
 
-    private static void awaitUninterruptibly(Future<?> task) {
-        while (!task.isDone()) {
+    /** Queues the items together and waits for every answer; fails with the first failure once all have ended. */
+    private List<Inference> run(float[][] inputs, long deadlineNanos) {
+        List<CompletableFuture<Inference>> futures = engine.submit(List.of(inputs), deadlineNanos);
+        List<Inference> results = new ArrayList<>(futures.size());
+        RuntimeException failure = null;
+        for (CompletableFuture<Inference> future : futures) {
             try {
-                task.get();
-            } catch (InterruptedException again) {
-                // keep waiting; the caller restores the flag
-            } catch (ExecutionException | java.util.concurrent.CancellationException done) {
-                return;
+                results.add(future.join());
+            } catch (CompletionException e) {
+                failure = failure != null ? failure
+                        : e.getCause() instanceof RuntimeException cause ? cause : e;
+            } catch (CancellationException e) {
+                failure = failure != null ? failure : new DeadlineExceededException("request was cancelled");
             }
         }
-    }
-
-    private static Inference await(java.util.concurrent.CompletableFuture<Inference> future) {
-        try {
-            return future.join();
-        } catch (CompletionException e) {
-            if (e.getCause() instanceof RuntimeException cause) {
-                throw cause;
-            }
-            throw e;
-        } catch (CancellationException e) {
-            throw new DeadlineExceededException("request was cancelled");
+        if (failure != null) {
+            throw failure;
         }
+        return results;
     }
 
     List<Prediction.ScoredLabel> topK(float[] probabilities, int k) {

@@ -74,11 +74,6 @@ public record EngineOptions(int workers, int maxBatchSize, long batchTimeoutMicr
                 DEFAULT_QUEUE_CAPACITY, DEFAULT_DEADLINE, cores, Math.min(2, cores));
     }
 
-    public EngineOptions withWorkers(int n) {
-        return new EngineOptions(n, maxBatchSize, batchTimeoutMicros, queueCapacity, deadline, intraOpThreads,
-                interOpThreads, maxQueueDelay);
-    }
-
     public EngineOptions withBatching(int maxBatch, long timeoutMicros) {
         return new EngineOptions(workers, maxBatch, timeoutMicros, queueCapacity, deadline, intraOpThreads,
                 interOpThreads, maxQueueDelay);
@@ -87,16 +82,6 @@ public record EngineOptions(int workers, int maxBatchSize, long batchTimeoutMicr
     public EngineOptions withQueue(int capacity, Duration itemDeadline) {
         return new EngineOptions(workers, maxBatchSize, batchTimeoutMicros, capacity, itemDeadline, intraOpThreads,
                 interOpThreads, maxQueueDelay);
-    }
-
-    public EngineOptions withThreads(int intraOp, int interOp) {
-        return new EngineOptions(workers, maxBatchSize, batchTimeoutMicros, queueCapacity, deadline, intraOp, interOp,
-                maxQueueDelay);
-    }
-
-    public EngineOptions withMaxQueueDelay(Duration budget) {
-        return new EngineOptions(workers, maxBatchSize, batchTimeoutMicros, queueCapacity, deadline, intraOpThreads,
-                interOpThreads, budget);
     }
 
     /** The TensorFlow session configuration these options ask for; load the model with it. */

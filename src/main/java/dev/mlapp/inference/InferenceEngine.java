@@ -1,26 +1,31 @@
 package dev.mlapp.inference;
 
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * Runs model inference for HTTP handlers. Handlers submit one preprocessed input item and wait for its output;
- * the engine decides how items reach the model (one by one, or grouped into batches) and refuses work it cannot
- * take in time rather than letting a queue grow.
+ * Runs model inference for the {@link Classifier}. It submits a request's preprocessed input items and waits for
+ * their outputs; the engine decides how items reach the model (one by one, or grouped into batches). It takes
+ * whatever it is given: how much may be in flight is admission's decision, made before the items get here.
  */
 public interface InferenceEngine extends AutoCloseable {
 
     /**
-     * Queues one input item (e.g. 224×224×3 floats).
+     * Queues one request's input items (e.g. 224×224×3 floats each) together, so that a free worker finds them
+     * all: up to the largest batch, they share one model run.
      *
-     * @param deadlineNanos {@link System#nanoTime()} after which the result is no longer wanted; the item is then
-     *                      dropped before it reaches the model and the future fails with {@link DeadlineExceededException}
-     * @return completes with the item's output, or exceptionally with {@link dev.mlapp.model.InferenceException}
-     * @throws OverloadedException at once, when the queue is full
+     * @param deadlineNanos {@link System#nanoTime()} after which the results are no longer wanted; an item still
+     *                      queued then is dropped before it reaches the model, its future failing with
+     *                      {@link DeadlineExceededException}
+     * @return one future per item, in order, each completing with the item's output or exceptionally with
+     *         {@link dev.mlapp.model.InferenceException}
+     * @throws EngineClosedException     the engine is closed; nothing was queued
+     * @throws IllegalArgumentException an item is not {@link #itemSize()} floats; nothing was queued
      *
-     * <p>The engine reads {@code input} only before the returned future completes, so the caller may reuse the
-     * array once it has (or once this method has thrown).
+     * <p>The engine reads an item only before its future completes, so the caller may reuse the array once it has
+     * (or once this method has thrown).
      */
-    CompletableFuture<Inference> submit(float[] input, long deadlineNanos);
+    List<CompletableFuture<Inference>> submit(List<float[]> inputs, long deadlineNanos);
 
     /** Floats in one input item: the length {@link #submit} expects. */
     int itemSize();

@@ -5,6 +5,7 @@ import dev.mlapp.model.InferenceException;
 import dev.mlapp.model.Labels;
 import dev.mlapp.model.Model;
 import dev.mlapp.model.ModelInfo;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -12,9 +13,9 @@ import java.util.function.Consumer;
 
 /**
  * One loaded and warmed-up model version with the classifier that serves it. A request takes the
- * {@link ModelHost}'s current one once ({@link ModelHost#hold()}), uses it to the end and then {@link #close()}s its
- * hold, so a version swapped in meanwhile never answers half a request, and the old one is released only when the
- * last request holding it has finished.
+ * {@link ModelHost}'s current one once ({@link ModelHost#holdIfReady()}), uses it to the end and then
+ * {@link #close()}s its hold, so a version swapped in meanwhile never answers half a request, and the old one is
+ * released only when the last request holding it has finished.
  */
 public final class ServingModel implements AutoCloseable {
 
@@ -60,26 +61,21 @@ public final class ServingModel implements AutoCloseable {
     }
 
     /**
-     * As {@link Classifier#classify}; a TensorFlow failure also tells the host, which takes the replica out of
-     * rotation until a self-check passes.
+     * As {@link Classifier#classify(List, int)}: a request's images or tensors, admitted and run as one. A
+     * TensorFlow failure also tells the host, which takes the replica out of rotation until a self-check passes.
      */
-    public Prediction classify(byte[] image, int k) throws ImageException {
+    public List<Prediction> classify(List<Item> items, int k) throws ImageException {
         try {
-            return classifier.classify(image, k);
+            return classifier.classify(items, k);
         } catch (InferenceException e) {
             onFailure.accept(this);
             throw e;
         }
     }
 
-    /** As {@link Classifier#infer}, for items that are already model inputs; failures tell the host too. */
-    public java.util.List<Inference> infer(java.util.List<float[]> items) {
-        try {
-            return classifier.infer(items);
-        } catch (InferenceException e) {
-            onFailure.accept(this);
-            throw e;
-        }
+    /** As {@link Classifier#maxItems()}. */
+    public int maxItems() {
+        return classifier.maxItems();
     }
 
     /** The version directory's number ({@code 1} for a model loaded from one file or directory). */

@@ -17,14 +17,18 @@ final class TaskQueue {
     private final Condition changed = lock.newCondition();
     private boolean closed;
 
-    /** @return false at once when the queue is closed */
-    boolean offer(Task task) {
+    /**
+     * Queues one request's tasks at once: a worker woken by them finds them all.
+     *
+     * @return false at once, queueing none, when the queue is closed
+     */
+    boolean offer(List<Task> request) {
         lock.lock();
         try {
             if (closed) {
                 return false;
             }
-            tasks.addLast(task);
+            tasks.addAll(request);
             changed.signalAll();
             return true;
         } finally {

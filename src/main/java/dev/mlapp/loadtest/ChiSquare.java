@@ -37,9 +37,4 @@ public record ChiSquare(double statistic, int degreesOfFreedom, double pValue) {
     public static double survival(double x, int degreesOfFreedom) {
         return Gamma.regularizedQ(degreesOfFreedom / 2.0, x / 2.0);
     }
-
-    /** P(X ≤ x) for X ~ χ²(k). */
-    public static double cdf(double x, int degreesOfFreedom) {
-        return Gamma.regularizedP(degreesOfFreedom / 2.0, x / 2.0);
-    }
 }

@@ -32,16 +32,10 @@ final class Gamma {
         return 0.5 * Math.log(2 * Math.PI) + (z + 0.5) * Math.log(t) - t + Math.log(sum);
     }
 
-    /** P(a, x) = γ(a, x) / Γ(a), the lower regularized incomplete gamma function. */
-    static double regularizedP(double a, double x) {
-        checkArguments(a, x);
-        if (x == 0) {
-            return 0;
-        }
-        return x < a + 1 ? series(a, x) : 1 - continuedFraction(a, x);
-    }
-
-    /** Q(a, x) = 1 − P(a, x), computed directly so small upper tails keep their precision. */
+    /**
+     * Q(a, x) = 1 − P(a, x), the upper regularized incomplete gamma function, computed directly (not as 1 − P) so
+     * small upper tails keep their precision.
+     */
     static double regularizedQ(double a, double x) {
         checkArguments(a, x);
         if (x == 0) {

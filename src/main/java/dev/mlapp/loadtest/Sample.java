@@ -20,9 +20,4 @@ public record Sample(long index, long intendedNanos, long sentNanos, long doneNa
     public long latencyNanos() {
         return doneNanos - intendedNanos;
     }
-
-    /** How late the request left compared with its schedule (open loop only; 0 in closed loop). */
-    public long sendDelayNanos() {
-        return sentNanos - intendedNanos;
-    }
 }

@@ -1,16 +1,24 @@
 package dev.mlapp.model;
 
-import dev.mlapp.model.keras.KerasImporter;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.EnumMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
+import java.util.ServiceLoader;
 import java.util.stream.Stream;
 
-/** Opens whatever the user points {@code MODEL_PATH} at, choosing the reader by the file's content. */
+/**
+ * Opens whatever the user points {@code MODEL_PATH} at: detects its {@link ModelFormat} once, by content, and
+ * hands it to that format's {@link ModelReader}.
+ */
 public final class ModelLoader {
+
+    /** Every format's reader: this package's SavedModel one, and those the {@link ModelReader.Provider}s list. */
+    private static final Map<ModelFormat, ModelReader> READERS = readers();
 
     private ModelLoader() {
     }
@@ -21,10 +29,7 @@ public final class ModelLoader {
             return EmbeddedModel.load(options);
         }
         Path model = singleKerasFile(path).orElse(path);
-        return switch (ModelFormat.detect(model)) {
-            case SAVED_MODEL -> SavedModelLoader.load(model, options);
-            case KERAS_H5, KERAS_ZIP -> KerasImporter.load(model, options);
-        };
+        return reader(ModelFormat.detect(model)).load(model, options);
     }
 
     /**
@@ -44,7 +49,32 @@ public final class ModelLoader {
             throw new ModelLoadException("weights file " + weights + " is not HDF5; separate weights must be the "
                     + ".h5 that model.save_weights() writes");
         }
-        return KerasImporter.load(path, weights, options);
+        return reader(ModelFormat.KERAS_H5).load(path, weights, options);
+    }
+
+    /** The reader of {@code format}. */
+    static ModelReader reader(ModelFormat format) {
+        ModelReader reader = READERS.get(format);
+        if (reader == null) {
+            throw new ModelLoadException("this build reads no " + format.id() + " models: the reader's "
+                    + "META-INF/services/" + ModelReader.Provider.class.getName() + " entry is missing from the "
+                    + "class path; rebuild the jar with its resources");
+        }
+        return reader;
+    }
+
+    private static Map<ModelFormat, ModelReader> readers() {
+        Map<ModelFormat, ModelReader> byFormat = new EnumMap<>(ModelFormat.class);
+        byFormat.put(ModelFormat.SAVED_MODEL, SavedModelLoader::load);
+        for (ModelReader.Provider provider : ServiceLoader.load(ModelReader.Provider.class,
+                ModelLoader.class.getClassLoader())) {
+            provider.readers().forEach((format, reader) -> {
+                if (byFormat.putIfAbsent(format, reader) != null) {
+                    throw new IllegalStateException("two readers for " + format.id() + " models");
+                }
+            });
+        }
+        return byFormat;
     }
 
     /**

@@ -13,7 +13,8 @@ final class SavedModelLoader {
     private SavedModelLoader() {
     }
 
-    static Model load(Path dir, SessionOptions options) {
+    /** The {@link ModelReader} of {@link ModelFormat#SAVED_MODEL}. */
+    static TfModel load(Path dir, SessionOptions options) {
         SavedModelBundle bundle;
         try {
             bundle = SavedModelBundle.loader(dir.toString())

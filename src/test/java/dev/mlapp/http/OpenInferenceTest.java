@@ -120,6 +120,48 @@ class OpenInferenceTest {
         }
     }
 
+    /**
+     * Issue #25 item 5: BYTES images were classified one by one, each admitted on its own and run alone, so one
+     * request could end half admitted. Now a request's images are admitted together and share a model run, as its
+     * FP32 items do; the engine's own histogram counts the runs.
+     */
+    @Test
+    void theImagesOfOneRequestAreAdmittedTogetherAndShareOneModelRun() {
+        String image = "\"" + Base64.getEncoder().encodeToString(png) + "\"";
+        double[] before = batchSizeCountAndSum();
+        Reply reply = oip.infer(INFER, "{\"inputs\": [{\"name\": \"input\", \"shape\": [3], \"datatype\": \"BYTES\","
+                + " \"data\": [" + String.join(", ", image, image, image) + "]}]}");
+        assertEquals(200, reply.status(), reply.json().toString());
+        assertEquals("[3,11]", reply.json().getAsJsonArray("outputs").get(0).getAsJsonObject().get("shape").toString());
+        double[] after = batchSizeCountAndSum();
+        assertEquals(1, after[0] - before[0], "model runs for one request of three images");
+        assertEquals(3, after[1] - before[1], "images in that run");
+    }
+
+    @Test
+    void aRequestOfMoreItemsThanTheReplicaAdmitsAtOnceIsRefusedAsTooLarge() {
+        int items = server.model().orElseThrow().maxItems() + 1;
+        String junk = String.join(", ", java.util.Collections.nCopies(items, "\"bm90IGFuIGltYWdl\""));
+        Reply reply = oip.infer(INFER, "{\"inputs\": [{\"name\": \"input\", \"shape\": [" + items + "],"
+                + " \"datatype\": \"BYTES\", \"data\": [" + junk + "]}]}");
+        assertEquals(413, reply.status());
+        assertTrue(reply.json().get("error").getAsString().contains("send at most " + (items - 1) + " per request"),
+                reply.json().toString());
+    }
+
+    /** {@code ml_batch_size}'s count (model runs) and sum (items run), from {@code /metrics}. */
+    private double[] batchSizeCountAndSum() {
+        double[] countAndSum = new double[2];
+        for (String line : new HttpTestClient(server.port()).get("/metrics").body().split("\n")) {
+            if (line.startsWith("ml_batch_size_count")) {
+                countAndSum[0] = Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+            } else if (line.startsWith("ml_batch_size_sum")) {
+                countAndSum[1] = Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+            }
+        }
+        return countAndSum;
+    }
+
     @Test
     void pixelsAndModelInputsGiveTheSameAnswerAsTheEncodedImage() {
         float[] fromImage = oip.inferBinary(INFER, "{\"inputs\": [{\"name\": \"input\", \"shape\": [1],"

@@ -35,12 +35,17 @@ class BatchingEngineTest {
         model.close();
     }
 
+    /** @param workers 1 or 2: {@link EngineOptions#forCores} gives as many workers as cores up to two */
     private InferenceEngine engine(int workers, int maxBatch, long timeoutMicros) {
-        EngineOptions options = EngineOptions.forCores(1).withWorkers(workers).withBatching(maxBatch, timeoutMicros)
+        EngineOptions options = EngineOptions.forCores(workers).withBatching(maxBatch, timeoutMicros)
                 .withQueue(EngineOptions.DEFAULT_QUEUE_CAPACITY, Duration.ofMinutes(5));
         InferenceEngine engine = options.createEngine(model);
         toClose.add(engine);
         return engine;
+    }
+
+    private static CompletableFuture<Inference> submit(InferenceEngine engine, float[] item, long deadlineNanos) {
+        return engine.submit(List.of(item), deadlineNanos).getFirst();
     }
 
     private static Inference await(CompletableFuture<Inference> future) throws Exception {
@@ -60,7 +65,7 @@ class BatchingEngineTest {
                 done.add(pool.submit(() -> {
                     for (int i = 0; i < perThread; i++) {
                         float id = thread * 1000 + i;
-                        Inference result = await(engine.submit(EchoModel.item(id), System.nanoTime() + FAR));
+                        Inference result = await(submit(engine, EchoModel.item(id), System.nanoTime() + FAR));
                         assertArrayEquals(EchoModel.item(id), result.output(), "caller " + id + " got another's row");
                     }
                     return perThread;
@@ -81,11 +86,11 @@ class BatchingEngineTest {
     void requestsQueuedBehindARunningBatchShareTheNextRun() throws Exception {
         InferenceEngine engine = engine(1, 8, 0);
         model.hold();
-        CompletableFuture<Inference> first = engine.submit(EchoModel.item(0), System.nanoTime() + FAR);
+        CompletableFuture<Inference> first = submit(engine, EchoModel.item(0), System.nanoTime() + FAR);
         model.awaitHeldRun();
         List<CompletableFuture<Inference>> queued = new ArrayList<>();
         for (int i = 1; i <= 11; i++) {
-            queued.add(engine.submit(EchoModel.item(i), System.nanoTime() + FAR));
+            queued.add(submit(engine, EchoModel.item(i), System.nanoTime() + FAR));
         }
         assertEquals(11, engine.queueDepth());
         model.release();
@@ -101,11 +106,26 @@ class BatchingEngineTest {
         assertEquals(8, model.maxBatchSeen());
     }
 
+    /** Submitted one by one, a woken worker could take the first item alone before the others were queued. */
+    @Test
+    void aRequestsItemsAreQueuedTogetherAndShareOneRun() throws Exception {
+        InferenceEngine engine = engine(2, 8, 0);
+        List<float[]> items = List.of(EchoModel.item(1), EchoModel.item(2), EchoModel.item(3), EchoModel.item(4),
+                EchoModel.item(5));
+        List<CompletableFuture<Inference>> answers = engine.submit(items, System.nanoTime() + FAR);
+        for (int i = 0; i < items.size(); i++) {
+            Inference result = await(answers.get(i));
+            assertArrayEquals(items.get(i), result.output());
+            assertEquals(5, result.batchSize(), "item " + i + " ran in a batch of " + result.batchSize());
+        }
+        assertEquals(5, model.maxBatchSeen());
+    }
+
     @Test
     void loneRequestDoesNotWaitForTheBatchTimeout() throws Exception {
         InferenceEngine engine = engine(1, 32, TimeUnit.MINUTES.toMicros(10));
         // With a ten-minute timeout, anything but "idle server runs at once" would hang here.
-        Inference result = await(engine.submit(EchoModel.item(7), System.nanoTime() + FAR));
+        Inference result = await(submit(engine, EchoModel.item(7), System.nanoTime() + FAR));
         assertArrayEquals(EchoModel.item(7), result.output());
         assertEquals(1, result.batchSize());
     }
@@ -114,10 +134,10 @@ class BatchingEngineTest {
     void expiredItemsAreDroppedBeforeTheModel() throws Exception {
         InferenceEngine engine = engine(1, 8, 0);
         model.hold();
-        CompletableFuture<Inference> running = engine.submit(EchoModel.item(0), System.nanoTime() + FAR);
+        CompletableFuture<Inference> running = submit(engine, EchoModel.item(0), System.nanoTime() + FAR);
         model.awaitHeldRun();
-        CompletableFuture<Inference> expiring = engine.submit(EchoModel.item(1), System.nanoTime() + 1_000_000);
-        CompletableFuture<Inference> patient = engine.submit(EchoModel.item(2), System.nanoTime() + FAR);
+        CompletableFuture<Inference> expiring = submit(engine, EchoModel.item(1), System.nanoTime() + 1_000_000);
+        CompletableFuture<Inference> patient = submit(engine, EchoModel.item(2), System.nanoTime() + FAR);
         Thread.sleep(20); // past the 1 ms deadline while the worker is busy
         model.release();
 
@@ -134,10 +154,10 @@ class BatchingEngineTest {
     void modelFailureFailsEveryItemOfTheBatchAndTheEngineCarriesOn() throws Exception {
         InferenceEngine engine = engine(1, 8, 0);
         model.hold();
-        CompletableFuture<Inference> running = engine.submit(EchoModel.item(0), System.nanoTime() + FAR);
+        CompletableFuture<Inference> running = submit(engine, EchoModel.item(0), System.nanoTime() + FAR);
         model.awaitHeldRun();
-        CompletableFuture<Inference> good = engine.submit(EchoModel.item(1), System.nanoTime() + FAR);
-        CompletableFuture<Inference> poison = engine.submit(EchoModel.item(-5), System.nanoTime() + FAR);
+        CompletableFuture<Inference> good = submit(engine, EchoModel.item(1), System.nanoTime() + FAR);
+        CompletableFuture<Inference> poison = submit(engine, EchoModel.item(-5), System.nanoTime() + FAR);
         model.release();
 
         await(running);
@@ -147,25 +167,28 @@ class BatchingEngineTest {
         assertTrue(goodFailure.getCause().getMessage().contains("negative input"), goodFailure.getCause().getMessage());
         assertEquals(goodFailure.getCause(), poisonFailure.getCause(), "the batch fails with one exception");
 
-        assertArrayEquals(EchoModel.item(3), await(engine.submit(EchoModel.item(3), System.nanoTime() + FAR)).output());
+        Inference after = await(submit(engine, EchoModel.item(3), System.nanoTime() + FAR));
+        assertArrayEquals(EchoModel.item(3), after.output());
     }
 
     @Test
     void wrongSizedInputIsRefusedBeforeItCanSpoilABatch() {
         InferenceEngine engine = engine(1, 8, 0);
-        assertThrows(IllegalArgumentException.class, () -> engine.submit(new float[3], System.nanoTime() + FAR));
-        assertEquals(0, engine.queueDepth());
+        assertThrows(IllegalArgumentException.class, () -> submit(engine, new float[3], System.nanoTime() + FAR));
+        assertThrows(IllegalArgumentException.class,
+                () -> engine.submit(List.of(EchoModel.item(1), new float[3]), System.nanoTime() + FAR));
+        assertEquals(0, engine.queueDepth(), "a request with a malformed item queues none of its items");
     }
 
     @Test
     void closeFinishesQueuedWorkThenRefuses() throws Exception {
         InferenceEngine engine = engine(1, 2, 0);
         model.hold();
-        CompletableFuture<Inference> running = engine.submit(EchoModel.item(0), System.nanoTime() + FAR);
+        CompletableFuture<Inference> running = submit(engine, EchoModel.item(0), System.nanoTime() + FAR);
         model.awaitHeldRun();
         List<CompletableFuture<Inference>> queued = new ArrayList<>();
         for (int i = 1; i <= 5; i++) {
-            queued.add(engine.submit(EchoModel.item(i), System.nanoTime() + FAR));
+            queued.add(submit(engine, EchoModel.item(i), System.nanoTime() + FAR));
         }
         Thread closer = Thread.ofPlatform().start(engine::close);
         model.release();
@@ -174,6 +197,6 @@ class BatchingEngineTest {
         for (int i = 0; i < queued.size(); i++) {
             assertArrayEquals(EchoModel.item(i + 1), queued.get(i).getNow(null).output());
         }
-        assertThrows(EngineClosedException.class, () -> engine.submit(EchoModel.item(9), System.nanoTime() + FAR));
+        assertThrows(EngineClosedException.class, () -> submit(engine, EchoModel.item(9), System.nanoTime() + FAR));
     }
 }

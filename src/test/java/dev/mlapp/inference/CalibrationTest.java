@@ -19,7 +19,7 @@ import org.junit.jupiter.api.Test;
 class CalibrationTest {
 
     private static final int WORKERS = 2;
-    private static final EngineOptions ENGINE = EngineOptions.forCores(2).withWorkers(WORKERS).withBatching(8, 2000);
+    private static final EngineOptions ENGINE = EngineOptions.forCores(WORKERS).withBatching(8, 2000);
 
     @Test
     void theChosenBatchFitsAndRunningItOnEveryWorkerStaysWithinTheExpectedPeak() throws Exception {

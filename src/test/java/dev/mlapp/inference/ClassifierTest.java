@@ -1,6 +1,7 @@
 package dev.mlapp.inference;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -15,6 +16,7 @@ import dev.mlapp.model.ModelLoader;
 import dev.mlapp.model.Labels;
 import dev.mlapp.model.SessionOptions;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -25,44 +27,101 @@ class ClassifierTest {
     @Test
     void requestsBeyondTheAdmissionLimitAreRefusedBeforeDecoding() throws Exception {
         byte[] jpeg = SampleImage.jpeg();
-        GatedModel model = new GatedModel(ModelLoader.load(null, new SessionOptions(1, 1)));
-        AtomicInteger decodes = new AtomicInteger();
-        AtomicInteger rejected = new AtomicInteger();
-        TfJpegDecoder tf = new TfJpegDecoder();
-        JpegDecoder counting = (image, scale, buffers) -> {
-            decodes.incrementAndGet();
-            return tf.decode(image, scale, buffers);
-        };
-        ImagePreprocessor preprocessor = new ImagePreprocessor(ImageLayout.rgb(224, 224), Scaling.UNIT, 40_000_000,
-                counting, JpegScaling.EXACT, 2);
-        EngineOptions options = EngineOptions.forCores(1).withQueue(2, Duration.ofMinutes(5));
-        EngineListener listener = new EngineListener() {
-            @Override
-            public void rejected() {
-                rejected.incrementAndGet();
-            }
-        };
-        try (Classifier classifier = new Classifier(preprocessor, options.createEngine(model, listener),
-                Labels.forModel(null, 11), options, 2, listener)) {
+        try (Gated gated = new Gated(2)) {
+            Classifier classifier = gated.classifier;
             CompletableFuture<Prediction> first = CompletableFuture.supplyAsync(() -> classify(classifier, jpeg));
-            model.awaitHeldRun();
+            gated.model.awaitHeldRun();
             CompletableFuture<Prediction> second = CompletableFuture.supplyAsync(() -> classify(classifier, jpeg));
-            while (decodes.get() < 2) {
+            while (gated.decodes.get() < 2) {
                 Thread.sleep(5);
             }
 
             assertThrows(OverloadedException.class, () -> classifier.classify(jpeg, 3));
-            assertEquals(2, decodes.get(), "the refused request was never decoded");
-            assertEquals(1, rejected.get());
+            assertEquals(2, gated.decodes.get(), "the refused request was never decoded");
+            assertEquals(1, gated.rejected.get());
 
-            model.release();
+            gated.model.release();
             Prediction a = first.get(60, TimeUnit.SECONDS);
             Prediction b = second.get(60, TimeUnit.SECONDS);
             assertEquals(5, a.topK().size());
             assertEquals(a.best(), b.best(), "same image, same answer");
             assertTrue(a.preprocessNanos() > 0);
             assertEquals(5, classifier.classify(jpeg, 5).topK().size(), "admission frees up after answers");
-        } finally {
+        }
+    }
+
+    /**
+     * A request of several images takes its places in admission all at once or not at all: one that does not fit
+     * is refused whole, before any of its images is decoded, and one that fits has its images queued together,
+     * so they share a model run.
+     */
+    @Test
+    void aRequestOfSeveralImagesIsAdmittedAsOneAndSharesABatch() throws Exception {
+        byte[] jpeg = SampleImage.jpeg();
+        try (Gated gated = new Gated(3)) {
+            Classifier classifier = gated.classifier;
+            CompletableFuture<Prediction> lone = CompletableFuture.supplyAsync(() -> classify(classifier, jpeg));
+            gated.model.awaitHeldRun(); // one place of three taken, until released
+
+            List<Item> three = List.of(Item.image(jpeg), Item.image(jpeg), Item.image(jpeg));
+            assertThrows(OverloadedException.class, () -> classifier.classify(three, 3));
+            assertEquals(1, gated.decodes.get(), "none of the refused request's images was decoded");
+            assertEquals(1, gated.rejected.get(), "one refusal for the whole request");
+
+            CompletableFuture<List<Prediction>> two = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return classifier.classify(List.of(Item.image(jpeg), Item.image(jpeg)), 3);
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            while (classifier.engine().queueDepth() < 2) {
+                assertFalse(two.isDone(), "the two images fit and are admitted: " + two);
+                Thread.sleep(5);
+            }
+            gated.model.release();
+            assertEquals(1, lone.get(60, TimeUnit.SECONDS).batchSize());
+            for (Prediction p : two.get(60, TimeUnit.SECONDS)) {
+                assertEquals(2, p.batchSize(), "the request's two images ran together");
+                assertEquals(lone.get().best(), p.best(), "same image, same answer");
+            }
+        }
+    }
+
+    /**
+     * The demo model behind a {@link GatedModel} (its first run waits for the test), with a classifier of one
+     * worker admitting {@code capacity} items, counting decodes and refusals.
+     */
+    private static final class Gated implements AutoCloseable {
+
+        final GatedModel model = new GatedModel(ModelLoader.load(null, new SessionOptions(1, 1)));
+        final AtomicInteger decodes = new AtomicInteger();
+        final AtomicInteger rejected = new AtomicInteger();
+        private final TfJpegDecoder tf = new TfJpegDecoder();
+        final Classifier classifier;
+
+        Gated(int capacity) {
+            JpegDecoder counting = (image, scale, buffers) -> {
+                decodes.incrementAndGet();
+                return tf.decode(image, scale, buffers);
+            };
+            ImagePreprocessor preprocessor = new ImagePreprocessor(ImageLayout.rgb(224, 224), Scaling.UNIT,
+                    40_000_000, counting, JpegScaling.EXACT, 2);
+            EngineOptions options = EngineOptions.forCores(1).withQueue(capacity, Duration.ofMinutes(5));
+            EngineListener listener = new EngineListener() {
+                @Override
+                public void rejected() {
+                    rejected.incrementAndGet();
+                }
+            };
+            classifier = new Classifier(preprocessor, options.createEngine(model, listener),
+                    Labels.forModel(null, 11), options, 2, listener);
+        }
+
+        @Override
+        public void close() {
+            model.release();
+            classifier.close();
             model.close();
             tf.close();
         }

@@ -15,6 +15,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -50,7 +51,7 @@ class ModelHostVersionsTest {
             assertEquals(Map.of("2", "serving", "1", "retired"), host.versions());
 
             // The request that holds version 1 still gets its answers from version 1's engine.
-            assertEquals(11, v1.classify(SampleImage.jpeg(), 3).output().length);
+            assertEquals(11, v1.classify(List.of(Item.image(SampleImage.jpeg())), 3).getFirst().output().length);
             v1.close(); // the request ends: the last hold on version 1, which is released now
             assertFalse(v1.tryHold(), "released: no request can take version 1 any more");
             ModelHost.State after = host.holdIfReady();

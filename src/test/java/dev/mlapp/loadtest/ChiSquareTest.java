@@ -19,7 +19,7 @@ class ChiSquareTest {
         assertEquals(4.894437128029217e-06, ChiSquare.survival(30, 4), 1e-17);
         assertEquals(0.9994464813904249, ChiSquare.survival(0.5, 7), 1e-12);
         assertEquals(0.009379131668826098, ChiSquare.survival(250, 200), 1e-12);
-        assertEquals(0.6826894921370859, ChiSquare.cdf(1, 1), 1e-12);
+        assertEquals(0.31731050786291415, ChiSquare.survival(1, 1), 1e-12);
     }
 
     @Test

@@ -156,7 +156,7 @@ final class GraphBuilder {
         JsonArray layers = config.isJsonArray() ? config.getAsJsonArray()
                 : config.getAsJsonObject().getAsJsonArray("layers");
         KTensor x = inputs == null ? null : inputs.get(0);
-        KerasArchiveReader.ArchiveKeys keys = weights.containerKeys();
+        WeightStore.LayerKeys keys = weights.layerKeys();
         for (JsonElement element : layers) {
             JsonObject layer = element.getAsJsonObject();
             if (className(layer).equals("InputLayer")) {
@@ -185,14 +185,14 @@ final class GraphBuilder {
         JsonArray layers = config.getAsJsonArray("layers");
         Map<String, List<List<KTensor>>> produced = new HashMap<>();
         Map<String, JsonObject> byName = new LinkedHashMap<>();
-        Map<String, String> archiveKey = new HashMap<>();
-        KerasArchiveReader.ArchiveKeys keys = weights.containerKeys();
+        Map<String, String> storeKey = new HashMap<>();
+        WeightStore.LayerKeys keys = weights.layerKeys();
         for (JsonElement element : layers) {
             JsonObject layer = element.getAsJsonObject();
             String name = layer.has("name") ? layer.get("name").getAsString() : nameOf(layer);
             byName.put(name, layer);
             if (!KerasOperations.isOperation(layer)) { // Functional.layers (the weight walk) lists no operations
-                archiveKey.put(name, keys.next(className(layer), hasWeights(layer)));
+                storeKey.put(name, keys.next(className(layer), hasWeights(layer)));
             }
             produced.put(name, new ArrayList<>());
         }
@@ -233,7 +233,7 @@ final class GraphBuilder {
                     if (operation) {
                         done.add(List.of(applyOperation(layer, name, node, nodeInputs)));
                     } else {
-                        done.add(applyLayer(layer, path.child(name, archiveKey.get(name)), nodeInputs,
+                        done.add(applyLayer(layer, path.child(name, storeKey.get(name)), nodeInputs,
                                 callArguments(layer, name, node)));
                     }
                     progress = true;

@@ -108,7 +108,7 @@ final class KerasArchiveReader {
     private record Store(HdfFile hdf, boolean keras213, Map<String, Group> windowsGroups) implements WeightStore {
 
         @Override
-        public ArchiveKeys containerKeys() {
+        public LayerKeys layerKeys() {
             return new ArchiveKeys(keras213);
         }
 
@@ -149,7 +149,7 @@ final class KerasArchiveReader {
 
         private static String layerPath(LayerPath layer, String listName) {
             List<String> steps = new ArrayList<>();
-            for (String key : layer.archiveKeys()) {
+            for (String key : layer.keys()) {
                 steps.add(listName + "/" + key);
             }
             return String.join("/", steps);
@@ -179,7 +179,7 @@ final class KerasArchiveReader {
      * {@code layer-i}) and its container walk counted both before 2.14 learned to skip visited layers, so there
      * the second Conv2D of a model is {@code conv2d_2}.
      */
-    static final class ArchiveKeys {
+    static final class ArchiveKeys implements WeightStore.LayerKeys {
         private final Map<String, Integer> used = new HashMap<>();
         private final boolean doubleCountWeighted;
 
@@ -187,7 +187,8 @@ final class KerasArchiveReader {
             this.doubleCountWeighted = doubleCountWeighted;
         }
 
-        String next(String className, boolean weighted) {
+        @Override
+        public String next(String className, boolean weighted) {
             String key = take(snakeCase(className));
             if (doubleCountWeighted && weighted) {
                 take(snakeCase(className));

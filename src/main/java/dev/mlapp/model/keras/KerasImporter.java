@@ -4,11 +4,13 @@ import dev.mlapp.model.Digests;
 import dev.mlapp.model.ModelFormat;
 import dev.mlapp.model.ModelInfo;
 import dev.mlapp.model.ModelLoadException;
+import dev.mlapp.model.ModelReader;
 import dev.mlapp.model.SessionOptions;
 import dev.mlapp.model.TfModel;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.tensorflow.Graph;
 import org.tensorflow.Operand;
 import org.tensorflow.Session;
@@ -17,29 +19,26 @@ import org.tensorflow.types.TFloat32;
 
 /**
  * Rebuilds a Keras model file ({@code .h5} from Keras 2 or 3, {@code .keras} archives) as a TensorFlow graph in
- * one session, with no Python: a format reader produces a {@link KerasModelFile}, {@link GraphBuilder} wires the
- * layers, the {@link LayerRegistry} translates each layer.
+ * one session, with no Python: the format's reader ({@link LegacyH5Reader}, {@link KerasArchiveReader}) produces
+ * a {@link KerasModelFile}, {@link GraphBuilder} wires the layers, the {@link LayerRegistry} translates each layer.
+ *
+ * <p>{@code dev.mlapp.model.ModelLoader} finds the two readers through this class, listed in
+ * {@code META-INF/services}, and picks one by the format it detected.
  */
-public final class KerasImporter {
+public final class KerasImporter implements ModelReader.Provider {
 
-    private KerasImporter() {
+    /** For {@link java.util.ServiceLoader}. */
+    public KerasImporter() {
     }
 
-    public static TfModel load(Path file, SessionOptions options) {
-        ModelFormat format = ModelFormat.detect(file);
-        try (KerasModelFile keras = switch (format) {
-            case KERAS_H5 -> LegacyH5Reader.read(file);
-            case KERAS_ZIP -> KerasArchiveReader.read(file);
-            case SAVED_MODEL -> throw new ModelLoadException(file + " is a SavedModel, not a Keras file");
-        }) {
+    @Override
+    public Map<ModelFormat, ModelReader> readers() {
+        return Map.of(ModelFormat.KERAS_H5, new LegacyH5Reader(), ModelFormat.KERAS_ZIP, KerasImporter::importArchive);
+    }
+
+    private static TfModel importArchive(Path file, SessionOptions options) {
+        try (KerasModelFile keras = KerasArchiveReader.read(file)) {
             return build(file, keras, options);
-        }
-    }
-
-    /** A weights-only HDF5 file ({@code model.save_weights}) with the architecture JSON of {@code model.to_json()}. */
-    public static TfModel load(Path architecture, Path weights, SessionOptions options) {
-        try (KerasModelFile keras = LegacyH5Reader.readWeightsOnly(architecture, weights)) {
-            return build(weights, keras, options);
         }
     }
 

@@ -5,6 +5,9 @@ import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import dev.mlapp.model.FloatArray;
 import dev.mlapp.model.ModelLoadException;
+import dev.mlapp.model.ModelReader;
+import dev.mlapp.model.SessionOptions;
+import dev.mlapp.model.TfModel;
 import io.jhdf.HdfFile;
 import io.jhdf.api.Dataset;
 import io.jhdf.api.Group;
@@ -28,9 +31,21 @@ import java.util.List;
  * order when frozen. Grouping by the inner layer's name recovers each inner layer's own weights in its own order
  * either way.
  */
-final class LegacyH5Reader {
+final class LegacyH5Reader implements ModelReader {
 
-    private LegacyH5Reader() {
+    @Override
+    public TfModel load(Path file, SessionOptions options) {
+        try (KerasModelFile keras = read(file)) {
+            return KerasImporter.build(file, keras, options);
+        }
+    }
+
+    /** A weights-only HDF5 file ({@code model.save_weights}) with the architecture JSON of {@code model.to_json()}. */
+    @Override
+    public TfModel load(Path architecture, Path weights, SessionOptions options) {
+        try (KerasModelFile keras = readWeightsOnly(architecture, weights)) {
+            return KerasImporter.build(weights, keras, options);
+        }
     }
 
     static KerasModelFile read(Path file) {

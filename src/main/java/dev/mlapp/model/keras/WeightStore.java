@@ -9,9 +9,23 @@ interface WeightStore extends AutoCloseable {
     /** The layer's own weights (kernel before bias, gamma/beta before moving statistics); empty when it has none. */
     List<FloatArray> weightsOf(LayerPath layer);
 
-    /** A fresh counter for the {@code .keras} weight keys of one container's layers (ignored by HDF5 files). */
-    default KerasArchiveReader.ArchiveKeys containerKeys() {
-        return new KerasArchiveReader.ArchiveKeys(false);
+    /**
+     * A fresh namer for the layers of one container (a model), asked in the order the container lists them: the key
+     * under which this store files each layer's weights, kept in its {@link LayerPath}. A store that finds weights
+     * by the layers' own names has no keys (every key is empty).
+     */
+    default LayerKeys layerKeys() {
+        return (className, weighted) -> "";
+    }
+
+    /** Names a container's layers as one weight store files them. */
+    interface LayerKeys {
+
+        /**
+         * @param className the layer's Keras class
+         * @param weighted  whether Keras gives the layer (or a model nested there) variables
+         */
+        String next(String className, boolean weighted);
     }
 
     @Override

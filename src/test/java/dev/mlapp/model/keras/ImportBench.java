@@ -3,6 +3,7 @@ package dev.mlapp.model.keras;
 import dev.mlapp.model.FloatArray;
 import dev.mlapp.model.Model;
 import dev.mlapp.model.ModelInfo;
+import dev.mlapp.model.ModelLoader;
 import dev.mlapp.model.Npy;
 import dev.mlapp.model.SessionOptions;
 import dev.mlapp.model.TfModel;
@@ -52,7 +53,7 @@ public final class ImportBench {
         List<Double> ms = new ArrayList<>();
         for (int i = 0; i < rounds; i++) {
             long start = System.nanoTime();
-            try (Model model = KerasImporter.load(file, OPTIONS)) {
+            try (Model model = ModelLoader.load(file, OPTIONS)) {
                 ms.add((System.nanoTime() - start) / 1e6);
                 if (i == 0) {
                     System.out.println("vgg16 details: " + model.info().details());
@@ -73,7 +74,7 @@ public final class ImportBench {
         Session session = new Session(graph, OPTIONS.toConfigProto());
         ModelInfo info = new ModelInfo(name + "-direct", "direct", file.toString(), "-", new long[] {224, 224, 3},
                 new long[] {11}, false, List.of());
-        try (Model imported = KerasImporter.load(file, OPTIONS);
+        try (Model imported = ModelLoader.load(file, OPTIONS);
              Model handWritten = new TfModel(info, session, GraphBuilder.INPUT, GraphBuilder.OUTPUT, () -> {
                  session.close();
                  graph.close();
