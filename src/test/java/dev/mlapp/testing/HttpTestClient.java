@@ -56,7 +56,7 @@ public final class HttpTestClient {
 
     /**
      * Requests the server is handling right now, from its {@code http_requests_in_flight} gauge, less the scrape
-     * that reads it.
+     * that reads it. The first scrape of a server waits for its JVM metrics to register (up to a second or so).
      */
     public int inFlightRequests() {
         HttpResponse<String> metrics = get("/metrics");
