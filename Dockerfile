@@ -98,6 +98,7 @@ COPY --from=natives /java /opt/java
 COPY --from=natives /natives/lib /opt/ml-app/native
 COPY --from=build /build/target/image/lib /opt/ml-app/lib
 COPY --from=model /model /opt/ml-app/model
+COPY jvm.conf /opt/ml-app/jvm.conf
 COPY docker/entrypoint.sh /opt/ml-app/bin/ml-app
 COPY --from=build /build/target/image/ml-app.jar /opt/ml-app/ml-app.jar
 # An AOT cache of the application (JDK 24+, JEP 483/514/515: classes read, linked and profiled ahead of time):

@@ -16,9 +16,15 @@ fi
 # half of the container's memory limit. The natives load from java.library.path, because the image leaves the native
 # jar out of lib/ (the jar's Class-Path skips what is missing): nothing is unpacked at start, nothing is written
 # outside /tmp (the pod's only writable path).
-# glibc gives each thread that allocates its own arena (up to 8 per core), and TensorFlow's threads keep what
-# they freed there: two arenas cut VGG16's peak under c=32 from 1155 to 921 MiB (BENCHMARKS.md, "Second round").
-export MALLOC_ARENA_MAX="${MALLOC_ARENA_MAX:-2}"
+# jvm.conf (the project's, copied beside this script): the JVM options and environment every ml-app process gets.
+# Its options all suit the image's JDK (23 or newer, see the Dockerfile); its variables are set unless set already.
+jvm_options=
+while read -r kind key value; do # key: the JDK version of a java line, the name of an env line
+    case "$kind" in
+        java) jvm_options="$jvm_options $value" ;;
+        env) eval "[ -n \"\${$key:-}\" ] || export $key=\"\$value\"" ;;
+    esac
+done <"$app/jvm.conf"
 # The image's AOT cache (see the Dockerfile) saves about a quarter of the CPU to readiness; the image build's
 # training run (ML_APP_AOT_TRAINING=1) is what writes it.
 if [ -n "${ML_APP_AOT_TRAINING:-}" ]; then
@@ -29,7 +35,7 @@ else
     aot=
 fi
 # JAVA_OPTS adds flags or overrides these (the last occurrence of a flag wins).
-# shellcheck disable=SC2086 # JAVA_OPTS and aot are split into words on purpose
+# shellcheck disable=SC2086 # JAVA_OPTS, jvm_options and aot are split into words on purpose
 exec java \
     $aot \
     -XX:MaxRAMPercentage=40 \
@@ -37,7 +43,6 @@ exec java \
     -Djava.io.tmpdir=/tmp \
     -Djava.library.path="$app/native" \
     -Dorg.bytedeco.javacpp.cachedir=/tmp/javacpp \
-    --enable-native-access=ALL-UNNAMED \
-    --sun-misc-unsafe-memory-access=allow \
+    $jvm_options \
     ${JAVA_OPTS:-} \
     -jar "$app/ml-app.jar" "$@"

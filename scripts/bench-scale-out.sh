@@ -30,7 +30,6 @@ BASE_PORT=5201
 JAR=${ML_APP_JAR:-$ROOT/target/ml-app.jar}
 RUN_DIR=$(mktemp -d /tmp/ml-app-scale-out.XXXXXX)
 export JAVA_OPTS=${JAVA_OPTS:--XX:MaxRAM=1536m -XX:MaxRAMPercentage=40 -XX:+UseSerialGC -XX:+ExitOnOutOfMemoryError}
-export MALLOC_ARENA_MAX=${MALLOC_ARENA_MAX:-2} # as the image's entry point sets it
 export ML_APP_JAR=$JAR
 
 die() { echo "bench-scale-out: $*" >&2; exit 1; }

@@ -79,7 +79,7 @@ EOF
 
 # Everything the image is built from; the same inputs give the same image, so the build can be skipped.
 inputs_digest() {
-    { sha256sum Dockerfile .dockerignore pom.xml docker/* ./*.h5 ./*.hdf5 ./*.keras ./*.json labels.txt class_names.txt \
+    { sha256sum Dockerfile .dockerignore pom.xml jvm.conf docker/* ./*.h5 ./*.hdf5 ./*.keras ./*.json labels.txt class_names.txt \
         2>/dev/null
       find src/main -type f -print0 | sort -z | xargs -0 sha256sum; } | sha256sum | cut -c1-16
 }

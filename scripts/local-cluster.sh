@@ -20,6 +20,7 @@ set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 # shellcheck source=lib/jdk.sh
 source "$ROOT/scripts/lib/jdk.sh"
+jdk_process_env # jvm.conf's variables for every replica, 'restart' included, as ./ml-app and the image set them
 REPLICAS=5
 PORT=32000
 BASE_PORT=5001

@@ -50,7 +50,8 @@ public class MakeJpeg {
 JAVA
 "$JAVA" "$OUT/MakeJpeg.java" "$IMAGE"
 
-TF_CPP_MIN_LOG_LEVEL=2 "$JAVA" -Xmx"$HEAP" -XX:NativeMemoryTracking=summary --enable-native-access=ALL-UNNAMED \
+# shellcheck disable=SC2046 # jvm.conf's options are a list
+TF_CPP_MIN_LOG_LEVEL=2 "$JAVA" -Xmx"$HEAP" -XX:NativeMemoryTracking=summary $(jdk_java_options) \
     -jar "$JAR" --host 127.0.0.1 --port 0 --pod-name soak >"$LOG" 2>&1 &
 PID=$!
 trap 'kill -TERM $PID 2>/dev/null || true; wait $PID 2>/dev/null || true' EXIT

@@ -83,12 +83,26 @@ jdk_use() {
     JDK_VERSION=$(jdk_version "$home")
 }
 
-# JVM options every ml-app process gets: TensorFlow-Java's natives need native access; from JDK 23 on, the
-# protobuf and JavaCPP calls into sun.misc.Unsafe print a warning per run unless allowed (the flag is new in 23).
+# jvm.conf at the project's root: the JVM options and environment every ml-app process gets, one owner for both.
+JDK_CONF=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)/jvm.conf
+
+# The JVM options every ml-app process gets (jvm.conf's java lines) that the JDK in use knows.
 jdk_java_options() {
-    local options="--enable-native-access=ALL-UNNAMED"
-    if (( ${JDK_VERSION:-0} >= 23 )); then
-        options+=" --sun-misc-unsafe-memory-access=allow"
-    fi
-    echo "$options"
+    local kind since option options=()
+    while read -r kind since option; do
+        if [[ "$kind" == java ]] && (( ${JDK_VERSION:-0} >= since )); then
+            options+=("$option")
+        fi
+    done <"$JDK_CONF"
+    echo "${options[*]}"
+}
+
+# Exports jvm.conf's environment variables (env lines) that are not set already.
+jdk_process_env() {
+    local kind name value
+    while read -r kind name value; do
+        if [[ "$kind" == env && -z "${!name:-}" ]]; then
+            export "$name=$value"
+        fi
+    done <"$JDK_CONF"
 }

@@ -2,10 +2,12 @@ package dev.mlapp.cli;
 
 import dev.mlapp.bench.Benchmark;
 import dev.mlapp.http.MlServer;
-import dev.mlapp.http.ServerConfig;
 import dev.mlapp.image.ImageException;
 import dev.mlapp.image.SampleImage;
 import dev.mlapp.inference.EngineOptions;
+import dev.mlapp.serve.ServeConfig;
+import dev.mlapp.serve.ServeSettings;
+import dev.mlapp.serve.Serving;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -128,9 +130,9 @@ final class BenchCommand {
     }
 
     private static Benchmark.Server startServer(Path model, EngineOptions engine, Duration calibration) {
-        ServerConfig config = ServerConfig.builder().modelPath(model).podName("bench").engine(engine)
-                .calibrationBudget(calibration).build();
-        MlServer server = MlServer.start(config);
+        MlServer server = Serving.start(ServeConfig.loopback().with(ServeSettings.MODEL, model)
+                .with(ServeSettings.POD_NAME, "bench").withEngine(engine)
+                .with(ServeSettings.CALIBRATION_BUDGET, calibration));
         server.awaitStartup(Duration.ofMinutes(10));
         return new Benchmark.Server() {
             @Override

@@ -1,5 +1,6 @@
 package dev.mlapp.cli;
 
+import dev.mlapp.serve.Durations;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -24,6 +25,12 @@ public final class Options {
 
     /** @param booleanFlags flags that take no value, e.g. {@code json} for {@code --json} */
     public static Options parse(List<String> args, Map<String, String> env, List<String> booleanFlags) {
+        return parse(args, env, booleanFlags, null);
+    }
+
+    /** @param known every flag allowed, or null for any: an unknown one is named before its value is looked for */
+    private static Options parse(List<String> args, Map<String, String> env, List<String> booleanFlags,
+                                 List<String> known) {
         Options options = new Options(env);
         for (int i = 0; i < args.size(); i++) {
             String arg = args.get(i);
@@ -41,6 +48,9 @@ public final class Options {
             }
             String name = arg.substring(2);
             int eq = name.indexOf('=');
+            if (known != null) {
+                requireKnown(eq >= 0 ? name.substring(0, eq) : name, known);
+            }
             if (eq >= 0) {
                 options.flags.put(name.substring(0, eq), name.substring(eq + 1));
             } else if (booleanFlags.contains(name)) {
@@ -63,14 +73,13 @@ public final class Options {
                                                List<String> known, String help) {
         List<String> booleans = new ArrayList<>(booleanFlags);
         booleans.add("help");
-        Options options = parse(args, env, booleans);
+        List<String> allowed = new ArrayList<>(known);
+        allowed.add("help");
+        Options options = parse(args, env, booleans, allowed);
         if (options.flag("help", null)) {
             System.out.print(help);
             return Optional.empty();
         }
-        List<String> allowed = new ArrayList<>(known);
-        allowed.add("help");
-        options.requireOnly(allowed);
         if (!options.positional.isEmpty()) {
             throw new UsageException("unexpected argument '" + options.positional.get(0) + "': every value belongs"
                     + " to an option (--name value), and the command comes first");
@@ -82,12 +91,10 @@ public final class Options {
         return positional;
     }
 
-    /** Fails on any flag not in {@code known}, so a typo is never silently ignored. */
-    public void requireOnly(List<String> known) {
-        for (String name : flags.keySet()) {
-            if (!known.contains(name)) {
-                throw new UsageException("unknown option --" + name + " (--help lists the options)");
-            }
+    /** Fails on a flag not in {@code known}, so a typo is never silently ignored (nor taken for a flag's value). */
+    private static void requireKnown(String name, List<String> known) {
+        if (!known.contains(name)) {
+            throw new UsageException("unknown option --" + name + " (--help lists the options)");
         }
     }
 
@@ -120,44 +127,12 @@ public final class Options {
         return get(flag, envVar).map(v -> parseDuration(flag, v)).orElse(defaultValue);
     }
 
-    /** One of an enum's constants, named in any case, e.g. {@code --jpeg-scaling fast}. */
-    public <E extends Enum<E>> E choice(String flag, String envVar, Class<E> type, E defaultValue) {
-        Optional<String> value = get(flag, envVar);
-        if (value.isEmpty()) {
-            return defaultValue;
-        }
-        for (E constant : type.getEnumConstants()) {
-            if (constant.name().equalsIgnoreCase(value.get())) {
-                return constant;
-            }
-        }
-        throw new UsageException("--" + flag + " wants one of " + java.util.Arrays.stream(type.getEnumConstants())
-                .map(c -> c.name().toLowerCase(java.util.Locale.ROOT)).toList() + ", not '" + value.get() + "'");
-    }
-
     /** Accepts {@code 250ms}, {@code 30s}, {@code 2m}, {@code 1h}, or a bare number of seconds. */
-    public static Duration parseDuration(String flag, String value) {
+    private static Duration parseDuration(String flag, String value) {
         try {
-            if (value.endsWith("ms")) {
-                return Duration.ofMillis(Long.parseLong(value.substring(0, value.length() - 2)));
-            }
-            char unit = value.charAt(value.length() - 1);
-            String number = Character.isDigit(unit) ? value : value.substring(0, value.length() - 1);
-            double amount = Double.parseDouble(number);
-            double seconds = switch (unit) {
-                case 'h' -> amount * 3600;
-                case 'm' -> amount * 60;
-                case 's' -> amount;
-                default -> {
-                    if (!Character.isDigit(unit)) {
-                        throw new NumberFormatException();
-                    }
-                    yield amount;
-                }
-            };
-            return Duration.ofNanos((long) (seconds * 1e9));
-        } catch (RuntimeException e) {
-            throw new UsageException("--" + flag + " wants a duration like 500ms, 30s or 2m, not '" + value + "'");
+            return Durations.parse(flag, value);
+        } catch (IllegalArgumentException e) {
+            throw new UsageException(e.getMessage());
         }
     }
 

@@ -2,9 +2,11 @@ package dev.mlapp.cli;
 
 import dev.mlapp.bench.Sizing;
 import dev.mlapp.http.MlServer;
-import dev.mlapp.http.ServerConfig;
 import dev.mlapp.image.SampleImage;
 import dev.mlapp.inference.EngineOptions;
+import dev.mlapp.serve.ServeConfig;
+import dev.mlapp.serve.ServeSettings;
+import dev.mlapp.serve.Serving;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -70,9 +72,9 @@ final class SizeCommand {
         } catch (NumberFormatException e) {
             throw new UsageException("size: --fit-cores is a number of cores, e.g. 2: " + e.getMessage());
         }
-        ServerConfig config = ServerConfig.builder().modelPath(model).podName("size").engine(engine)
-                .calibrationBudget(EngineFlags.calibrationBudget(options)).build();
-        MlServer server = MlServer.start(config);
+        MlServer server = Serving.start(ServeConfig.loopback().with(ServeSettings.MODEL, model)
+                .with(ServeSettings.POD_NAME, "size").withEngine(engine)
+                .with(ServeSettings.CALIBRATION_BUDGET, EngineFlags.calibrationBudget(options)));
         try {
             server.awaitStartup(Duration.ofMinutes(10));
             Sizing.Measurement m = Sizing.measure(settings, server.port());

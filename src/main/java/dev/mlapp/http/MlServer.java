@@ -5,12 +5,6 @@ import com.sun.net.httpserver.HttpServer;
 import dev.mlapp.inference.ModelHost;
 import dev.mlapp.inference.ServingModel;
 import dev.mlapp.metrics.AppMetrics;
-import dev.mlapp.metrics.EngineMetrics;
-import dev.mlapp.model.Model;
-import dev.mlapp.model.ModelInfo;
-import dev.mlapp.model.ModelLoadException;
-import dev.mlapp.model.ModelLoader;
-import dev.mlapp.model.ModelVersions;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
@@ -18,13 +12,13 @@ import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.function.Function;
 import java.util.logging.Logger;
 
 /**
  * The running server: binds at once (so {@code /healthz} answers while the model loads), routes requests to the
- * handlers, and drains on SIGTERM ({@link #drainAndStop()}). The model itself (loading, warm-up, failure and
- * recovery) belongs to the {@link ModelHost}; {@code /readyz} turns green when the host is ready.
+ * handlers, and drains on SIGTERM ({@link #drainAndStop()}). It is handed a host that is already loading
+ * ({@code serve.Serving} chooses and builds it); the model itself (loading, warm-up, failure and recovery) belongs
+ * to the {@link ModelHost}, and {@code /readyz} turns green when the host is ready.
  *
  * <p>Requests run on virtual threads: a slow client or a request waiting for the model holds no platform
  * thread, while the model itself runs on the inference engine's own threads.
@@ -39,62 +33,48 @@ public final class MlServer {
     private final AppMetrics metrics;
     /** Null in the load-balancing demo ({@link ServerConfig#helloOnly()}), which serves no model. */
     private final ModelHost host;
+    private final String modelName;
     private final Readiness readiness;
     private final ServerFilter filter;
     private final Router router = new Router();
 
-    private MlServer(ServerConfig config, HttpServer http, ExecutorService executor,
-                     Function<ServerConfig, Model> loader) {
+    private MlServer(ServerConfig config, HttpServer http, ExecutorService executor, AppMetrics metrics,
+                     ModelHost host, String modelName) {
         this.config = config;
         this.http = http;
         this.executor = executor;
-        this.metrics = new AppMetrics(version(), config.podName());
-        this.host = config.helloOnly() ? null : loadModel(loader);
+        this.metrics = metrics;
+        this.host = host;
+        this.modelName = modelName;
         this.readiness = new Readiness(host);
         this.filter = new ServerFilter(config.podName(), metrics, readiness,
                 new ConnectionLimiter(config.maxRequestsPerConnection()), router::label);
     }
 
-    /** Binds, starts serving, and begins loading the model; see {@link #awaitStartup(Duration)}. */
-    public static MlServer start(ServerConfig config) {
-        return start(config, c -> ModelLoader.load(c.modelPath(), c.weightsPath(), c.engine().sessionOptions()));
-    }
-
-    /** As {@link #start(ServerConfig)}, serving the model {@code loader} returns; for tests of faulty models. */
-    static MlServer start(ServerConfig config, Function<ServerConfig, Model> loader) {
+    /**
+     * Binds and starts serving {@code host}'s model; see {@link #awaitStartup(Duration)}.
+     *
+     * @param host      the model host, already loading; null for the load-balancing demo, which serves no model
+     * @param modelName the model's name in the Open Inference Protocol's {@code /v2/models/{name}}
+     */
+    public static MlServer start(ServerConfig config, AppMetrics metrics, ModelHost host, String modelName) {
         ConnectionTimeouts.applyDefaults();
         HttpServer http;
         try {
             http = HttpServer.create(new InetSocketAddress(config.host(), config.port()), 1024);
         } catch (IOException e) {
+            if (host != null) {
+                host.close();
+            }
             throw new UncheckedIOException("cannot listen on " + config.host() + ":" + config.port()
                     + ": " + e.getMessage(), e);
         }
         ExecutorService executor = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("http-", 0).factory());
         http.setExecutor(executor);
-        MlServer server = new MlServer(config, http, executor, loader);
+        MlServer server = new MlServer(config, http, executor, metrics, host, modelName);
         server.registerRoutes();
         http.start();
         return server;
-    }
-
-    private ModelHost loadModel(Function<ServerConfig, Model> loader) {
-        EngineMetrics engineMetrics = new EngineMetrics(metrics.registry());
-        ModelHost modelHost = config.modelPath() != null && ModelVersions.isVersionDirectory(config.modelPath())
-                ? ModelHost.serveVersions(config.modelPath(),
-                        version -> loader.apply(config.toBuilder().modelPath(version).build()),
-                        config.classifierOptions(), engineMetrics, this::modelReady, config.versionPollInterval())
-                : ModelHost.loadInBackground(() -> loader.apply(config), config.classifierOptions(), engineMetrics,
-                        this::modelReady);
-        engineMetrics.watchQueue(modelHost::queueDepth);
-        return modelHost;
-    }
-
-    private void modelReady(ServingModel model) {
-        ModelInfo info = model.info();
-        metrics.modelLoaded(info.name(), info.format(), info.sha256(), model.loadMillis() / 1000);
-        LOG.fine(() -> "ready: " + info.name() + " loaded and warmed up in " + Math.round(model.loadMillis())
-                + " ms; serving at " + url()); // serve prints what is served, once, for a person
     }
 
     /** The model being served, once loaded; empty in hello mode or while loading. */
@@ -126,18 +106,18 @@ public final class MlServer {
     }
 
     private OpenInference openInference() {
-        return new OpenInference(modelName(), host, readiness, config.maxBodyBytes(), metrics, version());
+        return new OpenInference(modelName, host, readiness, config.maxBodyBytes(), metrics, version());
     }
 
     /** The model's name in the Open Inference Protocol's {@code /v2/models/{name}}. */
     public String modelName() {
-        return config.modelName() != null ? config.modelName() : OpenInference.defaultModelName(config.modelPath());
+        return modelName;
     }
 
     /**
      * Waits until the model is loaded and warmed up.
      *
-     * @throws ModelLoadException the model could not be loaded (the message is for the user)
+     * @throws dev.mlapp.model.ModelLoadException the model could not be loaded (the message is for the user)
      */
     public void awaitStartup(Duration timeout) {
         if (host != null) {
@@ -157,11 +137,6 @@ public final class MlServer {
     /** Exact paths served, for tests that tie manifests and docs to the code. */
     public Set<String> routes() {
         return router.paths();
-    }
-
-    /** Requests being handled right now (graceful shutdown waits for these). */
-    public int inFlightRequests() {
-        return filter.inFlight();
     }
 
     public boolean isReady() {
@@ -193,7 +168,8 @@ public final class MlServer {
         }
     }
 
-    private static String version() {
+    /** The jar's version ({@code dev} when run from classes), as metrics and the Open Inference Protocol report it. */
+    public static String version() {
         String version = MlServer.class.getPackage().getImplementationVersion();
         return version == null ? "dev" : version;
     }

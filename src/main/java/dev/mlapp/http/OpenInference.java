@@ -14,7 +14,6 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -55,16 +54,6 @@ final class OpenInference implements Router.Mount {
         this.maxBodyBytes = maxBodyBytes;
         this.metrics = metrics;
         this.serverVersion = serverVersion;
-    }
-
-    /** The model's name in {@code /v2/models/{name}}: the file's base name, {@code demo} for the embedded model. */
-    static String defaultModelName(Path modelPath) {
-        if (modelPath == null) {
-            return "demo";
-        }
-        String file = modelPath.toAbsolutePath().normalize().getFileName().toString();
-        int dot = file.lastIndexOf('.');
-        return dot > 0 ? file.substring(0, dot) : file;
     }
 
     @Override

@@ -1,11 +1,15 @@
 package dev.mlapp.bench;
 
+import static dev.mlapp.serve.ServeSettings.HOST;
+import static dev.mlapp.serve.ServeSettings.POD_NAME;
+import static dev.mlapp.serve.ServeSettings.PORT;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.mlapp.http.MlServer;
-import dev.mlapp.http.ServerConfig;
 import dev.mlapp.image.SampleImage;
+import dev.mlapp.serve.ServeConfig;
+import dev.mlapp.serve.Serving;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
@@ -50,7 +54,8 @@ class SizingTest {
 
     @Test
     void measuresTheDemoModelUnderLoad() throws Exception {
-        MlServer server = MlServer.start(ServerConfig.builder().podName("size-test").port(0).host("127.0.0.1").build());
+        MlServer server = Serving.start(ServeConfig.loopback().with(POD_NAME, "size-test").with(PORT, 0)
+                .with(HOST, "127.0.0.1"));
         try {
             server.awaitStartup(Duration.ofMinutes(2));
             Sizing.Settings s = new Sizing.Settings(SampleImage.jpeg(), 2, Duration.ofMillis(500),

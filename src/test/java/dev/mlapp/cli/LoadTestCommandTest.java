@@ -1,5 +1,7 @@
 package dev.mlapp.cli;
 
+import static dev.mlapp.serve.ServeSettings.HELLO;
+import static dev.mlapp.serve.ServeSettings.POD_NAME;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -7,7 +9,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import dev.mlapp.http.MlServer;
-import dev.mlapp.http.ServerConfig;
+import dev.mlapp.serve.ServeConfig;
+import dev.mlapp.serve.Serving;
 import dev.mlapp.testing.SystemTools;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -47,7 +50,7 @@ class LoadTestCommandTest {
 
     @Test
     void jsonCsvAndHtmlReportsDescribeTheSameRun() throws Exception {
-        MlServer server = MlServer.start(ServerConfig.builder().helloOnly(true).podName("pod-x").build());
+        MlServer server = Serving.start(ServeConfig.loopback().with(HELLO, true).with(POD_NAME, "pod-x"));
         try {
             Path csv = dir.resolve("requests.csv");
             Path html = dir.resolve("report.html");
@@ -86,7 +89,7 @@ class LoadTestCommandTest {
     @Test
     void imageUploadsReachThePredictionApi() throws Exception {
         Path image = SystemTools.requireShared("images/food_noodles.jpg");
-        MlServer server = MlServer.start(ServerConfig.builder().podName("pod-ml").build());
+        MlServer server = Serving.start(ServeConfig.loopback().with(POD_NAME, "pod-ml"));
         try {
             server.awaitStartup(Duration.ofMinutes(2));
             ExitStatus status = Main.run(List.of("loadtest", "--url", "http://127.0.0.1:" + server.port(),

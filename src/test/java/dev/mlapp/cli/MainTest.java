@@ -49,7 +49,7 @@ class MainTest {
     @ParameterizedTest
     @ValueSource(strings = {"-p 5102", "--port 5102 extra", "serve --port 5102 extra", "-port 5102",
         "infer --input a.npy --output b.npy extra", "bench -q", "loadtest --url http://127.0.0.1:1 now",
-        "monitor -n ml", "--prot 5102"})
+        "monitor -n ml", "--prot 5102", "--bogus", "bench --bogus"})
     void mistakesExit2WithASentenceAndStartNothing(String line) {
         Captured result = Captured.run(line.split(" "));
         assertEquals(ExitStatus.USAGE, result.status(), line + "\n" + result.out() + result.err());

@@ -1,10 +1,13 @@
 package dev.mlapp.cli;
 
+import static dev.mlapp.serve.ServeSettings.HELLO;
+import static dev.mlapp.serve.ServeSettings.POD_NAME;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.mlapp.http.MlServer;
-import dev.mlapp.http.ServerConfig;
+import dev.mlapp.serve.ServeConfig;
+import dev.mlapp.serve.Serving;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -41,7 +44,7 @@ class MonitorCommandTest {
 
     @BeforeEach
     void start() {
-        server = MlServer.start(ServerConfig.builder().helloOnly(true).podName("ml-app-7d9c6b5f4-abcde").build());
+        server = Serving.start(ServeConfig.loopback().with(HELLO, true).with(POD_NAME, "ml-app-7d9c6b5f4-abcde"));
         originalOut = System.out;
         originalErr = System.err;
         System.setOut(new PrintStream(stdout, true, StandardCharsets.UTF_8));

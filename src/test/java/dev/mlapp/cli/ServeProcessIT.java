@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.mlapp.testing.HttpTestClient;
+import dev.mlapp.testing.JvmConf;
 import dev.mlapp.testing.TestImages;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
@@ -29,9 +30,9 @@ class ServeProcessIT {
     void servesTheEmbeddedModelAndExitsCleanlyOnSigterm() throws Exception {
         Path jar = Path.of("target", "ml-app.jar");
         assertTrue(Files.exists(jar), "run after 'mvn package'");
-        Process process = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "--enable-native-access=ALL-UNNAMED", "-jar", jar.toString(),
-                "--host", "127.0.0.1", "--port", "0", "--pod-name", "it-pod", "--shutdown-delay", "500ms")
+        Process process = JvmConf.apply(new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java")
+                .toString(), "-jar", jar.toString(),
+                "--host", "127.0.0.1", "--port", "0", "--pod-name", "it-pod", "--shutdown-delay", "500ms"))
                 .redirectErrorStream(true).start();
         BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream()));
         int port = -1;
@@ -73,9 +74,9 @@ class ServeProcessIT {
     @Test
     void aMissingModelFileStopsTheStartBeforeAnythingListens() throws Exception {
         Path jar = Path.of("target", "ml-app.jar");
-        Process process = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "--enable-native-access=ALL-UNNAMED", "-jar", jar.toString(),
-                "--host", "127.0.0.1", "--port", "0", "--model", "no-such-model.keras")
+        Process process = JvmConf.apply(new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java")
+                .toString(), "-jar", jar.toString(),
+                "--host", "127.0.0.1", "--port", "0", "--model", "no-such-model.keras"))
                 .redirectErrorStream(true).start();
         process.getOutputStream().close();
         String out = new String(process.getInputStream().readAllBytes());

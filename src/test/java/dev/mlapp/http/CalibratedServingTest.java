@@ -1,11 +1,14 @@
 package dev.mlapp.http;
 
+import static dev.mlapp.serve.ServeSettings.CALIBRATION_BUDGET;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import dev.mlapp.inference.EngineOptions;
+import dev.mlapp.serve.ServeConfig;
+import dev.mlapp.serve.Serving;
 import dev.mlapp.testing.HttpTestClient;
 import dev.mlapp.testing.TestImages;
 import java.net.http.HttpResponse;
@@ -18,8 +21,8 @@ class CalibratedServingTest {
     @Test
     void theModelRouteReportsTheCalibratedBatchSizeAndQueue() {
         EngineOptions engine = EngineOptions.forCores(2).withBatching(4, 2000);
-        MlServer server = MlServer.start(ServerConfig.builder().engine(engine)
-                .calibrationBudget(Duration.ofMillis(500)).build());
+        MlServer server = Serving.start(ServeConfig.loopback().withEngine(engine)
+                .with(CALIBRATION_BUDGET, Duration.ofMillis(500)));
         try {
             server.awaitStartup(Duration.ofMinutes(2));
             HttpTestClient http = new HttpTestClient(server.port());

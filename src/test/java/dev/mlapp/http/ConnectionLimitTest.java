@@ -1,9 +1,14 @@
 package dev.mlapp.http;
 
+import static dev.mlapp.serve.ServeSettings.HELLO;
+import static dev.mlapp.serve.ServeSettings.MAX_REQUESTS_PER_CONNECTION;
+import static dev.mlapp.serve.ServeSettings.POD_NAME;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.mlapp.serve.ServeConfig;
+import dev.mlapp.serve.Serving;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.io.OutputStream;
@@ -19,8 +24,8 @@ class ConnectionLimitTest {
 
     @Test
     void closesTheConnectionAfterTheConfiguredNumberOfRequests() throws Exception {
-        MlServer server = MlServer.start(ServerConfig.builder().helloOnly(true).podName("limit-pod")
-                .maxRequestsPerConnection(3).build());
+        MlServer server = Serving.start(ServeConfig.loopback().with(HELLO, true).with(POD_NAME, "limit-pod")
+                .with(MAX_REQUESTS_PER_CONNECTION, 3));
         try (Socket socket = new Socket("127.0.0.1", server.port())) {
             socket.setSoTimeout((int) Duration.ofSeconds(10).toMillis());
             OutputStream out = socket.getOutputStream();
@@ -40,7 +45,7 @@ class ConnectionLimitTest {
 
     @Test
     void keepsConnectionsOpenByDefault() throws Exception {
-        MlServer server = MlServer.start(ServerConfig.builder().helloOnly(true).build());
+        MlServer server = Serving.start(ServeConfig.loopback().with(HELLO, true));
         try (Socket socket = new Socket("127.0.0.1", server.port())) {
             socket.setSoTimeout((int) Duration.ofSeconds(10).toMillis());
             BufferedReader in = new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.ISO_8859_1));

@@ -1,7 +1,11 @@
 package dev.mlapp.http;
 
+import static dev.mlapp.serve.ServeSettings.HELLO;
+import static dev.mlapp.serve.ServeSettings.POD_NAME;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.mlapp.serve.ServeConfig;
+import dev.mlapp.serve.Serving;
 import dev.mlapp.testing.RawHttp;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -16,7 +20,7 @@ class HeaderSpellingTest {
 
     @Test
     void theReadmeShowsTheHeadersAsTheyAppearOnTheWire() throws Exception {
-        MlServer server = MlServer.start(ServerConfig.builder().helloOnly(true).podName("wire-pod").build());
+        MlServer server = Serving.start(ServeConfig.loopback().with(HELLO, true).with(POD_NAME, "wire-pod"));
         try {
             RawHttp.Response response = RawHttp.exchange(server.port(),
                     RawHttp.ascii("GET /whoami HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"));

@@ -1,5 +1,7 @@
 package dev.mlapp.http;
 
+import static dev.mlapp.serve.ServeSettings.MAX_BODY_BYTES;
+import static dev.mlapp.serve.ServeSettings.POD_NAME;
 import static dev.mlapp.testing.RawHttp.ascii;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -7,6 +9,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
+import dev.mlapp.serve.ServeConfig;
+import dev.mlapp.serve.Serving;
 import dev.mlapp.testing.HttpTestClient;
 import dev.mlapp.testing.RawHttp;
 import dev.mlapp.testing.TestImages;
@@ -55,7 +59,7 @@ class HostileRequestsTest {
 
     @BeforeAll
     void start() {
-        server = MlServer.start(ServerConfig.builder().podName(POD).maxBodyBytes(MAX_BODY).build());
+        server = Serving.start(ServeConfig.loopback().with(POD_NAME, POD).with(MAX_BODY_BYTES, MAX_BODY));
         server.awaitStartup(Duration.ofMinutes(2));
         http = new HttpTestClient(server.port());
         // Warm every path once (a good upload, an error) so the baseline includes loaded classes and metric series.
@@ -321,7 +325,7 @@ class HostileRequestsTest {
 
     private int inFlightAfterSettling(Duration patience) {
         long deadline = System.nanoTime() + patience.toNanos();
-        while (server.inFlightRequests() > 0 && System.nanoTime() < deadline) {
+        while (http.inFlightRequests() > 0 && System.nanoTime() < deadline) {
             try {
                 Thread.sleep(20);
             } catch (InterruptedException e) {
@@ -329,7 +333,7 @@ class HostileRequestsTest {
                 break;
             }
         }
-        return server.inFlightRequests();
+        return http.inFlightRequests();
     }
 
     private HttpResponse<String> upload(byte[] file) {

@@ -1,11 +1,15 @@
 package dev.mlapp.http;
 
+import static dev.mlapp.serve.ServeSettings.MODEL;
+import static dev.mlapp.serve.ServeSettings.POD_NAME;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
+import dev.mlapp.serve.ServeConfig;
+import dev.mlapp.serve.Serving;
 import dev.mlapp.testing.HttpTestClient;
 import dev.mlapp.testing.TestImages;
 import java.net.http.HttpResponse;
@@ -23,7 +27,7 @@ class ImportedModelServingTest {
     void servesTheFixtureModel(String fixture) throws Exception {
         Path model = Path.of("src/test/resources/keras-fixtures", fixture).toFile().listFiles(
                 (dir, name) -> name.startsWith("model."))[0].toPath();
-        MlServer server = MlServer.start(ServerConfig.builder().modelPath(model).podName("keras-pod").build());
+        MlServer server = Serving.start(ServeConfig.loopback().with(MODEL, model).with(POD_NAME, "keras-pod"));
         try {
             server.awaitStartup(Duration.ofMinutes(2));
             HttpTestClient http = new HttpTestClient(server.port());

@@ -1,5 +1,7 @@
 package dev.mlapp.http;
 
+import static dev.mlapp.serve.ServeSettings.MAX_BODY_BYTES;
+import static dev.mlapp.serve.ServeSettings.POD_NAME;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -7,6 +9,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
+import dev.mlapp.serve.ServeConfig;
+import dev.mlapp.serve.Serving;
 import dev.mlapp.testing.HttpTestClient;
 import dev.mlapp.testing.TestImages;
 import java.net.http.HttpResponse;
@@ -33,7 +37,7 @@ class MlServerTest {
 
     @BeforeAll
     void start() {
-        server = MlServer.start(ServerConfig.builder().podName(POD).build());
+        server = Serving.start(ServeConfig.loopback().with(POD_NAME, POD));
         server.awaitStartup(Duration.ofMinutes(2));
         http = new HttpTestClient(server.port());
     }
@@ -313,7 +317,7 @@ class MlServerTest {
 
     @Test
     void bodyOverTheLimitIs413() {
-        byte[] big = new byte[(int) ServerConfig.DEFAULT_MAX_BODY_BYTES + 1024];
+        byte[] big = new byte[(int) (long) MAX_BODY_BYTES.defaultValue() + 1024];
         assertError(http.raw("/api/v1/predict", "image/jpeg", big), 413, "payload_too_large");
     }
 
@@ -323,7 +327,7 @@ class MlServerTest {
      */
     @Test
     void clientThatSendsTheWholeOversizedBodyFirstStillReadsThe413() throws Exception {
-        String reply = postWholeBodyThenRead("/api/v1/predict", (int) ServerConfig.DEFAULT_MAX_BODY_BYTES * 2);
+        String reply = postWholeBodyThenRead("/api/v1/predict", (int) (long) MAX_BODY_BYTES.defaultValue() * 2);
         assertTrue(reply.startsWith("HTTP/1.1 413"), reply);
         assertTrue(reply.contains("payload_too_large"), reply);
         assertTrue(reply.toLowerCase(java.util.Locale.ROOT).contains("connection: close"), reply);

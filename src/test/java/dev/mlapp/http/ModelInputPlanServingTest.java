@@ -1,5 +1,6 @@
 package dev.mlapp.http;
 
+import static dev.mlapp.serve.ServeSettings.MODEL;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -7,6 +8,8 @@ import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import dev.mlapp.model.keras.fixtures.FixtureGenerator;
+import dev.mlapp.serve.ServeConfig;
+import dev.mlapp.serve.Serving;
 import dev.mlapp.testing.HttpTestClient;
 import dev.mlapp.testing.SystemTools;
 import java.io.IOException;
@@ -59,7 +62,7 @@ class ModelInputPlanServingTest {
         Path model = dir.resolve("m/model.keras");
         FixtureGenerator.writeRescalingPair(model, dir.resolve("unused/model.keras"));
         Files.writeString(dir.resolve("m/class_names.txt"), "cat\ndog\n");
-        MlServer server = MlServer.start(ServerConfig.builder().modelPath(model).build());
+        MlServer server = Serving.start(ServeConfig.loopback().with(MODEL, model));
         try {
             RuntimeException e = org.junit.jupiter.api.Assertions.assertThrows(RuntimeException.class,
                     () -> server.awaitStartup(Duration.ofMinutes(2)));
@@ -99,7 +102,7 @@ class ModelInputPlanServingTest {
         if (labelsTxt != null) {
             Files.writeString(export.resolve("labels.txt"), labelsTxt);
         }
-        MlServer server = MlServer.start(ServerConfig.builder().modelPath(export.resolve("keras_model.h5")).build());
+        MlServer server = Serving.start(ServeConfig.loopback().with(MODEL, export.resolve("keras_model.h5")));
         try {
             server.awaitStartup(Duration.ofMinutes(2));
             HttpTestClient http = new HttpTestClient(server.port());
@@ -115,7 +118,7 @@ class ModelInputPlanServingTest {
         FixtureGenerator.writeRgbaModel(model);
         Path photo = Files.list(SystemTools.requireShared("images")).filter(f -> f.toString().endsWith(".jpg"))
                 .findFirst().orElseThrow();
-        MlServer server = MlServer.start(ServerConfig.builder().modelPath(model).build());
+        MlServer server = Serving.start(ServeConfig.loopback().with(MODEL, model));
         try {
             server.awaitStartup(Duration.ofMinutes(2));
             HttpTestClient http = new HttpTestClient(server.port());
@@ -131,7 +134,7 @@ class ModelInputPlanServingTest {
     @Test
     void aModelWhoseInputIsNotAnImageIsRefusedAtStartWithASentence() {
         Path tabular = SystemTools.requireShared("keras-realworld/churn_dense_ankit_h5/model.h5");
-        MlServer server = MlServer.start(ServerConfig.builder().modelPath(tabular).build());
+        MlServer server = Serving.start(ServeConfig.loopback().with(MODEL, tabular));
         try {
             RuntimeException e = org.junit.jupiter.api.Assertions.assertThrows(RuntimeException.class,
                     () -> server.awaitStartup(Duration.ofMinutes(2)));
@@ -144,7 +147,7 @@ class ModelInputPlanServingTest {
 
     private static List<JsonObject> predictions(Path model, List<Path> photos, String scaling, List<String> labels)
             throws IOException {
-        MlServer server = MlServer.start(ServerConfig.builder().modelPath(model).build());
+        MlServer server = Serving.start(ServeConfig.loopback().with(MODEL, model));
         try {
             server.awaitStartup(Duration.ofMinutes(2));
             HttpTestClient http = new HttpTestClient(server.port());

@@ -1,5 +1,7 @@
 package dev.mlapp.http;
 
+import static dev.mlapp.serve.ServeSettings.MODEL;
+import static dev.mlapp.serve.ServeSettings.VERSION_POLL_INTERVAL;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -10,6 +12,8 @@ import dev.mlapp.model.Model;
 import dev.mlapp.model.ModelLoader;
 import dev.mlapp.model.SavedModelExporter;
 import dev.mlapp.model.SessionOptions;
+import dev.mlapp.serve.ServeConfig;
+import dev.mlapp.serve.Serving;
 import dev.mlapp.testing.TestImages;
 import java.io.IOException;
 import java.io.InputStream;
@@ -59,7 +63,7 @@ class ModelVersionsTest {
         try (InputStream demo = EmbeddedModel.class.getClassLoader().getResourceAsStream(EmbeddedModel.RESOURCE)) {
             Files.copy(demo, v1.resolve("model.h5"));
         }
-        MlServer server = MlServer.start(ServerConfig.builder().modelPath(models).versionPollInterval(POLL).build());
+        MlServer server = Serving.start(ServeConfig.loopback().with(MODEL, models).with(VERSION_POLL_INTERVAL, POLL));
         try {
             server.awaitStartup(Duration.ofMinutes(2));
             Answer first = predict(server);

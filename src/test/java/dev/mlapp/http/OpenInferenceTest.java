@@ -8,9 +8,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
+import dev.mlapp.serve.ServeConfig;
+import dev.mlapp.serve.Serving;
 import dev.mlapp.testing.HttpTestClient;
-import dev.mlapp.testing.OpenInferenceClient;
 import dev.mlapp.testing.OpenInferenceClient.Reply;
+import dev.mlapp.testing.OpenInferenceClient;
 import dev.mlapp.testing.TestImages;
 import java.awt.image.BufferedImage;
 import java.time.Duration;
@@ -39,7 +41,7 @@ class OpenInferenceTest {
 
     @BeforeAll
     void start() {
-        server = MlServer.start(ServerConfig.builder().build());
+        server = Serving.start(ServeConfig.loopback());
         server.awaitStartup(Duration.ofMinutes(2));
         oip = new OpenInferenceClient(server.port());
         Random random = new Random(16);

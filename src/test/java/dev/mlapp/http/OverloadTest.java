@@ -1,10 +1,14 @@
 package dev.mlapp.http;
 
+import static dev.mlapp.serve.ServeSettings.POD_NAME;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.gson.JsonParser;
 import dev.mlapp.inference.EngineOptions;
+import dev.mlapp.serve.ServeConfig;
+import dev.mlapp.serve.Serving;
+import dev.mlapp.testing.HttpTestClient;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -34,7 +38,7 @@ class OverloadTest {
     @Test
     void fourTimesSustainableLoadIsShedWith503AndTheServerRecovers() throws Exception {
         EngineOptions engine = EngineOptions.DEFAULTS.withQueue(QUEUE_CAPACITY, Duration.ofSeconds(5));
-        MlServer server = MlServer.start(ServerConfig.builder().podName("overload").engine(engine).build());
+        MlServer server = Serving.start(ServeConfig.loopback().with(POD_NAME, "overload").withEngine(engine));
         try (HttpClient client = HttpClient.newBuilder().executor(Executors.newVirtualThreadPerTaskExecutor())
                 .connectTimeout(Duration.ofSeconds(5)).build()) {
             server.awaitStartup(Duration.ofMinutes(2));
@@ -122,10 +126,11 @@ class OverloadTest {
     }
 
     private static void awaitQuiet(MlServer server) throws InterruptedException {
+        HttpTestClient http = new HttpTestClient(server.port());
         long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        while (server.inFlightRequests() > 0 && System.nanoTime() < deadline) {
+        while (http.inFlightRequests() > 0 && System.nanoTime() < deadline) {
             Thread.sleep(50);
         }
-        assertEquals(0, server.inFlightRequests(), "the backlog drains");
+        assertEquals(0, http.inFlightRequests(), "the backlog drains");
     }
 }

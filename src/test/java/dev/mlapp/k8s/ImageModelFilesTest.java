@@ -1,12 +1,14 @@
 package dev.mlapp.k8s;
 
+import static dev.mlapp.serve.ServeSettings.MODEL;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import dev.mlapp.http.MlServer;
-import dev.mlapp.http.ServerConfig;
+import dev.mlapp.serve.ServeConfig;
+import dev.mlapp.serve.Serving;
 import dev.mlapp.testing.HttpTestClient;
 import dev.mlapp.testing.SystemTools;
 import java.io.IOException;
@@ -150,8 +152,7 @@ class ImageModelFilesTest {
         Run run = modelStage(Map.of());
         assertEquals(0, run.status(), run.err());
         String modelPath = run.files().get("model.env").strip().replace("MODEL_PATH=/opt/ml-app/model/", "");
-        MlServer server = MlServer.start(ServerConfig.builder().modelPath(dir.resolve("model").resolve(modelPath))
-                .build());
+        MlServer server = Serving.start(ServeConfig.loopback().with(MODEL, dir.resolve("model").resolve(modelPath)));
         try {
             server.awaitStartup(Duration.ofMinutes(2));
             JsonObject info = JsonParser.parseString(new HttpTestClient(server.port()).get("/api/v1/model").body())

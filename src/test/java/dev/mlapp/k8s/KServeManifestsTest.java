@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.mlapp.cli.ServeConfigs;
 import dev.mlapp.http.MlServer;
 import dev.mlapp.model.EmbeddedModel;
+import dev.mlapp.serve.Serving;
 import java.io.InputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -107,7 +108,7 @@ class KServeManifestsTest {
             Files.copy(demo, mnt.resolve("ml-lb.h5"));
         }
         Map<String, String> env = new HashMap<>(Map.of("HOST", "127.0.0.1"));
-        MlServer server = MlServer.start(ServeConfigs.fromArguments(args.subList(1, args.size()), env));
+        MlServer server = Serving.start(ServeConfigs.fromArguments(args.subList(1, args.size()), env));
         try {
             server.awaitStartup(Duration.ofMinutes(2));
             for (String probe : List.of("startupProbe", "readinessProbe", "livenessProbe")) {

@@ -1,5 +1,6 @@
 package dev.mlapp.k8s;
 
+import static dev.mlapp.serve.ServeSettings.PORT;
 import static org.junit.jupiter.api.Assertions.assertAll;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -10,6 +11,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.mlapp.cli.ServeConfigs;
 import dev.mlapp.http.MlServer;
 import dev.mlapp.http.ServerConfig;
+import dev.mlapp.serve.Serving;
 import dev.mlapp.testing.SystemTools;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.ContainerPort;
@@ -117,9 +119,9 @@ class KubernetesManifestsTest {
         assertEquals("LoadBalancer", service.getSpec().getType());
         ServicePort port = service.getSpec().getPorts().get(0);
         assertEquals(COURSE_NODE_PORT, port.getNodePort());
-        assertEquals(ServerConfig.DEFAULT_PORT, containerPort(container(deployment), port.getTargetPort()),
+        assertEquals(PORT.defaultValue(), containerPort(container(deployment), port.getTargetPort()),
                 "the Service's target port is the port the server listens on by default");
-        assertTrue(Files.readString(Path.of("Dockerfile")).contains("\nEXPOSE " + ServerConfig.DEFAULT_PORT + "\n"),
+        assertTrue(Files.readString(Path.of("Dockerfile")).contains("\nEXPOSE " + PORT.defaultValue() + "\n"),
                 "the image exposes the same port");
     }
 
@@ -195,7 +197,7 @@ class KubernetesManifestsTest {
             Container container = container(deployment);
             List<String> preStop = container.getLifecycle().getPreStop().getExec().getCommand();
             assertEquals("sleep", preStop.get(0));
-            ServerConfig config = ServeConfigs.fromEnvironment(env(container));
+            ServerConfig config = ServeConfigs.fromEnvironment(env(container)).server();
             long needed = Long.parseLong(preStop.get(1)) + config.shutdownDelay().toSeconds()
                     + config.drainTimeout().toSeconds();
             long grace = deployment.getSpec().getTemplate().getSpec().getTerminationGracePeriodSeconds();
@@ -245,11 +247,11 @@ class KubernetesManifestsTest {
     private static MlServer startAsPod(Container container, String podName) {
         Map<String, String> env = env(container);
         env.put("POD_NAME", podName);
-        assertEquals(container.getPorts().get(0).getContainerPort(), ServeConfigs.fromEnvironment(env).port(),
+        assertEquals(container.getPorts().get(0).getContainerPort(), ServeConfigs.fromEnvironment(env).server().port(),
                 "the server listens on the container port when the pod sets no PORT");
         env.put("HOST", "127.0.0.1");
         env.put("PORT", "0");
-        return MlServer.start(ServeConfigs.fromEnvironment(env));
+        return Serving.start(ServeConfigs.fromEnvironment(env));
     }
 
     private static void assertServesProbes(MlServer server, Container container, String podName) throws Exception {
@@ -260,7 +262,7 @@ class KubernetesManifestsTest {
         for (Probe probe : probes) {
             String path = probe.getHttpGet().getPath();
             assertTrue(server.routes().contains(path), path + " is one of the server's routes");
-            assertEquals(ServerConfig.DEFAULT_PORT, containerPort(container, probe.getHttpGet().getPort()));
+            assertEquals(PORT.defaultValue(), containerPort(container, probe.getHttpGet().getPort()));
             HttpResponse<String> response = get(server, path);
             assertEquals(200, response.statusCode(), path);
             assertEquals(podName, response.headers().firstValue("X-Pod-Name").orElse(null));

@@ -1,10 +1,14 @@
 package dev.mlapp.loadtest;
 
+import static dev.mlapp.serve.ServeSettings.HELLO;
+import static dev.mlapp.serve.ServeSettings.MAX_REQUESTS_PER_CONNECTION;
+import static dev.mlapp.serve.ServeSettings.POD_NAME;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.mlapp.http.MlServer;
-import dev.mlapp.http.ServerConfig;
+import dev.mlapp.serve.ServeConfig;
+import dev.mlapp.serve.Serving;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.time.Duration;
@@ -16,8 +20,8 @@ import org.junit.jupiter.api.Test;
 class LoadGeneratorTest {
 
     private static MlServer hello(String pod, int maxRequestsPerConnection) {
-        return MlServer.start(ServerConfig.builder().helloOnly(true).podName(pod)
-                .maxRequestsPerConnection(maxRequestsPerConnection).build());
+        return Serving.start(ServeConfig.loopback().with(HELLO, true).with(POD_NAME, pod)
+                .with(MAX_REQUESTS_PER_CONNECTION, maxRequestsPerConnection));
     }
 
     private static LoadRun run(MlServer server, int workers, long requests, boolean keepAlive)

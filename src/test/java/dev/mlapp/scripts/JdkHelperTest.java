@@ -3,6 +3,7 @@ package dev.mlapp.scripts;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.mlapp.testing.JvmConf;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -146,10 +147,11 @@ class JdkHelperTest {
         Map<String, String> env = Map.of("ML_APP_JAR", jar.toString());
         // a class-data archive beside the jar, written at the first exit, read at every later start
         String cds = "-XX:+AutoCreateSharedArchive -XX:SharedArchiveFile=" + dir.resolve("ml-app.jsa") + " -Xlog:cds*=off ";
-        assertEquals("java " + cds + "--enable-native-access=ALL-UNNAMED --sun-misc-unsafe-memory-access=allow -jar "
-                + jar + " serve --port 5102", run(jdk17, List.of(jdk25), "./ml-app serve --port 5102", env).out());
-        // JDK 21 and 22 do not know the flag (new in 23), nor print the warning it silences.
-        assertEquals("java " + cds + "--enable-native-access=ALL-UNNAMED -jar " + jar + " --help",
+        assertEquals("java " + cds + String.join(" ", JvmConf.javaOptions(25)) + " -jar " + jar
+                + " serve --port 5102", run(jdk17, List.of(jdk25), "./ml-app serve --port 5102", env).out());
+        // JDK 21 and 22 do not know --sun-misc-unsafe-memory-access (new in 23), nor print the warning it silences.
+        assertEquals(List.of("--enable-native-access=ALL-UNNAMED"), JvmConf.javaOptions(21));
+        assertEquals("java " + cds + String.join(" ", JvmConf.javaOptions(21)) + " -jar " + jar + " --help",
                 run(jdk17, List.of(jdk21), "./ml-app --help", env).out());
     }
 

@@ -9,9 +9,13 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.UUID;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /** A small java.net.http client for tests: GET, multipart upload, raw upload. */
 public final class HttpTestClient {
+
+    private static final Pattern IN_FLIGHT = Pattern.compile("(?m)^http_requests_in_flight (\\S+)$");
 
     private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private final String base;
@@ -48,6 +52,19 @@ public final class HttpTestClient {
     public HttpResponse<String> raw(String path, String contentType, byte[] body) {
         return send(HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(60))
                 .header("Content-Type", contentType).POST(HttpRequest.BodyPublishers.ofByteArray(body)).build());
+    }
+
+    /**
+     * Requests the server is handling right now, from its {@code http_requests_in_flight} gauge, less the scrape
+     * that reads it. The first scrape of a server waits for its JVM metrics to register (up to a second or so).
+     */
+    public int inFlightRequests() {
+        HttpResponse<String> metrics = get("/metrics");
+        Matcher gauge = IN_FLIGHT.matcher(metrics.body());
+        if (metrics.statusCode() != 200 || !gauge.find()) {
+            throw new IllegalStateException("no http_requests_in_flight in /metrics: " + metrics.statusCode());
+        }
+        return (int) Double.parseDouble(gauge.group(1)) - 1;
     }
 
     public static byte[] multipart(String boundary, String field, String fileName, byte[] file) {

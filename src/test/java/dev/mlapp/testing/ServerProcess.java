@@ -35,13 +35,15 @@ public final class ServerProcess implements AutoCloseable {
             throw new IllegalStateException("target/ml-app.jar is missing: run after 'mvn package'");
         }
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java")
-                .toString(), "--enable-native-access=ALL-UNNAMED"));
+                .toString()));
+        command.addAll(JvmConf.javaOptions());
         command.addAll(jvmArgs);
         command.addAll(List.of("-jar", jar.toString(), "--host", "127.0.0.1", "--port", "0"));
         command.addAll(List.of(args));
         try {
             ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
             builder.environment().put("TF_CPP_MIN_LOG_LEVEL", "2");
+            JvmConf.environment().forEach(builder.environment()::putIfAbsent);
             Process process = builder.start();
             BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream()));
             int port = -1;

@@ -1,9 +1,11 @@
-package dev.mlapp.http;
+package dev.mlapp.serve;
 
+import static dev.mlapp.serve.ServeSettings.POD_NAME;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.gson.JsonParser;
+import dev.mlapp.http.MlServer;
 import dev.mlapp.inference.ModelHost;
 import dev.mlapp.model.EmbeddedModel;
 import dev.mlapp.model.FloatArray;
@@ -58,7 +60,7 @@ class FaultyModelTest {
     void aFailingModelMakesThePodUnreadyAndItRecoversWhenTheModelWorksAgain() throws Exception {
         AtomicBoolean[] switchRef = new AtomicBoolean[1];
         BreakableModel[] modelRef = new BreakableModel[1];
-        MlServer server = MlServer.start(ServerConfig.builder().podName("faulty").build(), config -> {
+        MlServer server = Serving.start(ServeConfig.loopback().with(POD_NAME, "faulty"), config -> {
             modelRef[0] = new BreakableModel(EmbeddedModel.load(config.engine().sessionOptions()));
             switchRef[0] = modelRef[0].broken;
             return modelRef[0];
