@@ -31,14 +31,18 @@ COPY src/main src/main
 # to be unpacked below: a Class-Path entry that does not exist is skipped, so it is not loaded from lib/.
 # (--strip-java-debug-attributes, not --strip-debug, which also strips native symbols with objcopy: binutils is not
 # in every JDK image; the natives stage strips them.) Compressed modules: the AOT cache holds the classes a start
-# reads, so decompression costs start-up next to nothing; the default CDS archive for heaps over 32 GB goes (15 MB).
+# reads, so decompression costs start-up next to nothing. No default CDS archive (14 MB): the image's JVM maps the
+# AOT cache instead, which holds the JDK's classes too. java.desktop's natives for windows, fonts, sound and the
+# splash screen go (3.8 MB): the server is headless and ImageIO decodes without them (libawt, libmlib_image,
+# libjavajpeg and liblcms stay).
 RUN mvn -B -q -DskipTests package \
  && mkdir -p target/natives target/image \
  && mv target/lib/*-linux-x86_64.jar target/natives/ \
  && mv target/ml-app.jar target/lib target/image/ \
  && jlink --add-modules "$JAVA_MODULES" --strip-java-debug-attributes --no-man-pages --no-header-files \
-        --compress zip-6 --generate-cds-archive --output target/image/java \
- && rm target/image/java/lib/server/classes_nocoops.jsa
+        --compress zip-6 --output target/image/java \
+ && cd target/image/java/lib \
+ && rm -f libawt_xawt.so libfontmanager.so libfreetype.so libjawt.so libjsound.so libsplashscreen.so
 
 # The user's trained model, when the build context has one. COPY cannot copy a file that may be absent, so the context
 # (small: .dockerignore lets in only what the image is built from) is copied and the model, its weights and its

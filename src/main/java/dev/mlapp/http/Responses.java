@@ -23,7 +23,12 @@ final class Responses {
     }
 
     static void json(HttpExchange exchange, int status, Object body) throws IOException {
-        bytes(exchange, status, JSON, Json.GSON.toJson(body).getBytes(StandardCharsets.UTF_8));
+        json(exchange, status, Json.GSON.toJson(body));
+    }
+
+    /** @param json a JSON text already written */
+    static void json(HttpExchange exchange, int status, String json) throws IOException {
+        bytes(exchange, status, JSON, json.getBytes(StandardCharsets.UTF_8));
     }
 
     static void text(HttpExchange exchange, int status, String body) throws IOException {
