@@ -329,13 +329,13 @@ manual() { # MODEL ROLLOUT-COMMANDS: the README's commands, as a user types them
     docker build -t 10.10.1.1:5000/ml-app:0.1.0 . >/dev/null
     docker push 10.10.1.1:5000/ml-app:0.1.0 >/dev/null
     $2
-    kubectl rollout status deployment/ml-app --timeout=300s" >>"$WORK/manual.log" 2>&1 || { cat "$WORK/manual.log" >&2; die "the README's manual commands"; }
+    kubectl rollout status deployment/ml-app --timeout=900s" >>"$WORK/manual.log" 2>&1 || { cat "$WORK/manual.log" >&2; die "the README's manual commands"; }
 }
 if from node-loss retrain; then
 phase_start "retrained model by Ansible, rolled out over the three nodes under load"
 under_load rollout "http://$(node_ip node-1):32000"
 t0=$(now)
-playbook deploy3 deploy.yml -e "mlapp_model_path=$MODEL2"
+playbook deploy3 deploy.yml -e "mlapp_model_path=$MODEL2" -e mlapp_deploy_rollout_timeout=900s # five VGG16 pods, one after another, on a busy machine
 t_deploy3=$(since "$t0")
 finish_load rollout
 figure "rolling update: $(load_summary rollout), under 20 req/s through node-1:32000 while deploy.yml rebuilt the image with the retrained model and rolled it out to all $REPLICAS replicas (${t_deploy3} s, rollout $(grep -E 'Wait for the rollout to finish\. -+ [0-9.]+s' "$WORK/deploy3.log" | grep -oE '[0-9.]+s$' || echo ?)); replicas per node after: $(placement)"
