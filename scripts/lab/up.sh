@@ -107,13 +107,15 @@ start_runtime() {
 # node-0's Docker as a lab of its own: no containers of an earlier lab, no image of the app (deploy.yml must build
 # it), the layers of the last lab's builds kept as the build cache (rmi --no-prune), those of older ones pruned
 fresh_node0_images() {
-  local refs
+  local refs ref
   in_node node-0 sh -c 'ids=$(docker ps -aq); [ -z "$ids" ] || docker rm -f $ids' >>"$LOGS/node-0/dockerd.log" 2>&1
   in_node node-0 docker image prune -f >>"$LOGS/node-0/dockerd.log" 2>&1
-  refs=$(in_node node-0 docker images --digests --format '{{.Repository}} {{.Tag}} {{.Digest}}' |
-    awk '$1 ~ /^(10\.10\.1\.1|node-0):5000\// { if ($2 != "<none>") print $1 ":" $2; if ($3 != "<none>") print $1 "@" $3 }')
-  # shellcheck disable=SC2086
-  [ -z "$refs" ] || in_node node-0 docker rmi --no-prune $refs >>"$LOGS/node-0/dockerd.log" 2>&1
+  app_refs() { in_node node-0 docker images --digests --format '{{.Repository}} {{.Tag}} {{.Digest}}' |
+    awk '$1 ~ /^(10\.10\.1\.1|node-0):5000\// { if ($2 != "<none>") print $1 ":" $2; if ($3 != "<none>") print $1 "@" $3 }'; }
+  # one at a time: a tag and a digest of the same image go with the first of them
+  for ref in $(app_refs); do in_node node-0 docker rmi --no-prune "$ref" >>"$LOGS/node-0/dockerd.log" 2>&1 || true; done
+  refs=$(app_refs)
+  [ -z "$refs" ] || die "node-0's Docker still has the app's images after docker rmi: $refs"
 }
 start_kubelet() {
   local n=$1 d ip runtime_flags; d=$(node_dir "$1"); ip=$(node_ip "$1")
