@@ -12,7 +12,8 @@
 # (/var/tmp/ml-app-lab). Another Kubernetes on this machine (../shared/k8s/up.sh) is not disturbed: other bridge,
 # subnets, cgroups and state, and every port of the lab is inside the nodes' own network namespaces.
 # Env: ML_APP_LAB_DIR, ML_APP_LAB_KIT (../shared/k8s), ML_APP_LAB_TIMEOUT (seconds per phase, 180),
-#      ML_APP_LAB_SKIP_APT (1: fail when a package is missing).
+#      ML_APP_LAB_SKIP_APT (1: fail when a package is missing), ML_APP_LAB_CACHE_GB (node-0's kept Docker data root
+#      is pruned past this size, 8).
 set -eEuo pipefail
 umask 022
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -105,11 +106,17 @@ start_runtime() {
   fi
 }
 # node-0's Docker as a lab of its own: no containers of an earlier lab, no image of the app (deploy.yml must build
-# it), the layers of the last lab's builds kept as the build cache (rmi --no-prune), those of older ones pruned
+# it), the layers of earlier builds kept as the build cache (rmi --no-prune). The classic builder's cache of a
+# multi-stage build is untagged images without children (each stage's last step), which `docker image prune` takes:
+# it is pruned only when the kept data root has grown past ML_APP_LAB_CACHE_GB (8).
 fresh_node0_images() {
-  local refs ref
+  local refs ref kb
   in_node node-0 sh -c 'ids=$(docker ps -aq); [ -z "$ids" ] || docker rm -f $ids' >>"$LOGS/node-0/dockerd.log" 2>&1
-  in_node node-0 docker image prune -f >>"$LOGS/node-0/dockerd.log" 2>&1
+  kb=$(du -sk "$(node_docker_root node-0)" 2>/dev/null | cut -f1)
+  if [ "${kb:-0}" -gt $(( ${ML_APP_LAB_CACHE_GB:-8} * 1024 * 1024 )) ]; then
+    say "node-0's Docker cache holds $((kb / 1024 / 1024)) GB: pruning its untagged images"
+    in_node node-0 docker image prune -f >>"$LOGS/node-0/dockerd.log" 2>&1
+  fi
   app_refs() { in_node node-0 docker images --digests --format '{{.Repository}} {{.Tag}} {{.Digest}}' |
     awk '$1 ~ /^(10\.10\.1\.1|node-0):5000\// { if ($2 != "<none>") print $1 ":" $2; if ($3 != "<none>") print $1 "@" $3 }'; }
   # one at a time: a tag and a digest of the same image go with the first of them
