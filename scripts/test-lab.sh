@@ -7,24 +7,27 @@
 #      Docker and pushed to node-0's registry, every worker's runtime made to trust it (detected per node) and pull
 #      it, five replicas spread over the three nodes, the smoke tests through node port 32000 on every node; then the
 #      project's loadtest through each node's 32000; a second deploy.yml reports changed=0;
-#   3. node loss under load: a worker's processes (kubelet, runtime, pods, sshd) killed at once while loadtest runs
-#      through node-0's 32000: failed requests, time until the endpoints drop its pods, until five replicas are Ready
-#      on the other nodes; then the node comes back;
-#   4. kubectl drain of a worker under load (PodDisruptionBudget): 0 failed; a rolling update over the three nodes
-#      under load: 0 failed;
-#   5. a retrained model reaches every pod: by Ansible (a new digest), then by the README's manual commands on
-#      node-0 (docker build/push of the same tag, imagePullPolicy Always, kubectl rollout restart): every pod's
-#      /api/v1/model shows the new model's sha256;
-#   6. teardown.yml; the lab is taken down whatever happens (trap).
-# Every figure is printed as "figure: ..." and collected in $WORK/figures.txt. Exits non-zero when a check fails.
+#   3. node loss under load: a worker's processes (kubelet, runtime, pods, sshd) killed at once and its link taken
+#      down (a power loss) while loadtest runs
+#      through node-0's 32000: failed requests and when they happened, time until the endpoints drop its pods, until
+#      five replicas are Ready on the other nodes; then the node comes back;
+#   4. kubectl drain of a worker under load (PodDisruptionBudget): 0 failed;
+#   5. a retrained model reaches every pod: by Ansible (a new digest), rolled out over the three nodes under load
+#      (0 failed: the rolling update), then by the README's manual commands on node-0 (docker build/push of the same
+#      tag, imagePullPolicy Always, kubectl rollout restart): every pod's /api/v1/model shows the new model's sha256;
+#   6. a containerd without a certs.d directory (node-1 made so): Ansible's other branch, the registry in containerd's
+#      configuration file and containerd restarted; the kubelet's own pull refused before and working after, node-1's
+#      pods running on through the restart;
+#   7. teardown.yml; the lab is taken down whatever happens (trap).
+# Every figure is printed as "figure: ..." and collected in $WORK/figures.txt, each phase's time in $WORK/phases.txt.
+# Exits non-zero when a check fails.
 #
 # Usage: scripts/test-lab.sh   (as root on Debian 12; CI: .ci/run)
 # Env:   ML_APP_LAB_MODEL    the model deployed first (default ../shared/models/mobilenetv2_food11_demo/model.h5)
 #        ML_APP_LAB_MODEL2   the "retrained" model (default ../shared/models/vgg16_food11_demo/model.h5)
 #        ML_APP_LAB_WORK     logs and load reports (default /var/tmp/ml-app-lab-test)
 #        ML_APP_LAB_KEEP=1   leave the lab up at the end (for a look; scripts/lab/down.sh removes it)
-#        ML_APP_LAB_FROM=node-loss|retrain  on a lab left up with the app deployed: start at the node loss, or at the
-#                            retrained model
+#        ML_APP_LAB_FROM=node-loss|retrain|containerd  on a lab left up with the app deployed: start at that step
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 SHARED=$(cd "$ROOT/.." && pwd)/shared
@@ -34,7 +37,8 @@ MODEL2=${ML_APP_LAB_MODEL2:-$SHARED/models/vgg16_food11_demo/model.h5}
 INVENTORY=$ROOT/ansible/lab/inventory.ini
 REPLICAS=5
 START=$SECONDS
-FIGURES=$WORK/figures.txt
+FIGURES=$WORK/figures.txt PHASES=$WORK/phases.txt
+FROM=${ML_APP_LAB_FROM:-}
 # shellcheck source=lab/lib.sh
 source "$ROOT/scripts/lab/lib.sh"
 # shellcheck source=lib/jdk.sh
@@ -47,7 +51,10 @@ log() { printf '== [%ss] %s\n' $((SECONDS - START)) "$*"; }
 die() { echo "test-lab: FAILED: $*" >&2; exit 1; }
 figure() { echo "figure: $*" | tee -a "$FIGURES"; }
 k() { kubectl --kubeconfig "$KCFG" --request-timeout=10s "$@"; }
+# from: run the step unless ML_APP_LAB_FROM names a later one
+from() { case " $* " in *" ${FROM:-all} "*) FROM=""; return 0 ;; esac; [ -z "$FROM" ]; }
 
+case $FROM in ""|node-loss|retrain|containerd) ;; *) die "ML_APP_LAB_FROM=$FROM: one of node-loss, retrain, containerd" ;; esac
 [ "$(id -u)" = 0 ] || die "run it as root (the lab makes namespaces, a bridge and mounts)"
 for f in "$MODEL" "$MODEL2"; do [ -f "$f" ] || die "no model $f (ML_APP_LAB_MODEL, ML_APP_LAB_MODEL2)"; done
 command -v ansible-playbook >/dev/null || die "ansible-playbook is not installed (apt-get install ansible)"
@@ -56,15 +63,23 @@ LOADS=()
 cleanup() {
   local rc=$?
   for p in "${LOADS[@]}"; do kill "$p" 2>/dev/null || true; done
+  if [ "$rc" != 0 ] && [ -n "${KCFG:-}" ] && [ -f "$KCFG" ]; then
+    { echo "--- pods and recent events (a check failed)"; k get pods -o wide; k get events --sort-by=.lastTimestamp | tail -25; } >&2 2>/dev/null || true
+  fi
   if [ "${ML_APP_LAB_KEEP:-0}" = 1 ]; then log "the lab stays up (ML_APP_LAB_KEEP=1)"
-  else log "down"; "$ROOT/scripts/lab/down.sh" >"$WORK/down.log" 2>&1 || { echo "test-lab: down.sh failed (see $WORK/down.log)" >&2; rc=1; }; fi
+  else
+    phase_start "down"
+    "$ROOT/scripts/lab/down.sh" >"$WORK/down.log" 2>&1 || { echo "test-lab: down.sh failed (see $WORK/down.log)" >&2; rc=1; }
+    phase_end "down"
+  fi
+  [ -s "$PHASES" ] && log "phase times: $(paste -sd';' "$PHASES" | sed 's/;/; /g')"
   [ "$rc" = 0 ] && log "test-lab: all checks passed in $((SECONDS - START)) s" || log "test-lab: FAILED (exit $rc)"
   exit "$rc"
 }
 trap cleanup EXIT
 
 phase_start() { PHASE_T0=$SECONDS; log "$*"; }
-phase_end() { log "  ($1: $((SECONDS - PHASE_T0)) s)"; }
+phase_end() { log "  ($1: $((SECONDS - PHASE_T0)) s)"; echo "$1 $((SECONDS - PHASE_T0)) s" >>"$PHASES"; }
 
 # ---------------------------------------------------------------- 1. the lab
 phase_start "lab up"
@@ -83,18 +98,24 @@ for n in node-1 node-2; do # a fresh cluster: no worker trusts the registry yet
 done
 
 # ---------------------------------------------------------------- 2. deploy over SSH
+export ANSIBLE_CALLBACKS_ENABLED=ansible.posix.profile_tasks ANSIBLE_NOCOLOR=1 ANSIBLE_FORCE_COLOR=0
+# The model goes into node-0's build context as the course's ml-lb.h5 (the shared files are all model.h5): the README's
+# manual commands then replace it (cp ml-lb.h5), where a second .h5 beside Ansible's model.h5 makes the build refuse
 playbook() { # NAME ARGS...: ansible-playbook over SSH, log in WORK/NAME.log, the recap echoed
   local name=$1; shift
-  (cd "$ROOT/ansible" && ANSIBLE_FORCE_COLOR=0 ansible-playbook -i "$INVENTORY" "$@") >"$WORK/$name.log" 2>&1 \
+  (cd "$ROOT/ansible" && ansible-playbook -i "$INVENTORY" -e mlapp_model_file_name=ml-lb.h5 "$@") >"$WORK/$name.log" 2>&1 \
     || { grep -E -A12 'fatal:|FAILED!' "$WORK/$name.log" | head -60 >&2; die "ansible-playbook $* (log $WORK/$name.log)"; }
-  sed -n '/PLAY RECAP/,$p' "$WORK/$name.log" | sed 's/^/   /'
+  sed -n '/PLAY RECAP/,/^$/p' "$WORK/$name.log" | sed 's/^/   /'
 }
-recap_changed() { sed -n '/PLAY RECAP/,$p' "$WORK/$1.log" | grep -o 'changed=[0-9]*' | awk -F= '{ s += $2 } END { print s + 0 }'; }
-if [ -z "${ML_APP_LAB_FROM:-}" ]; then
+recap_changed() { sed -n '/PLAY RECAP/,/^$/p' "$WORK/$1.log" | grep -o 'changed=[0-9]*' | awk -F= '{ s += $2 } END { print s + 0 }'; }
+slowest_tasks() { # NAME: profile_tasks' three slowest tasks of a playbook run
+  grep -E -- '-{4,} [0-9.]+s$' "$WORK/$1.log" | sed -E 's/ -{4,} / /' | head -3 | paste -sd';' | sed 's/;/; /g'
+}
+if from; then
 phase_start "deploy.yml over SSH (laptop -> node-0 -> workers)"
 playbook deploy1 deploy.yml -e "mlapp_model_path=$MODEL"
 phase_end "first deploy.yml"
-figure "deploy over SSH: first deploy.yml $((SECONDS - PHASE_T0)) s ($(grep -c '^changed:' "$WORK/deploy1.log") tasks changed)"
+figure "deploy over SSH: first deploy.yml $((SECONDS - PHASE_T0)) s ($(grep -c '^changed:' "$WORK/deploy1.log") tasks changed; slowest: $(slowest_tasks deploy1))"
 log "what Ansible wrote on the workers"
 for n in node-1 node-2; do
   if [ "$(node_runtime "$n")" = docker ]; then echo "   $n /etc/docker/daemon.json:"; in_node "$n" sed 's/^/     /' /etc/docker/daemon.json
@@ -116,10 +137,13 @@ print(sum(1 for p in json.load(sys.stdin)["items"] if not p["metadata"].get("del
       and p["spec"].get("nodeName") != off
       and any(c["type"] == "Ready" and c["status"] == "True" for c in p["status"].get("conditions", []))))' "$1"
 }
-k get pods -l app=ml-app -o wide | tee "$WORK/pods-after-deploy.txt" | sed 's/^/   /'
+pods_on() { # NODE: the names of the ml-app pods on NODE
+  k get pods -l app=ml-app --field-selector "spec.nodeName=$1" -o jsonpath='{range .items[*]}{.metadata.name} {end}'
+}
+k get pods -o wide | tee "$WORK/pods-after-deploy.txt" | sed 's/^/   /'
 spread=$(placement)
 for n in node-0 node-1 node-2; do
-  echo "$spread" | grep -q "$n [1-9]" || die "no replica on $n after deploy.yml ($spread): the spread constraint did not spread"
+  echo "$spread" | grep -q "$n [1-9]" || die "no replica on $n ($spread): the spread constraint did not spread"
 done
 figure "lab nodes: $(k get nodes -o jsonpath='{range .items[*]}{.metadata.name} {.status.addresses[?(@.type=="InternalIP")].address} {.status.nodeInfo.containerRuntimeVersion}; {end}')replicas per node: $spread"
 
@@ -138,50 +162,95 @@ print(f'{r["failed"]} failed of {r["requests"]} ({fails or "no failures"}); {len
 PY
 }
 json_field() { python3 -c 'import json,sys; r=json.load(open(sys.argv[1])); print(eval(sys.argv[2], {}, {"r": r}))' "$WORK/$1.json" "$2"; }
-if [ -z "${ML_APP_LAB_FROM:-}" ]; then
-phase_start "loadtest through each node's 32000"
+if from; then
+phase_start "loadtest through each node's 32000 (the three at once)"
+pids=()
 for n in "${LAB_NODES[@]}"; do
   loadtest "spread-$n" "http://$(node_ip "$n"):32000" --path /whoami --requests 150 --concurrency 4 --new-connection \
-    --expect-pods "$REPLICAS" --timeout 10s || true
+    --expect-pods "$REPLICAS" --timeout 10s & pids+=($!)
+done
+for p in "${pids[@]}"; do wait "$p" || true; done
+for n in "${LAB_NODES[@]}"; do
   figure "loadtest through $n ($(node_ip "$n"):32000): $(summary "spread-$n")"
   [ "$(json_field "spread-$n" 'r["failed"]')" = 0 ] || die "requests failed through $n"
   [ "$(json_field "spread-$n" 'len([p for p in r.get("pods", []) if p["requests"] > 0])')" = "$REPLICAS" ] \
     || die "not every replica answered through $n"
 done
 phase_end "loadtest through each node"
-fi
 
-if [ -z "${ML_APP_LAB_FROM:-}" ]; then
 phase_start "second deploy.yml: nothing to change"
 playbook deploy2 deploy.yml -e "mlapp_model_path=$MODEL"
 changed=$(recap_changed deploy2)
-figure "second deploy.yml: changed=$changed in $((SECONDS - PHASE_T0)) s"
+figure "second deploy.yml: changed=$changed in $((SECONDS - PHASE_T0)) s (slowest: $(slowest_tasks deploy2))"
 [ "$changed" = 0 ] || { grep -B3 '^changed:' "$WORK/deploy2.log" | head -30 >&2; die "the second deploy.yml changed $changed things"; }
+phase_end "second deploy.yml"
 fi
 
 # ---------------------------------------------------------------- load in the background
-under_load() { # NAME URL SECONDS: open-loop load of /whoami on new connections, 20 requests/s
-  rm -f "$WORK/$1.json"
-  loadtest "$1" "$2" --path /whoami --rate 20 --concurrency 32 --duration "${3}s" --timeout 5s --new-connection &
+# under_load NAME URL: open-loop load of /whoami on new connections, 20 requests/s, in 20 s runs back to back until
+# finish_load (a run's report is written when it ends: stopping one midway would lose it)
+under_load() {
+  local name=$1 url=$2
+  rm -f "$WORK/$name".*.json "$WORK/$name.stop"
+  (
+    i=0
+    while [ ! -e "$WORK/$name.stop" ]; do
+      i=$((i + 1))
+      loadtest "$name.$i" "$url" --path /whoami --rate 20 --concurrency 32 --duration 20s --timeout 5s --new-connection || true
+    done
+  ) &
   LOAD_PID=$!; LOADS+=("$LOAD_PID")
+  sleep 5 # the load runs before the change starts
 }
-finish_load() { wait "$LOAD_PID" || true; }
-failed_of() { json_field "$1" "str(r['failed']) + ' failed of ' + str(r['requests'])"; }
+finish_load() { # NAME: 5 s more, then the last run ends; the runs' totals in WORK/NAME.summary (first line: failed)
+  local name=$1
+  sleep 5
+  touch "$WORK/$name.stop"
+  wait "$LOAD_PID" || true
+  python3 - "$WORK" "$name" >"$WORK/$name.summary" <<'PY'
+import glob, json, sys
+reports = [json.load(open(f)) for f in glob.glob(f"{sys.argv[1]}/{sys.argv[2]}.*.json")]
+failures = {}
+for r in reports:
+    for k, v in r.get("failures", {}).items():
+        failures[k] = failures.get(k, 0) + v
+pods = set(p["pod"] for r in reports for p in r.get("pods", []) if p["requests"] > 0)
+print(sum(r["failed"] for r in reports))
+print(f'{sum(r["failed"] for r in reports)} failed of {sum(r["requests"] for r in reports)} '
+      f'({", ".join(f"{k}: {v}" for k, v in failures.items()) or "no failures"}; {len(reports)} back-to-back 20 s runs, '
+      f'{len(pods)} pods answered, old and new, p99 of the runs {max((r["latency_ms"]["p99"] for r in reports), default=0):.0f} ms)')
+PY
+}
+load_failed() { head -1 "$WORK/$1.summary"; }
+load_summary() { tail -1 "$WORK/$1.summary"; }
 
-if [ "${ML_APP_LAB_FROM:-}" != retrain ]; then
+if from node-loss; then
 # ---------------------------------------------------------------- 3. node loss
 VICTIM=node-2
+LOSS_S=90 # the load: 10 s before the kill, 80 s after it (the endpoints drop the node's pods 40-50 s after it)
 phase_start "node loss: $VICTIM killed while loadtest runs through node-0:32000"
-under_load node-loss "http://$(node_ip node-0):32000" 150
+victim_pods=$(pods_on "$VICTIM")
+on_victim=$(wc -w <<<"$victim_pods")
+[ "$on_victim" -gt 0 ] || die "no replica on $VICTIM to lose ($(placement))"
+rm -f "$WORK/node-loss.json"
+loadtest node-loss "http://$(node_ip node-0):32000" --path /whoami --rate 20 --concurrency 64 --duration "${LOSS_S}s" \
+  --timeout 5s --new-connection --csv "$WORK/node-loss.csv" &
+LOAD_PID=$!; LOADS+=("$LOAD_PID")
 sleep 10
-on_victim=$(placement | grep -o "$VICTIM [0-9]*" | cut -d' ' -f2)
 t_kill=$(now)
 node_kill "$VICTIM" || die "could not kill $VICTIM"
-log "  $VICTIM killed ($on_victim replicas on it)"
-t_endpoints="" t_five=""
+ip -n "$(node_netns "$VICTIM")" link set eth0 down # and off the network: a power loss, not a crash of its daemons
+log "  $VICTIM killed and off the network ($on_victim replicas on it: $victim_pods)"
+t_notready="" t_endpoints="" t_five=""
 end=$((SECONDS + 240))
 while [ -z "$t_five" ] && [ $SECONDS -lt $end ]; do
-  if [ -z "$t_endpoints" ] && ! k get endpoints ml-app -o jsonpath='{range .subsets[*].addresses[*]}{.nodeName}{"\n"}{end}' | grep -qx "$VICTIM"; then
+  # (a kubectl that timed out on the busy API server answers nothing: that is not an answer)
+  ready=$(k get node "$VICTIM" -o jsonpath='{.status.conditions[?(@.type=="Ready")].status}' 2>/dev/null) || ready=""
+  if [ -z "$t_notready" ] && [ -n "$ready" ] && [ "$ready" != True ]; then
+    t_notready=$(since "$t_kill"); log "  $VICTIM NotReady ($ready) after ${t_notready} s"
+  fi
+  ready_nodes=$(k get endpoints ml-app -o jsonpath='{range .subsets[*].addresses[*]}{.nodeName}{"\n"}{end}' 2>/dev/null) || ready_nodes=""
+  if [ -z "$t_endpoints" ] && [ -n "$ready_nodes" ] && ! grep -qx "$VICTIM" <<<"$ready_nodes"; then
     t_endpoints=$(since "$t_kill"); log "  endpoints without $VICTIM's pods after ${t_endpoints} s"
   fi
   if [ -n "$t_endpoints" ] && [ "$(ready_off "$VICTIM")" -ge "$REPLICAS" ]; then
@@ -189,10 +258,29 @@ while [ -z "$t_five" ] && [ $SECONDS -lt $end ]; do
   fi
   sleep 1
 done
-finish_load
-[ -n "$t_five" ] || { k get pods -o wide >&2; die "five replicas were not Ready on the remaining nodes within 240 s"; }
-figure "node loss: $VICTIM ($on_victim of $REPLICAS replicas) killed under 20 req/s through node-0:32000: $(failed_of node-loss) ($(json_field node-loss 'r.get("failures", {})')); endpoints without its pods after ${t_endpoints} s; $REPLICAS Ready on node-0/node-1 after ${t_five} s (node-monitor-grace-period 40 s, tolerationSeconds 30)"
+wait "$LOAD_PID" || true
+[ -n "$t_five" ] || die "five replicas were not Ready on the remaining nodes within 240 s"
+# When the failed requests were sent, from the loadtest's per-request log: the kill is the victim's pods' last
+# answer (within one request's latency), the window ends with node-0's kube-proxy rules without them
+window=$(python3 - "$WORK/node-loss.csv" "$victim_pods" <<'PY'
+import csv, collections, sys
+rows = list(csv.DictReader(open(sys.argv[1])))
+victims = set(sys.argv[2].split())
+answers = [float(r["done_ms"]) for r in rows if r["outcome"] == "ok" and r["pod"] in victims]
+kill = max(answers) / 1000 if answers else 10.0 # else: 10 s into the run, when the script killed the node
+failed = [r for r in rows if r["outcome"] != "ok"]
+if not failed:
+    print("no request failed"); sys.exit()
+sent = sorted(float(r["sent_ms"]) / 1000 - kill for r in failed)
+after = [float(r["sent_ms"]) / 1000 - kill for r in rows if float(r["sent_ms"]) / 1000 > kill]
+errors = collections.Counter(r["error"].split(": ", 1)[-1][:40] for r in failed)
+print(f"sent {sent[0]:.1f} s to {sent[-1]:.1f} s after the kill ({len(failed)} of the {len(after)} sent after it; "
+      + ", ".join(f"{n}x {e}" for e, n in errors.most_common(3)) + ")")
+PY
+)
+figure "node loss: $VICTIM ($on_victim of $REPLICAS replicas) powered off (processes killed, link down) under 20 req/s through node-0:32000: $(summary node-loss | cut -d';' -f1); the failed ones $window; node NotReady after ${t_notready:-?} s, endpoints without its pods after ${t_endpoints} s; $REPLICAS Ready on node-0/node-1 after ${t_five} s (node-monitor-grace-period 40 s, tolerationSeconds 30)"
 k get pods -l app=ml-app -o wide | sed 's/^/   /'
+phase_end "node loss"
 phase_start "$VICTIM comes back"
 "$ROOT/scripts/lab/up.sh" --boot "$VICTIM" 2>>"$WORK/up.log" || die "up.sh --boot $VICTIM"
 end=$((SECONDS + 120))
@@ -200,32 +288,24 @@ until [ "$(pods_json | python3 -c 'import json,sys; print(sum(1 for p in json.lo
   [ $SECONDS -lt $end ] || die "$VICTIM's old pods still Terminating 120 s after it came back"; sleep 2
 done
 figure "node back: $VICTIM Ready and its old pods cleaned up in $((SECONDS - PHASE_T0)) s; replicas per node: $(placement)"
+phase_end "node back"
 
-# ---------------------------------------------------------------- 4. drain, rolling update
+# ---------------------------------------------------------------- 4. drain
 DRAINED=node-1
 phase_start "kubectl drain $DRAINED under load (PodDisruptionBudget maxUnavailable 1)"
-under_load drain "http://$(node_ip node-0):32000" 90
-sleep 5
+under_load drain "http://$(node_ip node-0):32000"
 before=$(placement)
 t0=$(now)
-k drain "$DRAINED" --ignore-daemonsets --delete-emptydir-data --timeout=180s >"$WORK/drain.log" 2>&1 || { cat "$WORK/drain.log" >&2; die "kubectl drain $DRAINED"; }
+k drain "$DRAINED" --ignore-daemonsets --delete-emptydir-data --timeout=300s >"$WORK/drain.log" 2>&1 || { cat "$WORK/drain.log" >&2; die "kubectl drain $DRAINED"; }
 t_drain=$(since "$t0")
-finish_load
+finish_load drain
 k uncordon "$DRAINED" >/dev/null
-figure "drain: $(failed_of drain) requests under 20 req/s through node-0:32000 while $DRAINED was drained in ${t_drain} s (replicas per node before: $before; after: $(placement))"
-[ "$(json_field drain 'r["failed"]')" = 0 ] || die "requests failed during the drain"
-
-phase_start "rolling update over the three nodes under load"
-under_load rollout "http://$(node_ip node-1):32000" 240
-sleep 5
-t0=$(now)
-k rollout restart deployment/ml-app >/dev/null
-k rollout status deployment/ml-app --timeout=300s >/dev/null || die "the rolling update did not finish"
-t_roll=$(since "$t0")
-finish_load   # the load runs its whole 240 s: past the rollout, and its report is complete
-figure "rolling update: $(failed_of rollout) requests under 20 req/s through node-1:32000 during a restart of all $REPLICAS replicas in ${t_roll} s; replicas per node after: $(placement)"
-[ "$(json_field rollout 'r["failed"]')" = 0 ] || die "requests failed during the rolling update"
-
+refusals=$(grep -c "would violate the pod's disruption budget" "$WORK/drain.log" || true)
+figure "drain: $(load_summary drain), under 20 req/s through node-0:32000 while $DRAINED was drained in ${t_drain} s, the PodDisruptionBudget refusing $refusals evictions (replicas per node before: $before; after: $(placement))"
+[ "$(load_failed drain)" = 0 ] || die "requests failed during the drain"
+# with two or more replicas on the node, kubectl drain asks for all their evictions at once: the budget must refuse
+case $before in *"$DRAINED "[2-9]*) [ "$refusals" -gt 0 ] || die "the PodDisruptionBudget never refused an eviction: it does not pace the drain" ;; esac
+phase_end "drain"
 fi
 
 # ---------------------------------------------------------------- 5. a retrained model reaches every pod
@@ -243,35 +323,101 @@ check_models() { # WHAT FILE
   figure "retrained model, $1: every pod's /api/v1/model: $have (want $REPLICAS $want)"
   [ "$have" = "$REPLICAS $want" ] || die "$1: not every pod serves $2"
 }
-phase_start "retrained model by Ansible"
-playbook deploy3 deploy.yml -e "mlapp_model_path=$MODEL2"
+manual() { # MODEL ROLLOUT-COMMANDS: the README's commands, as a user types them on node-0 (Kubernetes 1.20: the
+  # lab's overlay instead of k8s/)
+  scp -q -F "$SSH_CONFIG" "$1" node-0:ml-app/ml-lb.h5
+  ssh -F "$SSH_CONFIG" node-0 "set -e; cd ml-app
+    export DOCKER_BUILDKIT=0
+    docker build -t 10.10.1.1:5000/ml-app:0.1.0 . >/dev/null
+    docker push 10.10.1.1:5000/ml-app:0.1.0 >/dev/null
+    $2
+    kubectl rollout status deployment/ml-app --timeout=900s" >>"$WORK/manual.log" 2>&1 || { cat "$WORK/manual.log" >&2; die "the README's manual commands"; }
+}
+if from node-loss retrain; then
+phase_start "retrained model by Ansible, rolled out over the three nodes under load"
+under_load rollout "http://$(node_ip node-1):32000"
+t0=$(now)
+playbook deploy3 deploy.yml -e "mlapp_model_path=$MODEL2" -e mlapp_deploy_rollout_timeout=900s # five VGG16 pods, one after another, on a busy machine
+t_deploy3=$(since "$t0")
+finish_load rollout
+figure "rolling update: $(load_summary rollout), under 20 req/s through node-1:32000 while deploy.yml rebuilt the image with the retrained model and rolled it out to all $REPLICAS replicas (${t_deploy3} s, rollout $(grep -E 'Wait for the rollout to finish\. -+ [0-9.]+s' "$WORK/deploy3.log" | grep -oE '[0-9.]+s$' || echo ?)); replicas per node after: $(placement)"
+[ "$(load_failed rollout)" = 0 ] || die "requests failed during the rolling update"
 check_models "by deploy.yml (new digest)" "$MODEL2"
 phase_end "retrained model by Ansible"
 
 phase_start "retrained model by the README's manual commands on node-0"
-scp -q -F "$SSH_CONFIG" "$MODEL" node-0:ml-app/ml-lb.h5
-# The README's commands, as a user types them on node-0 (Kubernetes 1.20: the lab's overlay instead of k8s/)
-ssh -F "$SSH_CONFIG" node-0 'set -e; cd ml-app
-  export DOCKER_BUILDKIT=0
-  docker build -t 10.10.1.1:5000/ml-app:0.1.0 . >/dev/null
-  docker push 10.10.1.1:5000/ml-app:0.1.0 >/dev/null
-  kubectl apply -k k8s-overlays/lab
-  kubectl rollout restart deployment/ml-app
-  kubectl rollout status deployment/ml-app --timeout=300s' >"$WORK/manual.log" 2>&1 || { cat "$WORK/manual.log" >&2; die "the README's manual commands"; }
+: >"$WORK/manual.log"
+manual "$MODEL" "kubectl apply -k k8s-overlays/lab; kubectl rollout restart deployment/ml-app"
 check_models "by the README's docker build/push, kubectl apply -k, rollout restart" "$MODEL"
 # Once more, the same tag with another model and only a restart: every node has that tag already, so only
 # imagePullPolicy: Always gets the new image onto them
-scp -q -F "$SSH_CONFIG" "$MODEL2" node-0:ml-app/ml-lb.h5
-ssh -F "$SSH_CONFIG" node-0 'set -e; cd ml-app
-  export DOCKER_BUILDKIT=0
-  docker build -t 10.10.1.1:5000/ml-app:0.1.0 . >/dev/null
-  docker push 10.10.1.1:5000/ml-app:0.1.0 >/dev/null
-  kubectl rollout restart deployment/ml-app
-  kubectl rollout status deployment/ml-app --timeout=300s' >>"$WORK/manual.log" 2>&1 || { cat "$WORK/manual.log" >&2; die "the README's manual commands, second time"; }
+manual "$MODEL2" "kubectl rollout restart deployment/ml-app"
 check_models "the same tag pushed again + kubectl rollout restart (imagePullPolicy Always)" "$MODEL2"
 phase_end "retrained model by hand"
+fi
 
-# ---------------------------------------------------------------- 6. teardown
+# ---------------------------------------------------------------- 6. containerd without certs.d: config and restart
+# The probe: a pod on node-1 that makes its kubelet pull the pushed image through containerd's CRI (what the
+# registry configuration is for), then exits
+probe_pod() { # NAME: create it; print Succeeded, or the pull's error once the kubelet reports one
+  local name=$1 image i
+  image=$(k get deployment ml-app -o jsonpath='{.spec.template.spec.containers[0].image}')
+  k delete pod "$name" --ignore-not-found --wait=true >/dev/null
+  k apply -f - >/dev/null <<EOF
+apiVersion: v1
+kind: Pod
+metadata: {name: $name, labels: {app: lab-pull-probe}}
+spec:
+  nodeName: node-1
+  restartPolicy: Never
+  automountServiceAccountToken: false
+  containers:
+  - {name: pull, image: "$image", imagePullPolicy: Always, command: [/opt/java/bin/java, -version],
+     securityContext: {runAsNonRoot: true, runAsUser: 10001}}
+EOF
+  for i in $(seq 120); do
+    local phase reason
+    phase=$(k get pod "$name" -o jsonpath='{.status.phase}')
+    reason=$(k get pod "$name" -o jsonpath='{.status.containerStatuses[0].state.waiting.reason}')
+    case $phase/$reason in
+      Succeeded/*) echo Succeeded; return 0 ;;
+      */ErrImagePull|*/ImagePullBackOff)
+        k get pod "$name" -o jsonpath='{.status.containerStatuses[0].state.waiting.message}' | grep -oE 'http: server gave HTTP response to HTTPS client|[^:]*$' | head -1
+        return 0 ;;
+    esac
+    sleep 1
+  done
+  echo "neither pulled nor refused in 120 s"
+}
+if from node-loss retrain containerd; then
+phase_start "containerd without certs.d on node-1: the registry in its config file, containerd restarted"
+# node-1 made a containerd whose CRI has no config_path (containerd before 1.5, or a config that never set it),
+# trusting nothing: the lab restarts it the way the node's service manager would (/etc/init.d/containerd)
+in_node node-1 sed -i '/^ *config_path *=/d' /etc/containerd/config.toml
+in_node node-1 rm -rf /etc/containerd/certs.d
+in_node node-1 /etc/init.d/containerd restart >>"$WORK/containerd-restart.log" 2>&1 || die "restarting node-1's containerd (log $WORK/containerd-restart.log)"
+k wait node/node-1 --for=condition=Ready --timeout=120s >/dev/null || die "node-1 not Ready after the lab restarted its containerd"
+refused=$(probe_pod lab-pull-before)
+log "  before Ansible: node-1's kubelet pulling the image: $refused"
+[ "$refused" = "http: server gave HTTP response to HTTPS client" ] || die "node-1's containerd without registry configuration did not refuse the plain-HTTP registry: $refused"
+pid_before=$(lab_pid node-1 containerd)
+node1_pods=$(k get pods -l app=ml-app --field-selector spec.nodeName=node-1 -o jsonpath='{range .items[*]}{.metadata.name}={.status.containerStatuses[0].containerID}/{.status.containerStatuses[0].restartCount} {end}')
+digest=$(k get deployment ml-app -o jsonpath='{.spec.template.spec.containers[0].image}'); digest=${digest##*@}
+case $digest in sha256:*) ;; *) digest="" ;; esac
+playbook containerd deploy.yml --tags registry ${digest:+-e "mlapp_image_digest=$digest"}
+in_node node-1 cat /etc/containerd/config.toml | sed -n '/ml-app registry/,/ml-app registry/p' | tee "$WORK/containerd-mirror.txt" | sed 's/^/   /'
+pid_after=$(lab_pid node-1 containerd)
+[ -n "$pid_after" ] && [ "$pid_after" != "$pid_before" ] || die "Ansible did not restart node-1's containerd (pid $pid_before, now ${pid_after:-none})"
+pulled=$(probe_pod lab-pull-after)
+[ "$pulled" = Succeeded ] || die "after Ansible, node-1's kubelet still cannot pull the image: $pulled"
+node1_after=$(k get pods -l app=ml-app --field-selector spec.nodeName=node-1 -o jsonpath='{range .items[*]}{.metadata.name}={.status.containerStatuses[0].containerID}/{.status.containerStatuses[0].restartCount} {end}')
+[ "$node1_after" = "$node1_pods" ] || die "node-1's pods did not run on through the containerd restart: before $node1_pods, after $node1_after"
+figure "containerd without certs.d (node-1): before Ansible the kubelet's pull was refused ($refused); deploy.yml --tags registry wrote the mirror into config.toml and restarted containerd (pid $pid_before -> $pid_after), node-1 Ready again; then the kubelet pulled the image; node-1's $(wc -w <<<"$node1_pods") ml-app pods kept their containers ($(recap_changed containerd) changed in $((SECONDS - PHASE_T0)) s)"
+k delete pod -l app=lab-pull-probe --wait=false >/dev/null
+phase_end "containerd restart"
+fi
+
+# ---------------------------------------------------------------- 7. teardown
 phase_start "teardown.yml"
 playbook teardown teardown.yml
 # deleted pods linger as Terminating for a while on kubelet 1.20: wait for them, up to 120 s

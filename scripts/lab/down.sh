@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # down.sh: take the three-node lab of scripts/lab/up.sh away and leave the machine as it was. Safe to run twice.
 #
-#   scripts/lab/down.sh           # keeps ML_APP_LAB_DIR/bin (unpacked binaries) and ML_APP_LAB_DIR/logs
+#   scripts/lab/down.sh           # keeps ML_APP_LAB_DIR/bin (unpacked binaries), ML_APP_LAB_DIR/logs and
+#                                 # ML_APP_LAB_DIR/cache (node-0's Docker: base-image stand-ins, build cache)
 #   scripts/lab/down.sh --purge   # removes ML_APP_LAB_DIR entirely
 #
 # Kills every process of the lab's nodes (found by the nodes' network namespaces and cgroups, never by name),
@@ -65,5 +66,5 @@ rm -rf "${LAB_DIR:?}"/{nodes,ns,pki,run,ssh,metrics-server,unpack,kubeconfig,kub
 if [ "$PURGE" = 1 ]; then
   cd / && rm -rf "$LAB_DIR" && echo "down.sh: removed $LAB_DIR; done in $(since "$T0")s"
 else
-  say "down.sh: done in $(since "$T0")s (kept: $BIN, $LOGS)"
+  say "down.sh: done in $(since "$T0")s (kept: $BIN, $LOGS, $LAB_DIR/cache: node-0's Docker images and build cache)"
 fi

@@ -41,7 +41,10 @@ if ! d0 image inspect "$RUNTIME_IMAGE" >/dev/null 2>&1; then
     "$CACHE/bookworm-slim.tar" "$RUNTIME_IMAGE" >/dev/null
 fi
 
-if ! d0 image inspect "$BUILD_IMAGE" >/dev/null 2>&1; then
+# The Maven stand-in holds what the Dockerfile's Maven steps need for this pom.xml, with this JDK and Maven: node-0's
+# Docker keeps it from one lab to the next (scripts/lab/up.sh), and it is made again when one of them changed
+key=$( (cat "$ROOT/pom.xml"; echo "$MAVEN_VERSION"; cat "$JAVA_HOME/release") | sha256sum | cut -c1-16)
+if [ "$(d0 image inspect --format '{{ index .Config.Labels "dev.mlapp.stand-in.key" }}' "$BUILD_IMAGE" 2>/dev/null)" != "$key" ]; then
   if [ ! -d "$CACHE/maven-$MAVEN_VERSION" ]; then
     log "Maven $MAVEN_VERSION from Maven Central"
     url=https://repo.maven.apache.org/maven2/org/apache/maven/apache-maven/$MAVEN_VERSION
@@ -73,7 +76,7 @@ COPY maven /usr/share/maven
 COPY m2 /root/.m2
 ENV JAVA_HOME=/opt/java/openjdk MAVEN_HOME=/usr/share/maven MAVEN_CONFIG=/root/.m2
 ENV PATH=/opt/java/openjdk/bin:/usr/share/maven/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
-LABEL dev.mlapp.stand-in="Temurin 25 + Maven $MAVEN_VERSION + an offline Maven repository on the bookworm stand-in"
+LABEL dev.mlapp.stand-in="Temurin 25 + Maven $MAVEN_VERSION + an offline Maven repository on the bookworm stand-in" dev.mlapp.stand-in.key="$key"
 CMD ["mvn"]
 EOF
   log "docker build $BUILD_IMAGE on node-0"

@@ -12,7 +12,8 @@
 # (/var/tmp/ml-app-lab). Another Kubernetes on this machine (../shared/k8s/up.sh) is not disturbed: other bridge,
 # subnets, cgroups and state, and every port of the lab is inside the nodes' own network namespaces.
 # Env: ML_APP_LAB_DIR, ML_APP_LAB_KIT (../shared/k8s), ML_APP_LAB_TIMEOUT (seconds per phase, 180),
-#      ML_APP_LAB_SKIP_APT (1: fail when a package is missing).
+#      ML_APP_LAB_SKIP_APT (1: fail when a package is missing), ML_APP_LAB_CACHE_GB (node-0's kept Docker data root
+#      is pruned past this size, 8).
 set -eEuo pipefail
 umask 022
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -63,16 +64,36 @@ node_ready() {
 }
 
 # ---------------------------------------------------------------- the daemons of one node
+# node_docker_root NODE: Docker's data root. node-0's is kept from one lab to the next (LAB_DIR/cache, like a course
+# node-0 that has built before: the base-image stand-ins and the build's layer cache); the workers' are new each time.
+node_docker_root() { if [ "$1" = node-0 ]; then echo "$LAB_DIR/cache/node-0/docker"; else echo "$(node_dir "$1")/docker"; fi; }
 start_runtime() {
   local n=$1 d; d=$(node_dir "$1")
   if [ "$(node_runtime "$n")" = docker ]; then
     # Flags, not daemon.json, for the lab's own settings: daemon.json is the user's (Ansible adds the registry there).
     # overlay2 on the node's state directory (a real file system, not the overlay over /var/lib).
-    lab_start "$n" dockerd dockerd --data-root "$d/docker" --exec-root /run/docker --pidfile /run/docker.pid \
-      -H unix:///run/docker.sock --storage-driver overlay2 --cgroup-parent "/$LAB_CGROUP/$n/docker" \
-      --exec-opt native.cgroupdriver=cgroupfs --log-level warn \
-      --add-runtime "runc-lab=$BIN/runc-lab" --default-runtime runc-lab
+    local try
+    for try in 1 2; do
+      mkdir -p "$(node_docker_root "$n")"
+      lab_start "$n" dockerd dockerd --data-root "$(node_docker_root "$n")" --exec-root /run/docker --pidfile /run/docker.pid \
+        -H unix:///run/docker.sock --storage-driver overlay2 --cgroup-parent "/$LAB_CGROUP/$n/docker" \
+        --exec-opt native.cgroupdriver=cgroupfs --log-level warn \
+        --add-runtime "runc-lab=$BIN/runc-lab" --default-runtime runc-lab
+      [ "$n" = node-0 ] && [ "$try" = 1 ] || break
+      # a kept data root that Docker cannot open (a lab killed mid-write): node-0 starts from an empty one
+      local end=$(( $(date +%s) + 60 ))
+      until in_node "$n" docker -H unix:///run/docker.sock version >/dev/null 2>&1; do
+        if ! lab_alive "$n" dockerd || [ "$(date +%s)" -ge "$end" ]; then
+          say "node-0's Docker did not start on its kept data root: starting it on an empty one"
+          kill -9 "$(lab_pid "$n" dockerd)" 2>/dev/null || true; sleep 1
+          rm -rf "$(node_docker_root "$n")"; continue 2
+        fi
+        sleep 0.3
+      done
+      break
+    done
     wait_for "$n" dockerd "docker on $n" in_node "$n" docker -H unix:///run/docker.sock version
+    if [ -z "$BOOT_ONLY" ] && [ "$n" = node-0 ]; then fresh_node0_images; fi
     if ! in_node "$n" docker image inspect "$LAB_PAUSE_IMAGE" >/dev/null 2>&1; then
       in_node "$n" docker load -i "$LAB_DIR/pause.tar" >>"$LOGS/$n/dockerd.log" 2>&1
     fi
@@ -83,6 +104,25 @@ start_runtime() {
       in_node "$n" ctr -n k8s.io images import "$LAB_DIR/pause.tar" >>"$LOGS/$n/containerd.log" 2>&1
     fi
   fi
+}
+# node-0's Docker as a lab of its own: no containers of an earlier lab, no image of the app (deploy.yml must build
+# it), the layers of earlier builds kept as the build cache (rmi --no-prune). The classic builder's cache of a
+# multi-stage build is untagged images without children (each stage's last step), which `docker image prune` takes:
+# it is pruned only when the kept data root has grown past ML_APP_LAB_CACHE_GB (8).
+fresh_node0_images() {
+  local refs ref kb
+  in_node node-0 sh -c 'ids=$(docker ps -aq); [ -z "$ids" ] || docker rm -f $ids' >>"$LOGS/node-0/dockerd.log" 2>&1
+  kb=$(du -sk "$(node_docker_root node-0)" 2>/dev/null | cut -f1)
+  if [ "${kb:-0}" -gt $(( ${ML_APP_LAB_CACHE_GB:-8} * 1024 * 1024 )) ]; then
+    say "node-0's Docker cache holds $((kb / 1024 / 1024)) GB: pruning its untagged images"
+    in_node node-0 docker image prune -f >>"$LOGS/node-0/dockerd.log" 2>&1
+  fi
+  app_refs() { in_node node-0 docker images --digests --format '{{.Repository}} {{.Tag}} {{.Digest}}' |
+    awk '$1 ~ /^(10\.10\.1\.1|node-0):5000\// { if ($2 != "<none>") print $1 ":" $2; if ($3 != "<none>") print $1 "@" $3 }'; }
+  # one at a time: a tag and a digest of the same image go with the first of them
+  for ref in $(app_refs); do in_node node-0 docker rmi --no-prune "$ref" >>"$LOGS/node-0/dockerd.log" 2>&1 || true; done
+  refs=$(app_refs)
+  [ -z "$refs" ] || die "node-0's Docker still has the app's images after docker rmi: $refs"
 }
 start_kubelet() {
   local n=$1 d ip runtime_flags; d=$(node_dir "$1"); ip=$(node_ip "$1")
@@ -489,6 +529,28 @@ disabled_plugins = ["io.containerd.internal.v1.opt", "io.containerd.snapshotter.
   [plugins."io.containerd.grpc.v1.cri".registry]
     config_path = "/etc/containerd/certs.d"
 EOF
+    # The node's service manager for containerd, as systemd's containerd.service is on a course node: Ansible's
+    # service module restarts it (the role's branch for a containerd without certs.d, scripts/test-lab.sh step 6).
+    # The same daemon, pid file and log as lab_start's.
+    in_node "$n" tee /etc/init.d/containerd >/dev/null <<EOF
+#!/bin/sh
+# containerd of the lab's $n (scripts/lab/up.sh): start, stop, restart, status
+pidfile=$LAB_DIR/run/$n/containerd.pid log=$LOGS/$n/containerd.log
+running() { pid=\$(cat "\$pidfile" 2>/dev/null) && [ -r "/proc/\$pid/stat" ] && [ "\$(awk '{ print \$3 }' "/proc/\$pid/stat")" != Z ]; }
+case "\$1" in
+  start)
+    running && exit 0
+    setsid sh -c 'echo \$\$ >"\$0"; exec containerd --config /etc/containerd/config.toml' "\$pidfile" </dev/null >>"\$log" 2>&1 &
+    i=0; until ctr version >/dev/null 2>&1; do i=\$((i + 1)); [ \$i -lt 100 ] || { echo "containerd did not start (\$log)" >&2; exit 1; }; sleep 0.3; done ;;
+  stop)
+    running || exit 0
+    kill "\$pid"; i=0; while running; do i=\$((i + 1)); [ \$i -lt 100 ] || { kill -9 "\$pid"; break; }; sleep 0.1; done ;;
+  restart) "\$0" stop && "\$0" start ;;
+  status) running || exit 3 ;;
+  *) echo "usage: \$0 start|stop|restart|status" >&2; exit 2 ;;
+esac
+EOF
+    in_node "$n" chmod 755 /etc/init.d/containerd
   fi
   start_runtime "$n"
 done
