@@ -24,8 +24,9 @@ final class SizeCommand {
             the requests and limits one replica needs, as a kustomize patch and as deploy.yml's mlapp_deploy_resources.
             Memory: limit = the peak resident set (model load included) plus the headroom; request = the resident
             set under the load. CPU: request = what a replica uses at --scale-at percent of its saturated
-            throughput, divided by the autoscaler's target; limit = the cores it used at saturation. Run it with
-            the JVM options and engine settings of the pods (in the image, or the same INTRA_OP_THREADS/workers).
+            throughput, divided by the autoscaler's target; limit = the cores it used at saturation, at least the
+            processors this JVM sees. Run it with the JVM options and engine settings of the pods (in the image, or
+            the same INTRA_OP_THREADS/workers).
               --model PATH           the model [MODEL_PATH] (default: the embedded demo model)
               --weights FILE         model.save_weights() .h5 when --model is the model.to_json() [WEIGHTS_PATH]
               --image FILE           JPEG to upload (default: the bundled sample GET /test uses)
