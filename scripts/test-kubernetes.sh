@@ -12,12 +12,14 @@
 #      loadtest.yml's top-pods.txt holds real numbers;
 #   3. under steady load from loadtest: kubectl rollout restart, then an eviction of every pod through the eviction
 #      API (what kubectl drain does), paced by the PodDisruptionBudget: 0 failed requests each;
-#   3c. autoscaling (with the Metrics API): deploy.yml with mlapp_autoscale (1-5 replicas at 40 % CPU) from one
-#      replica, the course's load test compressed to minutes (siege, think times down to 1 s and back, plus uploads):
-#      scales to 3 or more and back to 1, 0 failed requests, the timeline and the latencies per phase
-#      (scripts/lib/autoscaling.sh);
-#   4. the course's model: deploy.yml with the VGG16 (an image change, rolled out under load, 0 failed requests),
-#      then 16 concurrent uploads for a minute: no restart, no OOMKill, readiness never lost, memory peak vs limit;
+#   3c. autoscaling (with the Metrics API): deploy.yml with mlapp_autoscale (1-5 replicas at 40 % CPU) and
+#      mlapp_deploy_resources auto from one replica, the course's load test compressed to minutes (siege, think
+#      times down to 1 s and back, plus uploads): scales to 3 or more and back to 1, 0 failed requests, the timeline
+#      and the latencies per phase (scripts/lib/autoscaling.sh); then loadtest.yml and its verify under the HPA;
+#   4. the course's model: deploy.yml with the VGG16 and mlapp_deploy_resources auto (the role sizes the pods with
+#      ml-app size on node-0; an image change, rolled out under load, 0 failed requests), then 16 concurrent uploads
+#      for a minute: no restart, no OOMKill, readiness never lost, memory peak vs limit; a second deploy.yml keeps
+#      the sizing and changes nothing;
 #   5. teardown.yml: nothing of the app is left in the namespace.
 # Every figure is printed as "figure: ..." and collected in $WORK/figures.txt.
 #
@@ -164,6 +166,21 @@ playbook() { # NAME PLAYBOOK [ARGS...]: runs it, prints the smoke test's finding
     fi
     grep -E 'replicas answered|predicted' "$WORK/$name.log" | sed 's/^ *msg: *//' || true
     grep -A1 'PLAY RECAP' "$WORK/$name.log" | tail -1
+}
+
+sizing_report() { # NAME: what the deploy role's mlapp_deploy_resources auto measured (its "Show the sizing" message)
+    python3 - "$WORK/$1.log" <<'PY'
+import sys, yaml
+lines = open(sys.argv[1]).read().splitlines()
+start = max(i for i, l in enumerate(lines) if "Show the sizing deployed" in l)
+ok = next(i for i in range(start, len(lines)) if lines[i].startswith("ok: ["))
+block = []
+for l in lines[ok + 1:]:
+    if not l.strip():
+        break
+    block.append(l)
+print(" ".join(str(yaml.safe_load("\n".join(block))["msg"]).split()))
+PY
 }
 
 rollout_seconds() { # NAME: how long the playbook's "Wait for the rollout" task took (Ansible's profile_tasks)
@@ -368,8 +385,11 @@ fi
 # --- 4. the course's model -------------------------------------------------------------------------------------------
 if [[ -f "$MODEL" ]]; then
     log "4a. deploy.yml with $(basename "$(dirname "$MODEL")") as the user's model: build and push the new image first"
+    # five VGG16 pods load one after another on a busy machine; the pods' requests and limits are measured by the
+    # deploy role (ml-app size with the image, mlapp_deploy_resources auto) and the load below proves them
     VGG16_ARGS=(-e "mlapp_k8s_dir=$OVERLAY" -e "mlapp_model_path=$MODEL" -e mlapp_model_required=true
-        -e mlapp_deploy_rollout_timeout=900s) # five VGG16 pods load one after another on a busy machine
+        -e mlapp_deploy_rollout_timeout=900s -e mlapp_deploy_resources=auto
+        -e '{"mlapp_deploy_sizing_args": ["--concurrency", "4", "--warm-up", "5s", "--duration", "20s"]}')
     t0=$SECONDS
     playbook build-vgg16 deploy.yml "${VGG16_ARGS[@]}" --tags registry,sources,image
     figure "image with the course's model built and pushed in $((SECONDS - t0)) s"
@@ -379,8 +399,10 @@ if [[ -f "$MODEL" ]]; then
     under_load image-change-load 5 --path /whoami
     t0=$SECONDS
     playbook deploy-vgg16 deploy.yml "${VGG16_ARGS[@]}"
-    figure "deploy.yml with the course's model: $((SECONDS - t0)) s (rollout of the new image: $(rollout_seconds deploy-vgg16), then the smoke test)"
+    figure "deploy.yml with the course's model: $((SECONDS - t0)) s (sizing, rollout of the new image: $(rollout_seconds deploy-vgg16), then the smoke test)"
     finish_load image-change-load
+    figure "ml-app size in deploy.yml ($(basename "$(dirname "$MODEL")"), mlapp_deploy_resources auto): $(sizing_report deploy-vgg16)"
+    figure "$(basename "$(dirname "$MODEL")") deployment's resources: $(k get deployment ml-app -o jsonpath='{.spec.template.spec.containers[0].resources}')"
 
     log "4b. 16 concurrent uploads for 60 s, monitored every 2 s"
     restarts_before=$(restart_counts)
@@ -414,8 +436,9 @@ if [[ -f "$MODEL" ]]; then
 serving=$(serving_pods)
 for pod in $serving; do
         # the container's own cgroup (v1 or v2): the peak the kernel's OOM killer compares with the limit
-        peak=$(k exec "$pod" -- cat /sys/fs/cgroup/memory/memory.max_usage_in_bytes 2>/dev/null \
-            || k exec "$pod" -- cat /sys/fs/cgroup/memory.peak 2>/dev/null || echo 0)
+        # (the image has sh but no cat: its read builtin does)
+        peak=$(k exec "$pod" -- sh -c 'read -r v </sys/fs/cgroup/memory/memory.max_usage_in_bytes 2>/dev/null \
+            || read -r v </sys/fs/cgroup/memory.peak; echo "$v"' 2>/dev/null || echo 0)
         peaks+="$((peak / 1048576)) "
     done
     rss_peak=$(python3 - "$WORK/vgg16-monitor.csv" <<'PY'
@@ -427,6 +450,15 @@ PY
 )
     figure "VGG16 memory: cgroup peak per pod (MiB) $peaks; resident peak from /metrics ${rss_peak} MiB; request $request, limit $limit"
     cat "$WORK/vgg16-monitor.txt" | tail -12
+
+    log "4c. deploy.yml again with the course's model: the sizing of this image is kept, nothing changes"
+    t0=$SECONDS
+    playbook deploy-vgg16-again deploy.yml "${VGG16_ARGS[@]}"
+    recap=$(grep -A1 'PLAY RECAP' "$WORK/deploy-vgg16-again.log" | tail -1)
+    grep -q 'changed=0 ' <<<"$recap" || { grep -B1 -E '^changed:' "$WORK/deploy-vgg16-again.log" | grep TASK >&2 || true; die "the second deploy.yml with mlapp_deploy_resources auto changed something: $recap"; }
+    sizing=$(sizing_report deploy-vgg16-again)
+    grep -q 'kept from an earlier deploy' <<<"$sizing" || die "the second deploy.yml measured the same image again: $sizing"
+    figure "deploy.yml again with the course's model and mlapp_deploy_resources auto: $((SECONDS - t0)) s, changed=0, $(cut -d: -f1 <<<"$sizing")"
 else
     log "4. skipped: the course-shaped model $MODEL is not there (../shared/models)"
 fi

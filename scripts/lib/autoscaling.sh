@@ -51,22 +51,14 @@ autoscaling_run() { # ARGS for the playbook (the overlay, the model...): deploys
     rm -rf "$dir" && mkdir -p "$dir"
     autoscaling_siegerc "$dir/siegerc"
     HPA_RESOURCE=$(autoscaling_hpa_resource)
-    # the pods' requests and limits from ml-app size, run as small-node runs a replica (one TensorFlow thread, one
-    # batch worker) with the heap a 1536Mi limit gives it, capped so that five replicas and a surge pod fit the node
-    log "ml-app size: the demo model's requests and limits, measured here"
-    local sizing resources node_cores
-    node_cores=$(kubectl get nodes -o jsonpath='{.items[0].status.allocatable.cpu}' \
-        | awk '{ if (sub(/m$/, "")) print $0 / 1000; else print $0 }')
-    sizing=$(INTRA_OP_THREADS=1 "$JAVA" -Xmx600m -jar "$JAR" size --workers 1 --concurrency 4 --warm-up 5s \
-        --duration 15s --fit-cores "$node_cores" --max-replicas 5 2>"$dir/size.err") \
-        || { tail -20 "$dir/size.err" >&2; die "ml-app size failed"; }
-    echo "$sizing" >"$dir/size.txt"
-    resources=$(sed -n "s/^# deploy.yml: -e '\(.*\)'$/\1/p" <<<"$sizing")
-    [[ -n "$resources" ]] || die "ml-app size printed no mlapp_deploy_resources: $sizing"
-    figure "ml-app size (demo model, on the shared machine): $(grep '^measured: ' <<<"$sizing" | sed 's/^measured: //'); $(grep '^recommended: ' <<<"$sizing")"
-    log "deploy.yml with mlapp_autoscale (min 1, max 5, 40 % CPU) and the sizes: the HPA owns the count, from one replica"
-    playbook deploy-autoscale deploy.yml --tags all,verify "$@" -e "$resources" \
+    # the pods' requests and limits measured by the deploy role (mlapp_deploy_resources: auto: ml-app size on node-0
+    # with the image's runtime and model, the overlay's engine settings and the heap its limit gives), capped so that
+    # five replicas and a surge pod fit the node
+    log "deploy.yml with mlapp_autoscale (min 1, max 5, 40 % CPU) and mlapp_deploy_resources auto: the HPA owns the count, from one replica"
+    playbook deploy-autoscale deploy.yml --tags all,verify "$@" -e mlapp_deploy_resources=auto \
+        -e '{"mlapp_deploy_sizing_args": ["--concurrency", "4", "--warm-up", "5s", "--duration", "15s"]}' \
         -e '{"mlapp_autoscale": {"min": 1, "max": 5, "cpu": 40}}'
+    figure "ml-app size in deploy.yml (mlapp_deploy_resources auto, the demo model): $(sizing_report deploy-autoscale)"
     figure "autoscaling deployment's resources: $(k get deployment ml-app -o jsonpath='{.spec.template.spec.containers[0].resources}')"
     local t0=$SECONDS
     until [[ "$(autoscaling_ready)" == 1 && "$(k get deployment ml-app -o jsonpath='{.spec.replicas}')" == 1 ]] \
@@ -114,12 +106,14 @@ autoscaling_run() { # ARGS for the playbook (the overlay, the model...): deploys
 import json, sys
 s = json.load(open(sys.argv[1]))
 problems = []
-# the goal is 3 or more; on the shared 2-core kit the demo model reached 2 (docs/testing-load-balancing.md), so
-# fewer than 2 fails and 2 is reported
+# the issue's goal is 1 -> 3 or more; on this shared 2-core kit it holds only on a quiet machine (load average <= 7:
+# 3 in both runs; 13-23: 2 in both, the one pod CPU-starved at 77-82 % of its request where 3 needs > 80 %;
+# docs/testing-load-balancing.md), so fewer than 2 fails and 2 is reported
 if s["max_ready"] < 2:
     problems.append(f"the high phase reached only {s['max_ready']} ready replicas: the autoscaler never scaled out")
 elif s["max_ready"] < 3:
-    print(f"autoscaling: the high phase reached {s['max_ready']} ready replicas, below the goal of 3", file=sys.stderr)
+    print(f"autoscaling: the high phase reached {s['max_ready']} ready replicas, below the goal of 3 "
+          f"(load average {open('/proc/loadavg').read().split()[0]})", file=sys.stderr)
 if s["final_ready"] != 1 or s["final_serving"] != 1:
     problems.append(f"after the load {s['final_ready']} ready of {s['final_serving']} replicas (want 1: scaled back down)")
 if s["failed"]:
@@ -127,4 +121,19 @@ if s["failed"]:
 if problems:
     sys.exit("autoscaling: " + "; ".join(problems))
 PY
+    # loadtest.yml and its verify under the autoscaler: every replica ready at its start answers, not mlapp_replicas
+    local image ready_before
+    image=$(k get deployment ml-app -o jsonpath='{.spec.template.spec.containers[0].image}')
+    ready_before=$(autoscaling_ready)
+    playbook loadtest-autoscale loadtest.yml --tags all,verify -e mlapp_loadtest_duration=10 \
+        -e "mlapp_loadtest_fetch_dir=$dir/reports" -e "mlapp_image_unpack_ref=$image" \
+        -e '{"mlapp_autoscale": {"min": 1, "max": 5, "cpu": 40}}'
+    local answered
+    answered=$(python3 - "$dir" <<'PY'
+import glob, json, sys
+r = json.load(open(sorted(glob.glob(sys.argv[1] + "/reports/loadtest-*/report.json"))[-1]))
+print(f'{r["failed"]} failed of {r["requests"]}, {len([p for p in r["pods"] if p["requests"]])} pod(s) answered')
+PY
+)
+    figure "loadtest.yml under the autoscaler (replicas ready at its start: $ready_before; its verify passed): $answered"
 }

@@ -16,7 +16,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * set seen under the load (what a busy replica holds, so the scheduler does not pack more replicas onto a node than
  * its memory carries). CPU: the server's cores at saturation (the process's CPU time minus the load generator's,
  * over the run); the request is set so that the HorizontalPodAutoscaler's target utilisation of it is reached when
- * a replica serves {@code scaleAtPercent} of what it can at most, and the limit lets it reach that maximum.
+ * a replica serves {@code scaleAtPercent} of what it can at most, and the limit lets it reach that maximum, and
+ * never less than the processors the JVM saw (what the engine's threads were sized for).
  */
 public final class Sizing {
 
@@ -39,9 +40,12 @@ public final class Sizing {
                            int hpaTargetPercent, int scaleAtPercent, double fitCores, int maxReplicas) {
     }
 
-    /** What the load did to this process; memory in bytes, −1 where /proc/self/status cannot tell. */
+    /**
+     * What the load did to this process; memory in bytes, −1 where /proc/self/status cannot tell; {@code processors}
+     * is what the JVM saw (a pod's JVM: its CPU limit), which the engine sized its threads for.
+     */
     public record Measurement(long peakResidentBytes, long busyResidentBytes, double serverCores, double okPerSecond,
-                              double p95Millis, long failed, long answered) {
+                              double p95Millis, long failed, long answered, int processors) {
     }
 
     /** Requests and limits, and why the CPU request is what it is. */
@@ -97,7 +101,7 @@ public final class Sizing {
                 .filter(e -> e.getKey() != 200).mapToLong(java.util.Map.Entry::getValue).sum();
         // VmHWM and the samples are read at different moments: the peak is at least the highest sample
         return new Measurement(Math.max(Rss.peakKilobytes() * 1024, busy.get()), busy.get(), serverCores, result.okPerSecond(),
-                result.ok().percentileMillis(95), failed, result.ok().count());
+                result.ok().percentileMillis(95), failed, result.ok().count(), Runtime.getRuntime().availableProcessors());
     }
 
     public static Recommendation recommend(Measurement m, Settings s) {
@@ -118,7 +122,11 @@ public final class Sizing {
                 cpuRequest = Math.max(CPU_STEP_MILLIS, fit);
             }
         }
-        long cpuLimit = Math.max(cpuRequest, roundUp((long) Math.ceil(m.serverCores() * 1000), 500));
+        // never below the processors the engine was sized for: on a machine other work keeps busy the server gets
+        // less CPU at saturation than it could use (0.36 cores measured at load average 30 against 1.68 on a quieter
+        // machine), and a limit from that would cap the pod there even once the machine is quiet
+        long cpuLimit = Math.max(Math.max(cpuRequest, roundUp((long) Math.ceil(m.serverCores() * 1000), 500)),
+                m.processors() * 1000L);
         return new Recommendation(request, limit, cpuRequest, cpuLimit, reason);
     }
 

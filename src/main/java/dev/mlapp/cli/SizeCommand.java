@@ -20,15 +20,17 @@ import java.util.stream.Stream;
 final class SizeCommand {
 
     static final String HELP = """
-            Usage: java -jar ml-app.jar size [OPTIONS]
+            Usage: ./ml-app size [OPTIONS]
 
             Loads the model into a server in this process, uploads an image from closed-loop clients, and prints
             the requests and limits one replica needs, as a kustomize patch and as deploy.yml's mlapp_deploy_resources.
             Memory: limit = the peak resident set (model load included) plus the headroom; request = the resident
             set under the load. CPU: request = what a replica uses at --scale-at percent of its saturated
-            throughput, divided by the autoscaler's target; limit = the cores it used at saturation. Run it with
-            the JVM options and engine settings of the pods (in the image, or the same INTRA_OP_THREADS/workers).
+            throughput, divided by the autoscaler's target; limit = the cores it used at saturation, at least the
+            processors this JVM sees. Run it with the JVM options and engine settings of the pods (in the image, or
+            the same INTRA_OP_THREADS/workers).
               --model PATH           the model [MODEL_PATH] (default: the embedded demo model)
+              --weights FILE         model.save_weights() .h5 when --model is the model.to_json() [WEIGHTS_PATH]
               --image FILE           JPEG to upload (default: the bundled sample GET /test uses)
               --concurrency N        clients (default 8)
               --warm-up DURATION     load before measuring (default 10s)
@@ -42,7 +44,7 @@ final class SizeCommand {
             Engine options (as for serve):
             """ + EngineFlags.HELP;
 
-    private static final List<String> FLAGS = Stream.concat(Stream.of("model", "image", "concurrency", "warm-up",
+    private static final List<String> FLAGS = Stream.concat(Stream.of("model", "weights", "image", "concurrency", "warm-up",
             "duration", "headroom", "hpa-target", "scale-at", "fit-cores", "max-replicas", "help"),
             EngineFlags.FLAGS.stream()).toList();
 
@@ -55,6 +57,7 @@ final class SizeCommand {
 
     private static ExitStatus run(Options options) {
         Path model = options.get("model", "MODEL_PATH").map(Path::of).orElse(null);
+        Path weights = options.get("weights", "WEIGHTS_PATH").map(Path::of).orElse(null);
         EngineOptions engine = EngineFlags.parse(options);
         Sizing.Settings settings;
         try {
@@ -73,6 +76,7 @@ final class SizeCommand {
             throw new UsageException("size: --fit-cores is a number of cores, e.g. 2: " + e.getMessage());
         }
         MlServer server = Serving.start(ServeConfig.loopback().with(ServeSettings.MODEL, model)
+                .with(ServeSettings.WEIGHTS, weights)
                 .with(ServeSettings.POD_NAME, "size").withEngine(engine)
                 .with(ServeSettings.CALIBRATION_BUDGET, EngineFlags.calibrationBudget(options)));
         try {

@@ -25,7 +25,7 @@ class SizingTest {
     @Test
     void memoryLimitIsThePeakPlusTheHeadroomAndTheRequestWhatABusyReplicaHolds() {
         Sizing.Recommendation r = Sizing.recommend(
-                new Sizing.Measurement(1000 * MIB, 900 * MIB, 1.0, 10, 100, 0, 100), settings(0));
+                new Sizing.Measurement(1000 * MIB, 900 * MIB, 1.0, 10, 100, 0, 100, 1), settings(0));
         assertEquals(1536 * MIB, r.memoryLimitBytes(), "1000 MiB × 1.5 = 1500 MiB, up to a multiple of 64 MiB");
         assertEquals(960 * MIB, r.memoryRequestBytes(), "900 MiB up to a multiple of 64 MiB");
     }
@@ -34,7 +34,7 @@ class SizingTest {
     void cpuRequestPutsTheAutoscalersTargetWhereAReplicaServesHalfItsMaximum() {
         // 1.0 core at saturation: at half of it a replica uses 500m, which is 40 % of 1250m
         Sizing.Recommendation r = Sizing.recommend(
-                new Sizing.Measurement(500 * MIB, 400 * MIB, 1.0, 10, 100, 0, 100), settings(0));
+                new Sizing.Measurement(500 * MIB, 400 * MIB, 1.0, 10, 100, 0, 100, 1), settings(0));
         assertEquals(1250, r.cpuRequestMillis());
         assertEquals(1250, r.cpuLimitMillis(), "never below the request");
         assertTrue(r.kustomizePatch().contains("requests: {cpu: 1250m, memory: 448Mi}"), r.kustomizePatch());
@@ -46,10 +46,19 @@ class SizingTest {
     @Test
     void onASmallNodeTheCpuRequestIsCappedSoThatEveryReplicaAndASurgePodFit() {
         Sizing.Recommendation r = Sizing.recommend(
-                new Sizing.Measurement(500 * MIB, 400 * MIB, 1.0, 10, 100, 0, 100), settings(2));
+                new Sizing.Measurement(500 * MIB, 400 * MIB, 1.0, 10, 100, 0, 100, 1), settings(2));
         assertEquals(300, r.cpuRequestMillis(), "2 cores × 90 % / 6 pods = 300m");
         assertEquals(1000, r.cpuLimitMillis(), "the core it used at saturation");
         assertTrue(r.cpuReason().contains("about 12%"), r.cpuReason()); // 40 % of 300m = 120m of 1000m
+    }
+
+    @Test
+    void theCpuLimitIsNeverBelowTheProcessorsTheEngineWasSizedFor() {
+        // a loaded machine gave the server 0.36 cores at saturation; its JVM saw 2 processors (the pod's limit)
+        Sizing.Recommendation r = Sizing.recommend(
+                new Sizing.Measurement(500 * MIB, 400 * MIB, 0.36, 1, 100, 0, 10, 2), settings(2));
+        assertEquals(2000, r.cpuLimitMillis(), "2 processors, not 500m from the starved measurement");
+        assertEquals(300, r.cpuRequestMillis());
     }
 
     @Test

@@ -48,7 +48,8 @@ class OneWayToRunTest {
     void theHelpOfEveryCommandSaysDotSlashMlApp() {
         for (String[] help : List.of(new String[] {"--help"}, new String[] {"serve", "--help"},
                 new String[] {"infer", "--help"}, new String[] {"export", "--help"}, new String[] {"bench", "--help"},
-                new String[] {"loadtest", "--help"}, new String[] {"monitor", "--help"})) {
+                new String[] {"loadtest", "--help"}, new String[] {"monitor", "--help"},
+                new String[] {"size", "--help"})) {
             Captured result = Captured.run(help);
             assertEquals(ExitStatus.OK, result.status(), String.join(" ", help));
             assertTrue(result.out().contains("Usage: ./ml-app"), result.out());
