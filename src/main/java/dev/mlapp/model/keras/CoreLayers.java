@@ -23,8 +23,7 @@ final class CoreLayers {
                 "GaussianDropout", "AlphaDropout", "GaussianNoise", "ActivityRegularization"}) {
             layers.add(noOp, identity());
         }
-        layers.add("TFOpLambda", oneInput((ops, layer, in) ->
-                new KTensor(TfOpLambda.apply(ops.tf(), layer, in.value()), in.transposed())));
+        layers.add("TFOpLambda", TfOpLambda::apply);
     }
 
     static KTensor dense(GraphOps ops, LayerConfig layer, KTensor input) {

@@ -226,7 +226,8 @@ final class GraphBuilder {
                 while (!className(layer).equals("InputLayer") && done.size() < nodes.size()) {
                     JsonElement node = nodes.get(done.size());
                     boolean operation = KerasOperations.isOperation(layer);
-                    List<KTensor> nodeInputs = resolve(node, produced, operation);
+                    List<KTensor> nodeInputs = resolve(node, produced,
+                            operation || className(layer).equals("TFOpLambda"));
                     if (nodeInputs == null) {
                         break;
                     }
@@ -305,7 +306,8 @@ final class GraphBuilder {
 
     /**
      * The node's input tensors, or null while one of them is not built yet. A layer's come from the node's args
-     * (a mask in its kwargs travels with the tensor instead); an operation's from its args, then its kwargs.
+     * (a mask in its kwargs travels with the tensor instead); an operation's, and a tf.keras TFOpLambda's
+     * ({@code inputs + x}: {@code {"y": ["layer", 0, 0]}}), from its args, then its kwargs.
      */
     private static List<KTensor> resolve(JsonElement node, Map<String, List<List<KTensor>>> produced,
                                          boolean withKwargs) {
@@ -319,6 +321,9 @@ final class GraphBuilder {
         } else {
             for (JsonArray entry : entries(node.getAsJsonArray())) {
                 refs.add(ref(entry));
+                if (withKwargs && entry.size() > 3 && entry.get(3).isJsonObject()) {
+                    entry.get(3).getAsJsonObject().entrySet().forEach(e -> collectLegacyTensors(e.getValue(), refs));
+                }
             }
         }
         List<KTensor> tensors = new ArrayList<>();
@@ -333,6 +338,22 @@ final class GraphBuilder {
             tensors.add(nodes.get(ref.node()).get(ref.tensor()));
         }
         return tensors;
+    }
+
+    /**
+     * tf.keras kwargs: a tensor is {@code [layer, node, tensor]} (or with a kwargs dict as fourth), the lists
+     * tf.keras's {@code _deserialize_keras_tensors} turns back into tensors; a list of numbers is a constant.
+     */
+    private static void collectLegacyTensors(JsonElement e, List<TensorRef> out) {
+        if (e == null || !e.isJsonArray()) {
+            return;
+        }
+        JsonArray a = e.getAsJsonArray();
+        if ((a.size() == 3 || a.size() == 4) && a.get(0).isJsonPrimitive() && a.get(0).getAsJsonPrimitive().isString()) {
+            out.add(ref(a));
+            return;
+        }
+        a.forEach(child -> collectLegacyTensors(child, out));
     }
 
     /** Keras 3 nodes: {@code {"class_name": "__keras_tensor__", "config": {"keras_history": [l, n, t]}}}. */

@@ -74,8 +74,12 @@ final class InputFacts {
             new Application("InceptionV3", List.of("mixed0", "mixed9_0", "mixed10")),
             new Application("EfficientNet", List.of("stem_conv", "block1a_dwconv", "top_conv")),
             new Application("EfficientNetV2", List.of("stem_conv", "block1a_project_conv", "top_conv")),
-            new Application("MobileNetV3", List.of("Conv", "expanded_conv_depthwise", "Conv_1")),
-            new Application("ConvNeXt", List.of("convnext_tiny_stem", "convnext_tiny_stage_0_block_0_depthwise_conv")));
+            // Keras 3 names MobileNetV3's layers conv_bn, expanded_conv_depthwise_bn...; tf.keras 2 Conv/BatchNorm...
+            new Application("MobileNetV3", List.of("conv_bn", "expanded_conv_depthwise_bn", "conv_1_bn")),
+            new Application("MobileNetV3", List.of("Conv/BatchNorm", "expanded_conv/depthwise/BatchNorm",
+                    "Conv_1/BatchNorm")),
+            new Application("ConvNeXt", List.of("convnext_tiny_stem", "convnext_tiny_stage_0_block_0_depthwise_conv")),
+            new Application("NASNet", List.of("stem_conv1", "normal_conv_1_0", "reduction_concat_stem_1")));
 
     /**
      * What the first computing layer says about the pixels the model wants: a {@code Rescaling} means raw 0..255

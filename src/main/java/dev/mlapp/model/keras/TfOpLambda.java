@@ -11,24 +11,47 @@ import org.tensorflow.types.TFloat32;
 /**
  * tf.keras 2.4+ records TensorFlow functions applied to Keras tensors as {@code TFOpLambda} layers, with the other
  * operand among the call's kwargs: MobileNetV3's {@code hard_sigmoid} is {@code ReLU(6.)(x + 3.) * (1. / 6.)}, saved as
- * {@code tf.__operators__.add {"y": 3.0}} and {@code tf.math.multiply {"y": 0.1666…}}. The elementwise functions with a
- * constant operand are translated; any other function is refused by name.
+ * {@code tf.__operators__.add {"y": 3.0}} and {@code tf.math.multiply {"y": 0.1666…}}; ConvNeXt's residual
+ * {@code inputs + x} as {@code tf.__operators__.add {"y": ["layer", 0, 0]}}, the other operand a tensor. The
+ * elementwise functions with a constant or tensor operand are translated; any other function is refused by name.
  */
 final class TfOpLambda {
 
     static final List<String> FUNCTIONS = List.of("__operators__.add", "math.add", "math.multiply",
             "math.subtract", "math.truediv", "nn.relu", "nn.relu6", "math.sigmoid", "math.tanh", "nn.silu");
 
+    /** The functions whose second operand may be a constant or a tensor. */
+    private static final List<String> BINARY = List.of("__operators__.add", "math.add", "math.multiply",
+            "math.subtract", "math.truediv");
+
     private TfOpLambda() {
     }
 
-    static Operand<TFloat32> apply(Ops tf, LayerConfig layer, Operand<TFloat32> x) {
+    /** {@code inputs}: the call's first argument, then any tensor among its kwargs ({@code y} of x + y). */
+    static KTensor apply(GraphOps ops, LayerConfig layer, List<KTensor> inputs) {
+        KTensor in = inputs.get(0);
+        Operand<TFloat32> y = null;
+        if (inputs.size() > 1) {
+            KTensor other = inputs.get(1);
+            if (inputs.size() > 2 || other.transposed() != in.transposed()) {
+                throw layer.unsupported("tf." + layer.string("function", "?") + " takes " + inputs.size()
+                        + " tensors in a layout the importer does not combine");
+            }
+            y = other.value();
+        }
+        return new KTensor(apply(ops.tf(), layer, in.value(), y), in.transposed());
+    }
+
+    private static Operand<TFloat32> apply(Ops tf, LayerConfig layer, Operand<TFloat32> x, Operand<TFloat32> y) {
         String function = layer.string("function", "?");
+        if (y != null && !BINARY.contains(function)) {
+            throw layer.unsupported("tf." + function + " is called with a second tensor, which it does not take");
+        }
         return switch (function) {
-            case "__operators__.add", "math.add" -> tf.math.add(x, operand(tf, layer, function));
-            case "math.multiply" -> tf.math.mul(x, operand(tf, layer, function));
-            case "math.subtract" -> tf.math.sub(x, operand(tf, layer, function));
-            case "math.truediv" -> tf.math.div(x, operand(tf, layer, function));
+            case "__operators__.add", "math.add" -> tf.math.add(x, y != null ? y : operand(tf, layer, function));
+            case "math.multiply" -> tf.math.mul(x, y != null ? y : operand(tf, layer, function));
+            case "math.subtract" -> tf.math.sub(x, y != null ? y : operand(tf, layer, function));
+            case "math.truediv" -> tf.math.div(x, y != null ? y : operand(tf, layer, function));
             case "nn.relu" -> tf.nn.relu(x);
             case "nn.relu6" -> tf.nn.relu6(x);
             case "math.sigmoid" -> tf.math.sigmoid(x);
