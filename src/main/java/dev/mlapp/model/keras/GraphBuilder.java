@@ -27,6 +27,9 @@ final class GraphBuilder {
     static final String INPUT = "input";
     static final String OUTPUT = "output";
 
+    /** tf.keras's marker for a constant first call argument: {@code ["_CONSTANT_VALUE", -1, 1.0, kwargs]}. */
+    private static final String CONSTANT_VALUE = "_CONSTANT_VALUE";
+
     private final Ops tf;
     private final GraphOps ops;
     private final WeightStore weights;
@@ -226,7 +229,7 @@ final class GraphBuilder {
                 while (!className(layer).equals("InputLayer") && done.size() < nodes.size()) {
                     JsonElement node = nodes.get(done.size());
                     boolean operation = KerasOperations.isOperation(layer);
-                    List<KTensor> nodeInputs = resolve(node, produced,
+                    List<KTensor> nodeInputs = resolve(name, node, produced,
                             operation || className(layer).equals("TFOpLambda"));
                     if (nodeInputs == null) {
                         break;
@@ -309,7 +312,7 @@ final class GraphBuilder {
      * (a mask in its kwargs travels with the tensor instead); an operation's, and a tf.keras TFOpLambda's
      * ({@code inputs + x}: {@code {"y": ["layer", 0, 0]}}), from its args, then its kwargs.
      */
-    private static List<KTensor> resolve(JsonElement node, Map<String, List<List<KTensor>>> produced,
+    private static List<KTensor> resolve(String name, JsonElement node, Map<String, List<List<KTensor>>> produced,
                                          boolean withKwargs) {
         List<TensorRef> refs = new ArrayList<>();
         if (node.isJsonObject()) {
@@ -320,6 +323,12 @@ final class GraphBuilder {
             }
         } else {
             for (JsonArray entry : entries(node.getAsJsonArray())) {
+                if (CONSTANT_VALUE.equals(entry.get(0).getAsString())) {
+                    throw new ModelLoadException("layer '" + name + "' takes the constant " + entry.get(2)
+                            + " as its first operand (as in 1.0 - x), which the importer does not translate; "
+                            + "write it with a built-in layer (Rescaling(scale=-1.0, offset=1.0) computes 1.0 - x) "
+                            + "and save the model again");
+                }
                 refs.add(ref(entry));
                 if (withKwargs && entry.size() > 3 && entry.get(3).isJsonObject()) {
                     entry.get(3).getAsJsonObject().entrySet().forEach(e -> collectLegacyTensors(e.getValue(), refs));
@@ -373,33 +382,41 @@ final class GraphBuilder {
 
     /**
      * The non-tensor call arguments of a node: kwargs of its first inbound entry (tf.keras) or "kwargs" (Keras 3).
-     * A Keras 3 layer call that passes anything the translations do not read (a constant among its args, an
-     * {@code initial_state} or any other keyword but {@code training} and {@code mask}) is refused, never dropped.
+     * A call that passes anything the translations do not read (a constant among a Keras 3 layer's args, an
+     * {@code initial_state}, {@code training=True}, a TFOpLambda keyword other than {@code y}) is refused, never
+     * dropped: a dropped argument is a model that loads and answers wrongly.
      */
     private static JsonObject callArguments(JsonObject layer, String name, JsonElement node) {
+        JsonObject arguments;
         if (node.isJsonObject()) {
             JsonElement kwargs = node.getAsJsonObject().get("kwargs");
-            JsonObject arguments = kwargs != null && kwargs.isJsonObject() ? kwargs.getAsJsonObject() : new JsonObject();
+            arguments = kwargs != null && kwargs.isJsonObject() ? kwargs.getAsJsonObject() : new JsonObject();
             requireOnlyTensors(layer, name, node.getAsJsonObject().get("args"));
-            JsonElement training = arguments.get("training");
-            if (training != null && training.isJsonPrimitive() && training.getAsBoolean()) {
+        } else {
+            List<JsonArray> entries = entries(node.getAsJsonArray());
+            arguments = !entries.isEmpty() && entries.get(0).size() > 3 && entries.get(0).get(3).isJsonObject()
+                    ? entries.get(0).get(3).getAsJsonObject() : new JsonObject();
+        }
+        requireHonouredKeywords(layer, name, arguments);
+        return arguments;
+    }
+
+    /** The call keywords a translation reads: a layer's mask and training=False, a TFOpLambda's operand and name. */
+    private static void requireHonouredKeywords(JsonObject layer, String name, JsonObject arguments) {
+        boolean tfOp = className(layer).equals("TFOpLambda");
+        for (String key : arguments.keySet()) {
+            JsonElement value = arguments.get(key);
+            boolean honoured = tfOp ? key.equals("y") || key.equals("name") : key.equals("mask") || key.equals("training");
+            if (key.equals("training") && value.isJsonPrimitive() && value.getAsBoolean()) {
                 throw new ModelLoadException("layer '" + name + "' (" + className(layer) + ") is called with "
                         + "training=True, so Keras runs it in training mode (batch statistics, random dropout) even "
                         + "at inference; the importer rebuilds inference mode only");
             }
-            for (String key : arguments.keySet()) {
-                if (!key.equals("training") && !key.equals("mask")) {
-                    throw new ModelLoadException("layer '" + name + "' (" + className(layer) + ") is called with "
-                            + key + "=" + arguments.get(key) + ", which the importer does not pass to the layer");
-                }
+            if (!honoured) {
+                throw new ModelLoadException("layer '" + name + "' (" + className(layer) + ") is called with "
+                        + key + "=" + value + ", which the importer does not pass to the layer");
             }
-            return arguments;
         }
-        List<JsonArray> entries = entries(node.getAsJsonArray());
-        if (!entries.isEmpty() && entries.get(0).size() > 3 && entries.get(0).get(3).isJsonObject()) {
-            return entries.get(0).get(3).getAsJsonObject();
-        }
-        return new JsonObject();
     }
 
     /** Keras 3 layer calls take tensors (or lists of them) positionally; a constant there would be lost. */

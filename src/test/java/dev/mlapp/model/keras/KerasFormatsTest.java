@@ -120,6 +120,39 @@ class KerasFormatsTest {
     }
 
     @Test
+    void tfOpLambdaKeywordTheTranslationWouldDropIsRefusedAtLoad() throws IOException {
+        String config = TF_OP_LAMBDA.replace("\"function\": \"__operators__.add\"", "\"function\": \"nn.silu\"")
+                .replace("{\"y\": 3.0, \"name\": null}", "{\"beta\": 2.0, \"name\": null}");
+        ModelLoadException e = assertThrows(ModelLoadException.class, () -> ModelLoader.load(
+                archive("silu_beta.keras", config, "2.15.0", "_layer_checkpoint_dependencies"),
+                SessionOptions.TENSORFLOW_DEFAULTS));
+        assertTrue(e.getMessage().contains("'tf.__operators__.add' (TFOpLambda) is called with beta=2.0"),
+                e.getMessage());
+    }
+
+    @Test
+    void tfOpLambdaWithConstantFirstOperandIsRefusedSayingWhatToUse() throws IOException {
+        String config = TF_OP_LAMBDA.replace("[[\"hidden\", 0, 0, {\"y\": 3.0, \"name\": null}]]",
+                "[[\"_CONSTANT_VALUE\", -1, 3.0, {\"y\": [\"hidden\", 0, 0], \"name\": null}]]");
+        ModelLoadException e = assertThrows(ModelLoadException.class, () -> ModelLoader.load(
+                archive("rsub.keras", config, "2.15.0", "_layer_checkpoint_dependencies"),
+                SessionOptions.TENSORFLOW_DEFAULTS));
+        assertTrue(e.getMessage().contains("'tf.__operators__.add' takes the constant 3.0 as its first operand")
+                && e.getMessage().contains("Rescaling"), e.getMessage());
+    }
+
+    @Test
+    void tfKerasLayerCalledWithTrainingTrueIsRefusedAndTrainingFalseLoads() throws IOException {
+        String training = KERAS2_FUNCTIONAL.replace("[[[\"x\", 0, 0, {}]]]", "[[[\"x\", 0, 0, {\"training\": %s}]]]");
+        ModelLoadException e = assertThrows(ModelLoadException.class, () -> ModelLoader.load(
+                archive("training.keras", training.formatted("true"), "2.14.0", "_layer_checkpoint_dependencies"),
+                SessionOptions.TENSORFLOW_DEFAULTS));
+        assertTrue(e.getMessage().contains("'hidden' (Dense) is called with training=True"), e.getMessage());
+        assertMlp(archive("inference.keras", training.formatted("false"), "2.14.0", "_layer_checkpoint_dependencies"),
+                "keras-zip", "2.14.0");
+    }
+
+    @Test
     void keras3ArchiveAddressesWeightsByClassNameNotLayerName() throws IOException {
         Path file = archive("keras3.keras", KERAS3_SEQUENTIAL, "3.6.0", "layers");
         assertMlp(file, "keras-zip", "3.6.0");
