@@ -10,7 +10,7 @@
 # .h5), with a labels.txt / labels.json / class_names.txt beside it (docker/model-files.sh); without one the embedded
 # demo model is served.
 #
-# Where there is no Docker engine, scripts/build-image.sh builds this file with buildah.
+# Where there is no Docker engine, scripts/deploy/build-image.sh builds this file with buildah.
 
 # Any image with a JDK 23+ (jlink included; the entry point passes --sun-misc-unsafe-memory-access, new in 23) and
 # Maven 3.9 on PATH; the runtime is jlinked from this JDK.

@@ -120,7 +120,7 @@ export function runScript(args, logName, env = {}) {
   return output;
 }
 
-export const LOCAL_CLUSTER = join(PROJECT_ROOT, 'scripts', 'local-cluster.sh');
+export const LOCAL_CLUSTER = join(PROJECT_ROOT, 'scripts', 'deploy', 'local-cluster.sh');
 
 /** Why the five-replica cluster can't be started here (skip locally, error under CI=true), or null. */
 export function missingClusterPrerequisite() {
@@ -157,7 +157,7 @@ export async function freePortRange(count) {
 }
 
 /**
- * scripts/local-cluster.sh: five replicas behind HAProxy in TCP round-robin mode, the local stand-in for a
+ * scripts/deploy/local-cluster.sh: five replicas behind HAProxy in TCP round-robin mode, the local stand-in for a
  * Kubernetes Service. Each replica closes a connection after one reply, so every browser request is a new
  * connection and is balanced on its own.
  */

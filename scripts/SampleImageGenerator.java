@@ -24,7 +24,7 @@ import javax.imageio.stream.ImageOutputStream;
  * Draws the project's own sample picture for {@code GET /test}: a plate of noodles with spring onion, chilli and
  * chopsticks on a wooden table. Deterministic (fixed seed), so re-running it reproduces the committed
  * {@code src/main/resources/samples/sample.jpg}. A single-file program that needs only the JDK:
- * {@code java scripts/SampleImageGenerator.java OUT.jpg}, which is what {@code scripts/generate-sample-image.sh}
+ * {@code java scripts/SampleImageGenerator.java OUT.jpg}, which is what {@code scripts/dev/generate-sample-image.sh}
  * runs and {@code SampleImageTest} checks.
  */
 public final class SampleImageGenerator {

@@ -1,5 +1,5 @@
 # shellcheck shell=bash
-# The lab's layout and helpers, sourced by scripts/lab/{up,down}.sh and scripts/test-lab.sh (docs/lab.md).
+# The lab's layout and helpers, sourced by scripts/lab/{up,down}.sh and scripts/test/test-lab.sh (docs/lab.md).
 #
 # Three nodes on this one machine, each a network namespace (its own address on the lab's switch), a mount namespace
 # (its own /etc, /var/lib, /var/log, /run, /home, /tmp) and a UTS namespace (its own hostname):

@@ -530,7 +530,7 @@ disabled_plugins = ["io.containerd.internal.v1.opt", "io.containerd.snapshotter.
     config_path = "/etc/containerd/certs.d"
 EOF
     # The node's service manager for containerd, as systemd's containerd.service is on a course node: Ansible's
-    # service module restarts it (the role's branch for a containerd without certs.d, scripts/test-lab.sh step 6).
+    # service module restarts it (the role's branch for a containerd without certs.d, scripts/test/test-lab.sh step 6).
     # The same daemon, pid file and log as lab_start's.
     in_node "$n" tee /etc/init.d/containerd >/dev/null <<EOF
 #!/bin/sh

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Usage: autoscaling-report.py DIR
 
-The autoscaling run of scripts/test-kubernetes.sh (scripts/lib/autoscaling.sh) as numbers. DIR holds:
+The autoscaling run of scripts/test/test-kubernetes.sh (scripts/lib/autoscaling.sh) as numbers. DIR holds:
   phases.tsv                 name, siege users, siege delay (s), upload rate (1/s), start and end (epoch s), a line each
   siege-PHASE.out/.err       siege's per-request lines (verbose) and its summary (socket failures)
   uploads-PHASE.csv          the project's loadtest per-request log (POST /predict with a photo)

@@ -1,5 +1,5 @@
 # shellcheck shell=bash
-# The autoscaling run of scripts/test-kubernetes.sh (sourced by it; uses its k, log, figure, die, WORK, URL, PHOTO,
+# The autoscaling run of scripts/test/test-kubernetes.sh (sourced by it; uses its k, log, figure, die, WORK, URL, PHOTO,
 # JAVA, JAR): from one replica, a load that rises and falls in phases as the course's load test does (siege, users
 # with think times from long down to 1 s and back, compressed to minutes), /test from siege and uploads from the
 # project's loadtest, both through the node port on new connections, while the HorizontalPodAutoscaler chooses the

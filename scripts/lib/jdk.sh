@@ -1,5 +1,5 @@
 # shellcheck shell=bash
-# The one place that decides which JDK runs ml-app, its build and its scripts (./mvnw, ./ml-app, scripts/*.sh,
+# The one place that decides which JDK runs ml-app, its build and its scripts (./mvnw, ./ml-app, scripts/*/*.sh,
 # .ci/run): the machine's default `java` may be older than the Java 21 the project targets (17 on Debian 12).
 #
 #   source scripts/lib/jdk.sh; jdk_use     # exports JAVA_HOME and puts its bin/ first on PATH, or exits 1

@@ -1,5 +1,5 @@
 # shellcheck shell=bash
-# What scripts/test-kubernetes.sh checks on the Metrics API (sourced by it; uses its k, figure, die, WORK, JAVA, JAR,
+# What scripts/test/test-kubernetes.sh checks on the Metrics API (sourced by it; uses its k, figure, die, WORK, JAVA, JAR,
 # NAMESPACE, ROOT): kubectl top pods, and monitor --csv against a recomputation.
 
 creation_to_ready() { # SELECTOR: seconds from each serving pod's creation to its Ready condition, sorted

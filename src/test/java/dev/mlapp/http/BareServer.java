@@ -11,7 +11,7 @@ import java.util.concurrent.Executors;
  * The floor under this project's HTTP CPU per request: the JDK's {@code com.sun.net.httpserver} on virtual threads,
  * set up as {@link MlServer} sets it up, with a handler that reads the whole request body and answers a JSON body
  * of the size a prediction's has (~400 bytes), nothing else. Measured like the real server
- * ({@code SERVER_CLASS=dev.mlapp.http.BareServer ROUTE=raw scripts/server-cpu-by-thread.sh}, BENCHMARKS.md,
+ * ({@code SERVER_CLASS=dev.mlapp.http.BareServer ROUTE=raw scripts/bench/server-cpu-by-thread.sh}, BENCHMARKS.md,
  * "Fifth round"). Not a test: {@code java -cp target/test-classes dev.mlapp.http.BareServer PORT}.
  */
 public final class BareServer {

@@ -17,7 +17,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A light closed-loop client for one of the prediction routes, so that a server's CPU per request can be read from
- * outside it route by route ({@code scripts/server-cpu-by-thread.sh} with {@code ROUTE=...}): each worker keeps one
+ * outside it route by route ({@code scripts/bench/server-cpu-by-thread.sh} with {@code ROUTE=...}): each worker keeps one
  * keep-alive connection and sends a pre-rendered request, reading the answer by its Content-Length. Not a test:
  * {@code java -cp target/test-classes dev.mlapp.http.RouteLoad PORT ROUTE IMAGE REQUESTS CONCURRENCY [MODEL]}, where
  * ROUTE is {@code multipart} ({@code POST /predict}, the course's form), {@code raw} ({@code POST /api/v1/predict},

@@ -14,7 +14,7 @@ import java.util.Set;
  * status; any other exception would be a 500 and a log line per crawler hit.
  *
  * <p>{@code mvn test} replays the inputs under {@code src/test/resources/dev/mlapp/http/UploadsFuzzTestInputs/};
- * {@code JAZZER_FUZZ=1} fuzzes each target for its {@code maxDuration} (see scripts/fuzz.sh).
+ * {@code JAZZER_FUZZ=1} fuzzes each target for its {@code maxDuration} (see scripts/test/fuzz.sh).
  */
 class UploadsFuzzTest {
 

@@ -20,7 +20,7 @@ import org.junit.jupiter.api.Test;
 /**
  * The web page in a real browser: runs the Node test suite in {@code e2e/} (playwright-core driving Debian's
  * headless Chromium against replicas started from {@code target/ml-app.jar}, and against
- * {@code scripts/local-cluster.sh}). An IT because it needs the packaged jar. Screenshots and logs go to
+ * {@code scripts/deploy/local-cluster.sh}). An IT because it needs the packaged jar. Screenshots and logs go to
  * {@code target/e2e-artifacts/}. Installs {@code e2e/node_modules} itself ({@code npm ci}) when missing. Skips
  * locally when node, npm or chromium is missing or npm cannot install; fails under CI=true.
  */

@@ -34,7 +34,7 @@ class SampleImageTest {
         assertEquals(224 * 224 * 3, tensor.length);
     }
 
-    /** Runs the committed generator as {@code scripts/generate-sample-image.sh} does, with this test's JDK. */
+    /** Runs the committed generator as {@code scripts/dev/generate-sample-image.sh} does, with this test's JDK. */
     @Test
     void isWhatTheGeneratorDraws(@TempDir Path dir) throws Exception {
         BufferedImage committed = ImageIO.read(new ByteArrayInputStream(bundled()));
@@ -60,6 +60,6 @@ class SampleImageTest {
         double mean = (double) total / (drawn.getWidth() * drawn.getHeight() * 3);
         // JPEG at quality 0.88 costs a level or two on average (another JDK's encoder); a different picture tens.
         assertTrue(mean < 4, "committed sample differs from the generator's drawing by " + mean + " on average;"
-                + " run scripts/generate-sample-image.sh");
+                + " run scripts/dev/generate-sample-image.sh");
     }
 }

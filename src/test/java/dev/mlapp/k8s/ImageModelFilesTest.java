@@ -31,7 +31,7 @@ import org.junit.jupiter.api.io.TempDir;
  * What reaches the image of the model files next to the Dockerfile: everything {@code ./ml-app --model} takes
  * (a {@code .h5}, a {@code model.keras}, the weights-only pair) with the labels files it reads beside a model. The
  * build context's filter ({@code .dockerignore}) is read as Docker reads it, the model stage's script
- * ({@code docker/model-files.sh}) is run on real files, and what it leaves is served. {@code scripts/test-image.sh}
+ * ({@code docker/model-files.sh}) is run on real files, and what it leaves is served. {@code scripts/test/test-image.sh}
  * builds the same with buildah (CI).
  */
 class ImageModelFilesTest {

@@ -15,7 +15,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Drives {@code scripts/local-cluster.sh} from a test: the packaged jar, the running JVM's own JDK (as JAVA_HOME,
+ * Drives {@code scripts/deploy/local-cluster.sh} from a test: the packaged jar, the running JVM's own JDK (as JAVA_HOME,
  * which the script's JDK helper takes first), and a run directory of its own. Every port is an ephemeral one the
  * system hands out, never the course's 32000: on a Kubernetes node a NodePort has no listening socket, so 32000
  * looks free while the node's Service owns it.
@@ -23,7 +23,7 @@ import java.util.concurrent.TimeUnit;
 final class LocalCluster implements AutoCloseable {
 
     static final int REPLICAS = 5;
-    private static final Path SCRIPT = Path.of("scripts", "local-cluster.sh").toAbsolutePath();
+    private static final Path SCRIPT = Path.of("scripts", "deploy", "local-cluster.sh").toAbsolutePath();
     private static final Path JAR = Path.of("target", "ml-app.jar").toAbsolutePath();
 
     final int port;

@@ -29,7 +29,7 @@ class JvmConfTest {
 
     /** Files that read jvm.conf, and so must not spell out what it holds. */
     private static final List<String> READERS = List.of("ml-app", "docker/entrypoint.sh", "scripts/lib/jdk.sh",
-            "scripts/local-cluster.sh", "scripts/bench-scale-out.sh", "scripts/soak.sh",
+            "scripts/deploy/local-cluster.sh", "scripts/bench/bench-scale-out.sh", "scripts/test/soak.sh",
             "ansible/roles/mlapp_deploy/defaults/main.yml", "ansible/roles/mlapp_deploy/README.md",
             "ansible/roles/mlapp_deploy/tasks/sizing.yml",
             "src/test/java/dev/mlapp/testing/ServerProcess.java", "src/test/java/dev/mlapp/cli/ServeProcessIT.java");

@@ -20,7 +20,7 @@ import org.junit.jupiter.api.TestFactory;
 
 /**
  * Every committed fixture ({@code src/test/resources/keras-fixtures/<case>/}, written by
- * {@code scripts/generate-keras-fixtures.sh}) loads through {@link ModelLoader} and reproduces the independent
+ * {@code scripts/dev/generate-keras-fixtures.sh}) loads through {@link ModelLoader} and reproduces the independent
  * float64 reference within the conformance tolerance.
  */
 class KerasFixturesTest {

@@ -23,7 +23,7 @@
 #   5. teardown.yml: nothing of the app is left in the namespace.
 # Every figure is printed as "figure: ..." and collected in $WORK/figures.txt.
 #
-# Usage: KUBECONFIG=... scripts/test-kubernetes.sh   (as root on the CI machine; anyone with kubectl on node-0)
+# Usage: KUBECONFIG=... scripts/test/test-kubernetes.sh   (as root on the CI machine; anyone with kubectl on node-0)
 # Env:   ML_APP_K8S_INVENTORY  Ansible inventory (default ansible/ci/inventory.ini: this machine is node-0)
 #        ML_APP_K8S_REGISTRY   registry the cluster pulls from (default: the inventory's mlapp_registry); a loopback
 #                              one that does not answer is started here (Debian's docker-registry)
@@ -36,7 +36,7 @@
 #        ML_APP_K8S_WORK       logs, reports, registry storage (default /var/tmp/ml-app-k8s)
 #        ML_APP_K8S_AUTOSCALING_PHASES  the autoscaling run's load phases (scripts/lib/autoscaling.sh)
 set -euo pipefail
-ROOT=$(cd "$(dirname "$0")/.." && pwd)
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 SHARED=$(cd "$ROOT/.." && pwd)/shared
 WORK=${ML_APP_K8S_WORK:-/var/tmp/ml-app-k8s}
 INVENTORY=${ML_APP_K8S_INVENTORY:-$ROOT/ansible/ci/inventory.ini}
@@ -48,13 +48,13 @@ REPLICAS=5
 URL=http://$NODE:32000
 START=$SECONDS
 FIGURES=$WORK/figures.txt
-# shellcheck source=lib/jdk.sh
+# shellcheck source=../lib/jdk.sh
 source "$ROOT/scripts/lib/jdk.sh"
-# shellcheck source=lib/verify.sh
+# shellcheck source=../lib/verify.sh
 source "$ROOT/scripts/lib/verify.sh"
-# shellcheck source=lib/metrics-api.sh
+# shellcheck source=../lib/metrics-api.sh
 source "$ROOT/scripts/lib/metrics-api.sh"
-# shellcheck source=lib/autoscaling.sh
+# shellcheck source=../lib/autoscaling.sh
 source "$ROOT/scripts/lib/autoscaling.sh"
 jdk_use # the JDK ./mvnw and ./ml-app use
 JAVA=$JAVA_HOME/bin/java
@@ -130,8 +130,8 @@ fi
 
 if [[ "$INVENTORY" == "$ROOT/ansible/ci/inventory.ini" ]]; then
     # this machine has no Docker engine and no registry to pull base images from: buildah builds on local stand-ins
-    log "base image stand-ins for buildah (scripts/build-image.sh --stand-ins-only)"
-    ML_APP_IMAGE_CACHE=${ML_APP_IMAGE_CACHE:-/var/tmp/ml-app-ansible/image-cache} "$ROOT/scripts/build-image.sh" \
+    log "base image stand-ins for buildah (scripts/deploy/build-image.sh --stand-ins-only)"
+    ML_APP_IMAGE_CACHE=${ML_APP_IMAGE_CACHE:-/var/tmp/ml-app-ansible/image-cache} "$ROOT/scripts/deploy/build-image.sh" \
         --stand-ins-only >"$WORK/stand-ins.log" 2>&1 || { tail -20 "$WORK/stand-ins.log" >&2; die "the stand-ins failed"; }
 fi
 

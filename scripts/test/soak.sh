@@ -2,7 +2,7 @@
 # Soak run: one ml-app replica under steady load for a bounded time, sampling its memory, to show that nothing
 # grows without bound (heap, native memory, threads, RSS). Outside the default test run: it takes minutes.
 #
-#   scripts/soak.sh [DURATION_SECONDS] [OUT_DIR]      (defaults: 600, target/soak)
+#   scripts/test/soak.sh [DURATION_SECONDS] [OUT_DIR]      (defaults: 600, target/soak)
 #
 # The replica runs with -XX:NativeMemoryTracking=summary. Every SAMPLE_SECONDS (10) a CSV line records VmRSS and
 # Threads from /proc/PID/status, the NMT committed total (jcmd VM.native_memory summary) and the heap in use
@@ -12,8 +12,8 @@
 # growth over the second half of the run, where warm-up is over.
 # Environment: ML_APP_JAR (target/ml-app.jar), JAVA_HOME (see scripts/lib/jdk.sh), CONCURRENCY, SAMPLE_SECONDS, HEAP (-Xmx, 512m).
 set -euo pipefail
-ROOT=$(cd "$(dirname "$0")/.." && pwd)
-# shellcheck source=lib/jdk.sh
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+# shellcheck source=../lib/jdk.sh
 source "$ROOT/scripts/lib/jdk.sh"
 jdk_use
 DURATION=${1:-600}

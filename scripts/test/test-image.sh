@@ -5,12 +5,12 @@
 # outside /tmp (so a read-only root filesystem works). Then the same for the load-balancing demo (APP_MODE=hello),
 # and the Dockerfile's model stage built on a context with model.keras + labels.txt (what reaches /model).
 #
-# Usage: scripts/test-image.sh [IMAGE]      (default localhost/ml-app:latest, as built by scripts/build-image.sh)
+# Usage: scripts/test/test-image.sh [IMAGE]      (default localhost/ml-app:latest, as built by scripts/deploy/build-image.sh)
 # Prints the image size, what its layers hold, and the start-to-ready time.
 # Env: TEST_IMAGE_MODEL  a Keras file on this machine: also start the image serving it (mounted read-only, as a
 #                        volume would be) and print its start-to-ready time, e.g. the course's VGG16 (BENCHMARKS.md)
 set -euo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/../.."
 
 IMAGE=${1:-localhost/ml-app:latest}
 READY_TIMEOUT=${READY_TIMEOUT:-300}
@@ -112,7 +112,7 @@ check_read_only_root() {
     ctr=""
 }
 
-"${BUILDAH[@]}" inspect --type image "$IMAGE" >/dev/null || fail "no image $IMAGE: run scripts/build-image.sh first"
+"${BUILDAH[@]}" inspect --type image "$IMAGE" >/dev/null || fail "no image $IMAGE: run scripts/deploy/build-image.sh first"
 size=$("${BUILDAH[@]}" images --format '{{.Size}}' "$IMAGE" | awk 'NR == 1')
 log "image $IMAGE: $size"
 # What each layer holds (the Dockerfile's COPYs, largest first, then the AOT cache and the base's few files).

@@ -3,10 +3,10 @@
 # replicas of one model on this machine, with each replica's CPU and memory, so you can see where adding replicas
 # stops adding throughput and what one replica costs a node.
 #
-#   scripts/bench-scale-out.sh [--model FILE] [--image JPEG] [--max-replicas N] [--concurrency C]
+#   scripts/bench/bench-scale-out.sh [--model FILE] [--image JPEG] [--max-replicas N] [--concurrency C]
 #                              [--duration 20s] [--warm-up 5s] [--port 32100] [--base-port 5201]
 #
-# Per replica count: scripts/local-cluster.sh up (HAProxy, TCP round-robin, like a Service's nodePort), a warm-up
+# Per replica count: scripts/deploy/local-cluster.sh up (HAProxy, TCP round-robin, like a Service's nodePort), a warm-up
 # load that is thrown away, then `loadtest --json` (closed loop, a new connection per request, uploads to
 # /api/v1/predict) while the replicas' CPU time (/proc/PID/stat) and the machine's idle time (/proc/stat) are read
 # before and after; then each replica's peak resident memory (VmHWM) and the cluster goes down.
@@ -14,8 +14,8 @@
 # Environment: JAVA_OPTS for the replicas (default: the image's heap rule for a 1536 MiB pod, serial GC),
 # ML_APP_JAR (target/ml-app.jar). The load generator is a JVM on the same cores: its CPU is in "machine busy".
 set -euo pipefail
-ROOT=$(cd "$(dirname "$0")/.." && pwd)
-# shellcheck source=lib/jdk.sh
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+# shellcheck source=../lib/jdk.sh
 source "$ROOT/scripts/lib/jdk.sh"
 jdk_use
 
@@ -52,7 +52,7 @@ command -v jq >/dev/null || die "jq is not installed (apt-get install jq)"
 [[ -f "$IMAGE" ]] || die "no image at $IMAGE"
 [[ -z "$MODEL" || -e "$MODEL" ]] || die "no model at $MODEL"
 
-cluster() { "$ROOT/scripts/local-cluster.sh" "$@" --run-dir "$RUN_DIR"; }
+cluster() { "$ROOT/scripts/deploy/local-cluster.sh" "$@" --run-dir "$RUN_DIR"; }
 trap 'cluster down >/dev/null 2>&1 || true; rm -rf "$RUN_DIR" "$RUN_DIR.up.log"' EXIT
 
 replica_pids() { cat "$RUN_DIR"/replica-*.pid; }

@@ -4,13 +4,13 @@
 # budget), from /api/v1/model. Replicas of one model should choose alike (Calibration's tie rule), and none should
 # spend past its budget (BENCHMARKS.md, "Fifth round").
 #
-#   scripts/calibration-agreement.sh [REPLICAS] [-- SERVE OPTIONS...]   (default 5; e.g. -- --model M)
+#   scripts/bench/calibration-agreement.sh [REPLICAS] [-- SERVE OPTIONS...]   (default 5; e.g. -- --model M)
 #
 # Environment: ML_APP_JAR (target/ml-app.jar); JAVA_OPTS for each replica's JVM (default -Xmx512m); PORT, the
 # first replica's port (18600; the others follow).
 set -euo pipefail
-ROOT=$(cd "$(dirname "$0")/.." && pwd)
-# shellcheck source=scripts/lib/jdk.sh
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+# shellcheck source=../lib/jdk.sh
 source "$ROOT/scripts/lib/jdk.sh"
 jdk_use
 REPLICAS=${1:-5}

@@ -4,8 +4,8 @@
 # fixtures (src/test/resources/keras-fixtures/) from dev.mlapp.model.keras.fixtures.FixtureGenerator (src/test/java).
 # Deterministic: a second run changes nothing (FixtureGeneratorTest checks that).
 set -euo pipefail
-cd "$(dirname "$0")/.."
-# shellcheck source=lib/jdk.sh
+cd "$(dirname "$0")/../.."
+# shellcheck source=../lib/jdk.sh
 source scripts/lib/jdk.sh
 jdk_use
 mvn -B -q test-compile

@@ -3,10 +3,10 @@
 # one JVM per target (Jazzer fuzzes one @FuzzTest per run). A finding fails the run and is written as
 # crash-<sha1> next to the target's committed inputs in src/test/resources/<package>/<Class>Inputs/<method>/:
 # fix the bug, keep the input (renamed to say what it is), and 'mvn test' replays it from then on.
-# Usage: scripts/fuzz.sh [Class#method ...]   (default: all six targets; 3 min of fuzzing plus JVM starts)
+# Usage: scripts/test/fuzz.sh [Class#method ...]   (default: all six targets; 3 min of fuzzing plus JVM starts)
 set -euo pipefail
-cd "$(dirname "$0")/.."
-# shellcheck source=lib/jdk.sh
+cd "$(dirname "$0")/../.."
+# shellcheck source=../lib/jdk.sh
 source scripts/lib/jdk.sh
 jdk_use
 

@@ -22,14 +22,14 @@
 # Every figure is printed as "figure: ..." and collected in $WORK/figures.txt, each phase's time in $WORK/phases.txt.
 # Exits non-zero when a check fails.
 #
-# Usage: scripts/test-lab.sh   (as root on Debian 12; CI: .ci/run)
+# Usage: scripts/test/test-lab.sh   (as root on Debian 12; CI: .ci/run)
 # Env:   ML_APP_LAB_MODEL    the model deployed first (default ../shared/models/mobilenetv2_food11_demo/model.h5)
 #        ML_APP_LAB_MODEL2   the "retrained" model (default ../shared/models/vgg16_food11_demo/model.h5)
 #        ML_APP_LAB_WORK     logs and load reports (default /var/tmp/ml-app-lab-test)
 #        ML_APP_LAB_KEEP=1   leave the lab up at the end (for a look; scripts/lab/down.sh removes it)
 #        ML_APP_LAB_FROM=node-loss|retrain|containerd  on a lab left up with the app deployed: start at that step
 set -euo pipefail
-ROOT=$(cd "$(dirname "$0")/.." && pwd)
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 SHARED=$(cd "$ROOT/.." && pwd)/shared
 WORK=${ML_APP_LAB_WORK:-/var/tmp/ml-app-lab-test}
 MODEL=${ML_APP_LAB_MODEL:-$SHARED/models/mobilenetv2_food11_demo/model.h5}
@@ -39,9 +39,9 @@ REPLICAS=5
 START=$SECONDS
 FIGURES=$WORK/figures.txt PHASES=$WORK/phases.txt
 FROM=${ML_APP_LAB_FROM:-}
-# shellcheck source=lab/lib.sh
+# shellcheck source=../lab/lib.sh
 source "$ROOT/scripts/lab/lib.sh"
-# shellcheck source=lib/jdk.sh
+# shellcheck source=../lib/jdk.sh
 source "$ROOT/scripts/lib/jdk.sh"
 jdk_use
 JAVA=$JAVA_HOME/bin/java

@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Proves the Ansible playbooks on this machine (.ci/run calls it; a developer can too, as root):
 #   1. ansible-lint (production profile, offline), ansible-playbook --syntax-check for every playbook, and the
-#      roles' variable rules (scripts/ansible-vars.py: one documented default each, role prefixes, declared outputs);
+#      roles' variable rules (scripts/dev/ansible-vars.py: one documented default each, role prefixes, declared outputs);
 #   2. deploy.yml for real, with this machine as node-0 (ansible/ci/inventory.ini): buildah builds the Dockerfile
-#      (local stand-ins for the base images come from scripts/build-image.sh, since no registry can be pulled from),
+#      (local stand-ins for the base images come from scripts/deploy/build-image.sh, since no registry can be pulled from),
 #      the image is pushed to a real registry on 127.0.0.1:5000, and the local five-replica cluster (HAProxy on
 #      port 32000) runs what was pulled back from it; the smoke tests go through port 32000;
 #      the first run ends each role with its verify (--tags all,verify: roles/*/tasks/verify.yml);
@@ -18,7 +18,7 @@
 #                           the base-image stand-ins' cache, logs. The registry's storage is emptied on every run.
 #      ML_APP_ANSIBLE_MODEL a Keras file to deploy as the user's model (default: none, the embedded model)
 set -euo pipefail
-ROOT=$(cd "$(dirname "$0")/.." && pwd)
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 WORK=${ML_APP_ANSIBLE_WORK:-/var/tmp/ml-app-ansible}
 REGISTRY=127.0.0.1:5000
 SHARED=$(cd "$ROOT/.." && pwd)/shared
@@ -41,7 +41,7 @@ for playbook in deploy.yml lb-demo.yml loadtest.yml teardown.yml; do
     ansible-playbook -i ci/inventory.ini --syntax-check "$playbook" >/dev/null
     echo "syntax ok: $playbook"
 done
-python3 "$ROOT/scripts/ansible-vars.py"
+python3 "$ROOT/scripts/dev/ansible-vars.py"
 
 log "registry on $REGISTRY (loopback only, no auth)"
 if curl -fsS -o /dev/null "http://$REGISTRY/v2/" 2>/dev/null; then
@@ -72,9 +72,9 @@ trap cleanup EXIT
 for _ in $(seq 50); do curl -fsS -o /dev/null "http://$REGISTRY/v2/" 2>/dev/null && break; sleep 0.2; done
 curl -fsS -o /dev/null "http://$REGISTRY/v2/" || { cat "$WORK/registry.log" >&2; die "the registry did not start"; }
 
-log "base image stand-ins and a warm layer cache (scripts/build-image.sh)"
-ML_APP_IMAGE_CACHE="$WORK/image-cache" "$ROOT/scripts/build-image.sh" localhost/ml-app:ansible-ci >"$WORK/build-image.log" 2>&1 \
-    || { tail -30 "$WORK/build-image.log" >&2; die "scripts/build-image.sh failed"; }
+log "base image stand-ins and a warm layer cache (scripts/deploy/build-image.sh)"
+ML_APP_IMAGE_CACHE="$WORK/image-cache" "$ROOT/scripts/deploy/build-image.sh" localhost/ml-app:ansible-ci >"$WORK/build-image.log" 2>&1 \
+    || { tail -30 "$WORK/build-image.log" >&2; die "scripts/deploy/build-image.sh failed"; }
 
 EXTRA=(-e "mlapp_project_src=$ROOT" -e "mlapp_project_dir=$WORK/node-0/ml-app")
 if [[ -n "${ML_APP_ANSIBLE_MODEL:-}" ]]; then
@@ -129,7 +129,7 @@ ansible-playbook "${PLAYBOOK_ARGS[@]}" --tags all,verify -e mlapp_loadtest_durat
 echo "loadtest.yml fetched and verified: $(cd "$WORK"/reports/loadtest-* && echo *)"
 
 log "each role's verify fails when its promise is broken"
-# shellcheck source=lib/verify.sh
+# shellcheck source=../lib/verify.sh
 source "$ROOT/scripts/lib/verify.sh"
 must_fail() { # ROLE PLAYBOOK [ARGS...]: a --tags verify run that must fail, and in ROLE's tasks
     local role=$1 book=$2 message

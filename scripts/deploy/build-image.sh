@@ -8,14 +8,14 @@
 # Cached, so a second run is fast: stand-ins are built once, buildah's --layers cache reuses the dependency layer, and
 # when nothing the image is built from changed (Dockerfile, pom.xml, src/, the model files) the build is skipped.
 #
-# Usage: scripts/build-image.sh [IMAGE]     (default localhost/ml-app:latest; prints the image name last)
-#        scripts/build-image.sh --stand-ins-only   (only the base images, for builds elsewhere, e.g. by Ansible)
+# Usage: scripts/deploy/build-image.sh [IMAGE]     (default localhost/ml-app:latest; prints the image name last)
+#        scripts/deploy/build-image.sh --stand-ins-only   (only the base images, for builds elsewhere, e.g. by Ansible)
 # Env:   ML_APP_IMAGE_CACHE  where stand-in root filesystems are kept (default ~/.cache/ml-app-image)
 #        JAVA_HOME           the JDK copied into the build stand-in (default: the one scripts/lib/jdk.sh finds)
 #        DEBIAN_MIRROR       for debootstrap (default http://deb.debian.org/debian)
 set -euo pipefail
-cd "$(dirname "$0")/.."
-# shellcheck source=lib/jdk.sh
+cd "$(dirname "$0")/../.."
+# shellcheck source=../lib/jdk.sh
 source scripts/lib/jdk.sh
 jdk_use
 

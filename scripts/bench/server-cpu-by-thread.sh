@@ -5,7 +5,7 @@
 # thread that created them (model-loader); the JPEG decode runs on the preprocess threads. CPU time, unlike
 # latency, stays readable on a shared machine (BENCHMARKS.md, "Second round").
 #
-#   scripts/server-cpu-by-thread.sh [REQUESTS] [CONCURRENCY] [-- SERVE OPTIONS...]   (defaults: 3000, 8)
+#   scripts/bench/server-cpu-by-thread.sh [REQUESTS] [CONCURRENCY] [-- SERVE OPTIONS...]   (defaults: 3000, 8)
 #
 # Environment: ML_APP_JAR (target/ml-app.jar) is the server; CLIENT_JAR (the same) sends the load; JAVA_OPTS for
 # the server's JVM (default -Xmx512m); PORT (18500); IMAGE (the bundled sample). ROUTE=multipart|raw|v2-binary|
@@ -15,8 +15,8 @@
 # SERVER_CLASS=dev.mlapp.http.BareServer runs that test class instead of the server: the JDK's HTTP server alone,
 # reading the body and answering a prediction-sized JSON, the floor under the server's HTTP CPU.
 set -euo pipefail
-ROOT=$(cd "$(dirname "$0")/.." && pwd)
-# shellcheck source=scripts/lib/jdk.sh
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+# shellcheck source=../lib/jdk.sh
 source "$ROOT/scripts/lib/jdk.sh"
 jdk_use
 REQUESTS=${1:-3000}
