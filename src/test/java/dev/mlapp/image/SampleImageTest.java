@@ -40,8 +40,8 @@ class SampleImageTest {
         BufferedImage committed = ImageIO.read(new ByteArrayInputStream(bundled()));
         Path out = dir.resolve("sample.jpg");
         String java = ProcessHandle.current().info().command().orElse("java");
-        Process generator = new ProcessBuilder(java, "scripts/SampleImageGenerator.java", out.toString())
-                .redirectErrorStream(true).start();
+        Process generator = new ProcessBuilder(java, "src/generator/java/dev/mlapp/image/SampleImageGenerator.java",
+                out.toString()).redirectErrorStream(true).start();
         String output = new String(generator.getInputStream().readAllBytes());
         assertEquals(0, generator.waitFor(), output);
         BufferedImage drawn = ImageIO.read(out.toFile());

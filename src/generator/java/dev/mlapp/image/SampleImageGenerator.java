@@ -1,3 +1,5 @@
+package dev.mlapp.image;
+
 import java.awt.BasicStroke;
 import java.awt.Color;
 import java.awt.GradientPaint;
@@ -23,9 +25,9 @@ import javax.imageio.stream.ImageOutputStream;
 /**
  * Draws the project's own sample picture for {@code GET /test}: a plate of noodles with spring onion, chilli and
  * chopsticks on a wooden table. Deterministic (fixed seed), so re-running it reproduces the committed
- * {@code src/main/resources/samples/sample.jpg}. A single-file program that needs only the JDK:
- * {@code java scripts/SampleImageGenerator.java OUT.jpg}, which is what {@code scripts/dev/generate-sample-image.sh}
- * runs and {@code SampleImageTest} checks.
+ * {@code src/main/resources/samples/sample.jpg}. A single-file program that needs only the JDK, so no build:
+ * {@code java src/generator/java/dev/mlapp/image/SampleImageGenerator.java OUT.jpg}, which is what
+ * {@code scripts/dev/generate-sample-image.sh} runs and {@code SampleImageTest} checks.
  */
 public final class SampleImageGenerator {
 
