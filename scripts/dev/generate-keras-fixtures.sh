@@ -8,8 +8,8 @@ cd "$(dirname "$0")/../.."
 # shellcheck source=../lib/jdk.sh
 source scripts/lib/jdk.sh
 jdk_use
-mvn -B -q test-compile
-mvn -B -q dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile=target/test.classpath
+./mvnw -B -q test-compile
+./mvnw -B -q dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile=target/test.classpath
 classpath="target/test-classes:target/classes:$(cat target/test.classpath)"
 java -cp "$classpath" dev.mlapp.model.keras.fixtures.DemoModelGenerator src/main/resources/models/demo-food11.h5
 java -cp "$classpath" dev.mlapp.model.keras.fixtures.FixtureGenerator src/test/resources/keras-fixtures

@@ -22,12 +22,12 @@ if [ ${#targets[@]} -eq 0 ]; then
   )
 fi
 
-mvn -B -q test-compile
+./mvnw -B -q test-compile
 status=0
 for target in "${targets[@]}"; do
   echo "== fuzzing $target"
   start=$(date +%s)
-  if JAZZER_FUZZ=1 mvn -B -q -o surefire:test -Dtest="$target" -Dsurefire.failIfNoSpecifiedTests=false \
+  if JAZZER_FUZZ=1 ./mvnw -B -q -o surefire:test -Dtest="$target" -Dsurefire.failIfNoSpecifiedTests=false \
       > "target/fuzz-${target//#/-}.log" 2>&1; then
     runs=$(grep -o 'Done [0-9]* runs in [0-9]* second' "target/fuzz-${target//#/-}.log" | tail -1 || true)
     echo "   ok after $(( $(date +%s) - start )) s: ${runs:-no run count}"

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.mlapp.testing.JvmConf;
 import java.io.IOException;
+import java.io.Reader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -12,6 +13,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -113,15 +115,76 @@ class JdkHelperTest {
         }
     }
 
+    /** distributionUrl and distributionSha256Sum of the wrapper's properties, as ./mvnw reads them. */
+    private static Map<String, String> wrapperProperties() throws IOException {
+        Properties properties = new Properties();
+        try (Reader in = Files.newBufferedReader(ROOT.resolve(".mvn/wrapper/maven-wrapper.properties"))) {
+            properties.load(in);
+        }
+        return Map.of("url", properties.getProperty("distributionUrl"),
+                "sha256", properties.getProperty("distributionSha256Sum"));
+    }
+
+    /** Where ./mvnw keeps the pinned Maven under MAVEN_USER_HOME {@code home}. */
+    private static Path installedMaven(Path home) throws IOException {
+        Map<String, String> pin = wrapperProperties();
+        String file = pin.get("url").substring(pin.get("url").lastIndexOf('/') + 1);
+        return home.resolve("wrapper/dists").resolve(file.replace(".tar.gz", "")).resolve(pin.get("sha256")
+                .substring(0, 16)).resolve(file.replace("-bin.tar.gz", ""));
+    }
+
     @Test
-    void mvnwRunsMavenUnderTheJdkItFound() throws Exception {
+    void mvnwRunsTheInstalledMavenUnderTheJdkItFound() throws Exception {
         Path jdk17 = jdk("jdk-17", "17.0.15", true);
         Path jdk25 = jdk("jdk-25", "25.0.3", true);
-        Files.createDirectories(dir.resolve("tools"));
-        executable(dir.resolve("tools/mvn"), "echo \"mvn $* under $JAVA_HOME, java $(command -v java)\"");
-        Run run = run(jdk17, List.of(jdk17, jdk25), "./mvnw -B verify", Map.of());
+        Path home = dir.resolve("m2");
+        Path maven = installedMaven(home);
+        Files.createDirectories(maven.resolve("bin"));
+        executable(maven.resolve("bin/mvn"), "echo \"mvn $* under $JAVA_HOME, java $(command -v java)\"");
+        Run run = run(jdk17, List.of(jdk17, jdk25), "./mvnw -B verify", Map.of("MAVEN_USER_HOME", home.toString()));
         assertEquals(0, run.status(), run.err());
+        assertEquals("", run.err(), "an installed Maven is run without a word");
         assertEquals("mvn -B verify under " + jdk25 + ", java " + jdk25.resolve("bin/java"), run.out());
+    }
+
+    @Test
+    void mvnwInstallsNoMavenWhoseChecksumDiffers() throws Exception {
+        Path jdk25 = jdk("jdk-25", "25.0.3", true);
+        // a mirror whose archive has the pinned name and a working bin/mvn, but other bytes
+        String url = wrapperProperties().get("url");
+        Path mirror = dir.resolve("mirror");
+        Path archive = mirror.resolve(url.substring(url.indexOf("/org/apache/maven/") + 1));
+        String name = archive.getFileName().toString().replace("-bin.tar.gz", "");
+        Files.createDirectories(dir.resolve("tree").resolve(name).resolve("bin"));
+        executable(dir.resolve("tree").resolve(name).resolve("bin/mvn"), "echo not the pinned Maven");
+        Files.createDirectories(archive.getParent());
+        Run tar = run(jdk25, List.of(), "tar -czf " + archive + " -C " + dir.resolve("tree") + " " + name, Map.of());
+        assertEquals(0, tar.status(), tar.err());
+        Path home = dir.resolve("m2");
+        Run run = run(jdk25, List.of(), "./mvnw -v",
+                Map.of("MAVEN_USER_HOME", home.toString(), "MVNW_REPOURL", mirror.toUri().toString()));
+        assertEquals(1, run.status(), run.out());
+        assertEquals("", run.out());
+        List<String> lines = run.err().lines().toList();
+        assertEquals(2, lines.size(), run.err()); // the download's one line, then why nothing was installed
+        assertTrue(lines.get(1).matches("mvnw: .* has SHA-256 [0-9a-f]{64}, not the distributionSha256Sum "
+                + wrapperProperties().get("sha256") + " of .*: it is not the Maven the project pins; nothing was"
+                + " installed\\."), lines.get(1));
+        try (Stream<Path> left = Files.list(installedMaven(home).getParent())) {
+            assertEquals(List.of(), left.toList(), "neither the Maven nor the download is left behind");
+        }
+    }
+
+    @Test
+    void mvnwOfflineSaysInOneLineWhatToDo() throws Exception {
+        Path jdk25 = jdk("jdk-25", "25.0.3", true);
+        Run run = run(jdk25, List.of(), "./mvnw -v", Map.of("MAVEN_USER_HOME", dir.resolve("m2").toString(),
+                "MVNW_REPOURL", dir.resolve("unreachable").toUri().toString()));
+        assertEquals(1, run.status(), run.out());
+        List<String> lines = run.err().lines().toList();
+        assertEquals(2, lines.size(), run.err());
+        assertTrue(lines.get(1).matches("mvnw: could not download .*: connect to the network for this first run, or"
+                + " set MVNW_REPOURL to a mirror\\."), lines.get(1));
     }
 
     @Test
