@@ -24,7 +24,9 @@
 #
 # Usage: scripts/test-lab.sh   (as root on Debian 12; CI: .ci/run)
 # Env:   ML_APP_LAB_MODEL    the model deployed first (default ../shared/models/mobilenetv2_food11_demo/model.h5)
-#        ML_APP_LAB_MODEL2   the "retrained" model (default ../shared/models/vgg16_food11_demo/model.h5)
+#        ML_APP_LAB_MODEL2   the "retrained" model (default the project's own demo model, 30 KB, the course's shape:
+#                            step 5 proves that a model with another sha256 reaches every pod, which a small one
+#                            proves as well as the 58 MB VGG16, whose build and five slow pods took 20 min under load)
 #        ML_APP_LAB_WORK     logs and load reports (default /var/tmp/ml-app-lab-test)
 #        ML_APP_LAB_KEEP=1   leave the lab up at the end (for a look; scripts/lab/down.sh removes it)
 #        ML_APP_LAB_FROM=node-loss|retrain|containerd  on a lab left up with the app deployed: start at that step
@@ -33,7 +35,7 @@ ROOT=$(cd "$(dirname "$0")/.." && pwd)
 SHARED=$(cd "$ROOT/.." && pwd)/shared
 WORK=${ML_APP_LAB_WORK:-/var/tmp/ml-app-lab-test}
 MODEL=${ML_APP_LAB_MODEL:-$SHARED/models/mobilenetv2_food11_demo/model.h5}
-MODEL2=${ML_APP_LAB_MODEL2:-$SHARED/models/vgg16_food11_demo/model.h5}
+MODEL2=${ML_APP_LAB_MODEL2:-$ROOT/src/main/resources/models/demo-food11.h5}
 INVENTORY=$ROOT/ansible/lab/inventory.ini
 REPLICAS=5
 START=$SECONDS
@@ -57,6 +59,7 @@ from() { case " $* " in *" ${FROM:-all} "*) FROM=""; return 0 ;; esac; [ -z "$FR
 case $FROM in ""|node-loss|retrain|containerd) ;; *) die "ML_APP_LAB_FROM=$FROM: one of node-loss, retrain, containerd" ;; esac
 [ "$(id -u)" = 0 ] || die "run it as root (the lab makes namespaces, a bridge and mounts)"
 for f in "$MODEL" "$MODEL2"; do [ -f "$f" ] || die "no model $f (ML_APP_LAB_MODEL, ML_APP_LAB_MODEL2)"; done
+[ "$(sha256sum <"$MODEL")" != "$(sha256sum <"$MODEL2")" ] || die "ML_APP_LAB_MODEL and ML_APP_LAB_MODEL2 are the same file: the retrained model must have another sha256"
 command -v ansible-playbook >/dev/null || die "ansible-playbook is not installed (apt-get install ansible)"
 rm -rf "$WORK"; mkdir -p "$WORK"
 LOADS=()
@@ -207,19 +210,7 @@ finish_load() { # NAME: 5 s more, then the last run ends; the runs' totals in WO
   sleep 5
   touch "$WORK/$name.stop"
   wait "$LOAD_PID" || true
-  python3 - "$WORK" "$name" >"$WORK/$name.summary" <<'PY'
-import glob, json, sys
-reports = [json.load(open(f)) for f in glob.glob(f"{sys.argv[1]}/{sys.argv[2]}.*.json")]
-failures = {}
-for r in reports:
-    for k, v in r.get("failures", {}).items():
-        failures[k] = failures.get(k, 0) + v
-pods = set(p["pod"] for r in reports for p in r.get("pods", []) if p["requests"] > 0)
-print(sum(r["failed"] for r in reports))
-print(f'{sum(r["failed"] for r in reports)} failed of {sum(r["requests"] for r in reports)} '
-      f'({", ".join(f"{k}: {v}" for k, v in failures.items()) or "no failures"}; {len(reports)} back-to-back 20 s runs, '
-      f'{len(pods)} pods answered, old and new, p99 of the runs {max((r["latency_ms"]["p99"] for r in reports), default=0):.0f} ms)')
-PY
+  python3 "$ROOT/scripts/lib/load-runs-summary.py" "$WORK" "$name" >"$WORK/$name.summary"
 }
 load_failed() { head -1 "$WORK/$1.summary"; }
 load_summary() { tail -1 "$WORK/$1.summary"; }
@@ -337,7 +328,7 @@ if from node-loss retrain; then
 phase_start "retrained model by Ansible, rolled out over the three nodes under load"
 under_load rollout "http://$(node_ip node-1):32000"
 t0=$(now)
-playbook deploy3 deploy.yml -e "mlapp_model_path=$MODEL2" -e mlapp_deploy_rollout_timeout=900s # five VGG16 pods, one after another, on a busy machine
+playbook deploy3 deploy.yml -e "mlapp_model_path=$MODEL2" -e mlapp_deploy_rollout_timeout=900s # five pods, one after another, on a busy machine
 t_deploy3=$(since "$t0")
 finish_load rollout
 figure "rolling update: $(load_summary rollout), under 20 req/s through node-1:32000 while deploy.yml rebuilt the image with the retrained model and rolled it out to all $REPLICAS replicas (${t_deploy3} s, rollout $(grep -E 'Wait for the rollout to finish\. -+ [0-9.]+s' "$WORK/deploy3.log" | grep -oE '[0-9.]+s$' || echo ?)); replicas per node after: $(placement)"
