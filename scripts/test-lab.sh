@@ -380,6 +380,14 @@ EOF
   done
   echo "neither pulled nor refused in 120 s"
 }
+containers_on() { # NODE: NAME=CONTAINER-ID/RESTARTS of each serving ml-app pod on NODE (not those of an earlier
+  # rollout still Terminating: kubelet 1.20 lingers, and they are gone by the time they are looked at again)
+  pods_json | python3 -c 'import json, sys
+for p in json.load(sys.stdin)["items"]:
+    if p["spec"].get("nodeName") == sys.argv[1] and not p["metadata"].get("deletionTimestamp"):
+        c = (p["status"].get("containerStatuses") or [{}])[0]
+        print("%s=%s/%s" % (p["metadata"]["name"], c.get("containerID", ""), c.get("restartCount", 0)), end=" ")' "$1"
+}
 if from node-loss retrain containerd; then
 phase_start "containerd without certs.d on node-1: the registry in its config file, containerd restarted"
 # node-1 made a containerd whose CRI has no config_path (containerd before 1.5, or a config that never set it),
@@ -392,7 +400,7 @@ refused=$(probe_pod lab-pull-before)
 log "  before Ansible: node-1's kubelet pulling the image: $refused"
 [ "$refused" = "http: server gave HTTP response to HTTPS client" ] || die "node-1's containerd without registry configuration did not refuse the plain-HTTP registry: $refused"
 pid_before=$(lab_pid node-1 containerd)
-node1_pods=$(k get pods -l app=ml-app --field-selector spec.nodeName=node-1 -o jsonpath='{range .items[*]}{.metadata.name}={.status.containerStatuses[0].containerID}/{.status.containerStatuses[0].restartCount} {end}')
+node1_pods=$(containers_on node-1)
 digest=$(k get deployment ml-app -o jsonpath='{.spec.template.spec.containers[0].image}'); digest=${digest##*@}
 case $digest in sha256:*) ;; *) digest="" ;; esac
 playbook containerd deploy.yml --tags registry ${digest:+-e "mlapp_image_digest=$digest"}
@@ -401,7 +409,7 @@ pid_after=$(lab_pid node-1 containerd)
 [ -n "$pid_after" ] && [ "$pid_after" != "$pid_before" ] || die "Ansible did not restart node-1's containerd (pid $pid_before, now ${pid_after:-none})"
 pulled=$(probe_pod lab-pull-after)
 [ "$pulled" = Succeeded ] || die "after Ansible, node-1's kubelet still cannot pull the image: $pulled"
-node1_after=$(k get pods -l app=ml-app --field-selector spec.nodeName=node-1 -o jsonpath='{range .items[*]}{.metadata.name}={.status.containerStatuses[0].containerID}/{.status.containerStatuses[0].restartCount} {end}')
+node1_after=$(containers_on node-1)
 [ "$node1_after" = "$node1_pods" ] || die "node-1's pods did not run on through the containerd restart: before $node1_pods, after $node1_after"
 figure "containerd without certs.d (node-1): before Ansible the kubelet's pull was refused ($refused); deploy.yml --tags registry wrote the mirror into config.toml and restarted containerd (pid $pid_before -> $pid_after), node-1 Ready again; then the kubelet pulled the image; node-1's $(wc -w <<<"$node1_pods") ml-app pods kept their containers ($(recap_changed containerd) changed in $((SECONDS - PHASE_T0)) s)"
 k delete pod -l app=lab-pull-probe --wait=false >/dev/null
