@@ -199,7 +199,8 @@ under_load() {
     i=0
     while [ ! -e "$WORK/$name.stop" ]; do
       i=$((i + 1))
-      loadtest "$name.$i" "$url" --path /whoami --rate 20 --concurrency 32 --duration 20s --timeout 5s --new-connection || true
+      loadtest "$name.$i" "$url" --path /whoami --rate 20 --concurrency 32 --duration 20s --timeout 5s --new-connection \
+        --csv "$WORK/$name.$i.csv" || true # per request: when, which pod, which error
     done
   ) &
   LOAD_PID=$!; LOADS+=("$LOAD_PID")
@@ -293,7 +294,7 @@ finish_load drain
 k uncordon "$DRAINED" >/dev/null
 refusals=$(grep -c "would violate the pod's disruption budget" "$WORK/drain.log" || true)
 figure "drain: $(load_summary drain), under 20 req/s through node-0:32000 while $DRAINED was drained in ${t_drain} s, the PodDisruptionBudget refusing $refusals evictions (replicas per node before: $before; after: $(placement))"
-[ "$(load_failed drain)" = 0 ] || die "requests failed during the drain"
+[ "$(load_failed drain)" = 0 ] || die "requests failed during the drain (each request: $WORK/drain.*.csv)"
 # with two or more replicas on the node, kubectl drain asks for all their evictions at once: the budget must refuse
 case $before in *"$DRAINED "[2-9]*) [ "$refusals" -gt 0 ] || die "the PodDisruptionBudget never refused an eviction: it does not pace the drain" ;; esac
 phase_end "drain"
