@@ -31,6 +31,7 @@
 #        ML_APP_LAB_WORK     logs and load reports (default /var/tmp/ml-app-lab-test)
 #        ML_APP_LAB_KEEP=1   leave the lab up at the end (for a look; scripts/lab/down.sh removes it)
 #        ML_APP_LAB_FROM=node-loss|retrain|containerd  on a lab left up with the app deployed: start at that step
+#                            (node-loss: the drain, then the node loss)
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 SHARED=$(cd "$ROOT/.." && pwd)/shared
