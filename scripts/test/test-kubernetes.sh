@@ -260,23 +260,7 @@ finish_load() { # NAME: lets the load run 5 s past the change, stops it, fails o
     sleep 5
     touch "$WORK/$name.stop"
     wait "$LOAD_PID" || true
-    python3 - "$WORK" "$name" >"$WORK/$name.summary" <<'PY'
-import glob, json, sys
-reports = [json.load(open(f)) for f in glob.glob(f"{sys.argv[1]}/{sys.argv[2]}.*.json")]
-failures = {}
-for r in reports:
-    for k, v in r.get("failures", {}).items():
-        failures[k] = failures.get(k, 0) + v
-pods = {}
-for r in reports:
-    for p in r.get("pods", []):
-        pods[p["pod"]] = pods.get(p["pod"], 0) + p["requests"]
-print(sum(r["failed"] for r in reports))
-print(f'{sum(r["failed"] for r in reports)} failed of {sum(r["requests"] for r in reports)} '
-      f'({", ".join(f"{k}: {v}" for k, v in failures.items()) or "no failures"}) in {len(reports)} back-to-back '
-      f'20 s runs; {sum(1 for v in pods.values() if v)} pods answered (old and new); '
-      f'p99 of the runs {max((r["latency_ms"]["p99"] for r in reports), default=0):.0f} ms')
-PY
+    python3 "$ROOT/scripts/lib/load-runs-summary.py" "$WORK" "$name" >"$WORK/$name.summary"
     failed=$(head -1 "$WORK/$name.summary")
     figure "$name: $(tail -1 "$WORK/$name.summary")"
     ((failed == 0)) || die "$name: $failed requests failed during the change (reports: $WORK/$name.*.json)"
