@@ -100,7 +100,8 @@ public final class ServeSettings {
             wholeLong("batch-timeout-micros"));
     public static final Setting<Integer> QUEUE_CAPACITY = value("queue-capacity", "N", "QUEUE_CAPACITY",
             ENGINE_DEFAULTS.queueCapacity(), String.valueOf(EngineOptions.DEFAULT_QUEUE_CAPACITY),
-            "images admitted at once (decoding, queued or running; a batch request counts each); beyond it 503", Group.ENGINE,
+            "images admitted at once (decoding, queued or running; a batch request counts each); beyond it 503",
+            Group.ENGINE,
             whole("queue-capacity"));
     public static final Setting<Duration> MAX_QUEUE_DELAY = value("max-queue-delay", "DURATION", "MAX_QUEUE_DELAY",
             ENGINE_DEFAULTS.maxQueueDelay(), "0 (off)", "refuse at once a request expected to wait longer than this"

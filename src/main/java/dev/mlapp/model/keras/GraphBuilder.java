@@ -406,7 +406,8 @@ final class GraphBuilder {
         boolean tfOp = className(layer).equals("TFOpLambda");
         for (String key : arguments.keySet()) {
             JsonElement value = arguments.get(key);
-            boolean honoured = tfOp ? key.equals("y") || key.equals("name") : key.equals("mask") || key.equals("training");
+            boolean honoured = tfOp ? key.equals("y") || key.equals("name")
+                    : key.equals("mask") || key.equals("training");
             if (key.equals("training") && value.isJsonPrimitive() && value.getAsBoolean()) {
                 throw new ModelLoadException("layer '" + name + "' (" + className(layer) + ") is called with "
                         + "training=True, so Keras runs it in training mode (batch statistics, random dropout) even "
