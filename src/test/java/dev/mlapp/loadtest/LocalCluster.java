@@ -12,6 +12,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -103,20 +104,33 @@ final class LocalCluster implements AutoCloseable {
     }
 
     /**
-     * First of {@code count} consecutive free ports (the script numbers replicas from a base port), starting at an
-     * ephemeral port the system chose.
+     * First of {@code count} consecutive free ports (the script numbers replicas from a base port), below the
+     * ephemeral range: there only listeners take ports, while inside it every outgoing connection holds one too, and
+     * on a machine running load tests beside this one the neighbours of an ephemeral port were seldom all free.
      */
-    static int freeBlock(int count) throws IOException {
-        for (int attempt = 0; attempt < 100; attempt++) {
-            int base = freePort();
-            boolean free = base + count <= 65_536;
-            for (int p = base + 1; p < base + count && free; p++) {
+    static int freeBlock(int count) {
+        int low = 10_000;
+        int high = ephemeralRangeStart() - count;
+        for (int attempt = 0; attempt < 1000; attempt++) {
+            int base = ThreadLocalRandom.current().nextInt(low, high);
+            boolean free = true;
+            for (int p = base; p < base + count && free; p++) {
                 free = isFree(p);
             }
             if (free) {
                 return base;
             }
         }
-        throw new IllegalStateException("no " + count + " consecutive free ports after 100 ephemeral ones");
+        throw new IllegalStateException("no " + count + " consecutive free ports in " + low + "-" + high
+                + " after 1000 tries");
+    }
+
+    private static int ephemeralRangeStart() {
+        try {
+            String range = Files.readString(Path.of("/proc/sys/net/ipv4/ip_local_port_range")).trim();
+            return Math.max(20_000, Integer.parseInt(range.split("\\s+")[0]));
+        } catch (IOException | RuntimeException notLinux) {
+            return 32_768;
+        }
     }
 }
