@@ -56,6 +56,8 @@ source "$ROOT/scripts/lib/verify.sh"
 source "$ROOT/scripts/lib/metrics-api.sh"
 # shellcheck source=../lib/autoscaling.sh
 source "$ROOT/scripts/lib/autoscaling.sh"
+# shellcheck source=../lib/disk.sh
+source "$ROOT/scripts/lib/disk.sh"
 jdk_use # the JDK ./mvnw and ./ml-app use
 JAVA=$JAVA_HOME/bin/java
 JAR=$ROOT/target/ml-app.jar
@@ -77,6 +79,8 @@ restart_counts() {
 
 
 [[ -n "${KUBECONFIG:-}" || -f "$HOME/.kube/config" ]] || die "set KUBECONFIG to the cluster's kubeconfig"
+# buildah's vfs storage (a full copy of each layer) holds the demo's and three builds of the app's image
+require_free_disk /var/lib/containers 10 "the cluster test" || exit 1
 for tool in kubectl ansible-playbook curl python3 rsync; do
     command -v "$tool" >/dev/null || die "$tool is not installed"
 done
