@@ -65,8 +65,8 @@ case $FROM in ""|node-loss|retrain|containerd) ;; *) die "ML_APP_LAB_FROM=$FROM:
 for f in "$MODEL" "$MODEL2"; do [ -f "$f" ] || die "no model $f (ML_APP_LAB_MODEL, ML_APP_LAB_MODEL2)"; done
 [ "$(sha256sum <"$MODEL")" != "$(sha256sum <"$MODEL2")" ] || die "ML_APP_LAB_MODEL and ML_APP_LAB_MODEL2 are the same file: the retrained model must have another sha256"
 command -v ansible-playbook >/dev/null || die "ansible-playbook is not installed (apt-get install ansible)"
-# node-0's Docker (vfs: a full copy of every layer, its build cache kept up to ML_APP_LAB_CACHE_GB) and the workers'
-# pulled images; a run peaked at about LAB_PEAK_GB above what it started with (docs/lab.md)
+# node-0's Docker (vfs: a full copy of every layer, its build cache kept up to ML_APP_LAB_CACHE_GB, 8) and the workers'
+# pulled images: the lab's directory held 7.2 GiB at its peak in a whole run (2026-12-07)
 require_free_disk "$LAB_DIR" 15 "the lab" || exit 1
 rm -rf "$WORK"; mkdir -p "$WORK"
 LOADS=()
