@@ -6,12 +6,12 @@
 #   2. deploy.yml from a clean state, with each role's verify (--tags all,verify): the image is built and pushed to
 #      the registry the cluster pulls from, the manifests applied, 5/5 pods Ready, the smoke-test role passes;
 #      every pod's X-Pod-Name seen through node port 32000 on new connections (the project's loadtest, χ² test of
-#      the spread), /predict with a real photo; a second deploy.yml reports changed=0;
+#      the spread), /predict with a real photo;
 #      with the Metrics API (metrics-server; CI's kit runs it, K8S_METRICS=1): kubectl top pods shows the five pods'
 #      CPU and memory, monitor --csv's columns equal a recomputation from kubectl get pods and the Metrics API, and
 #      loadtest.yml's top-pods.txt holds real numbers;
-#   3. under steady load from loadtest: kubectl rollout restart, then an eviction of every pod through the eviction
-#      API (what kubectl drain does), paced by the PodDisruptionBudget: 0 failed requests each;
+#   3. (a rollout restart and evictions under load, and a second deploy.yml with changed=0, are the three-node lab's:
+#      scripts/test/test-lab.sh, which .ci/run runs after this test);
 #   3c. autoscaling (with the Metrics API): deploy.yml with mlapp_autoscale (1-5 replicas at 40 % CPU) and
 #      mlapp_deploy_resources auto from one replica, the course's load test compressed to minutes (siege, think
 #      times down to 1 s and back, plus uploads): scales to 3 or more and back to 1, 0 failed requests, the timeline
@@ -308,13 +308,6 @@ if ((METRICS_API)); then
     figure "loadtest.yml top-pods.txt: $(grep -m5 -E '^ml-app-' "$WORK"/reports/loadtest-*/top-pods.txt | awk '{print $1 " " $2 " " $3}' | paste -sd';' | sed 's/;/; /g')"
 fi
 
-log "deploy.yml (second run: must change nothing)"
-t0=$SECONDS
-playbook deploy-second deploy.yml -e "mlapp_k8s_dir=$OVERLAY" -e mlapp_model_required=false
-recap=$(grep -A1 'PLAY RECAP' "$WORK/deploy-second.log" | tail -1)
-grep -q 'changed=0 ' <<<"$recap" || { grep -B1 -E '^changed:' "$WORK/deploy-second.log" | grep TASK >&2 || true; die "the second deploy.yml changed something: $recap"; }
-figure "deploy.yml second run: $((SECONDS - t0)) s, changed=0"
-
 log "2b. the roles' verify on the cluster: passes as deployed, fails in mlapp_deploy when 6 replicas are expected"
 # --tags verify alone: the outputs of the run that deployed are given as it set them (the smoke test's record is
 # not, so its verify is skipped); the registry's and image's verify run too
@@ -329,38 +322,10 @@ fi
 message=$(failed_in_role "$WORK/verify-6-replicas.log" mlapp_deploy) || die "expecting 6 replicas, the wrong role failed"
 figure "verify on the cluster: registry, image and deploy pass as deployed; expecting 6 replicas: $message"
 
-# --- 3. rolling restart and evictions under load -------------------------------------------------------------------
-log "3a. kubectl rollout restart under 5 requests/s of POST /predict on new connections"
-under_load restart-load 5
-t0=$SECONDS
-k rollout restart deployment/ml-app >/dev/null
-took=$(wait_ready ml-app app=ml-app 600)
-figure "rollout restart: $took s for $REPLICAS pods"
-finish_load restart-load
-
-log "3b. evicting every pod through the eviction API (as kubectl drain does), paced by the PodDisruptionBudget"
-under_load evict-load 5
-t0=$SECONDS
-refused=0
-# the pods that serve now: not those of an earlier rollout still shown as Terminating (kubelet 1.20 lingers)
-serving=$(serving_pods)
-for pod in $serving; do
-    printf '{"apiVersion":"policy/v1beta1","kind":"Eviction","metadata":{"name":"%s","namespace":"%s"}}' "$pod" "$NAMESPACE" \
-        >"$WORK/eviction.json"
-    until out=$(kubectl create --raw "/api/v1/namespaces/$NAMESPACE/pods/$pod/eviction" -f "$WORK/eviction.json" 2>&1); do
-        grep -q 'NotFound' <<<"$out" && break # gone meanwhile
-        grep -q 'disruption budget' <<<"$out" || die "eviction of $pod failed: $out"
-        refused=$((refused + 1))
-        ((SECONDS - t0 < 600)) || die "the evictions did not finish within 600 s"
-        sleep 2
-    done
-    echo "evicted $pod at $((SECONDS - t0)) s"
-done
-took=$(wait_ready ml-app app=ml-app 600)
-evictions_done=$((SECONDS - t0))
-figure "evictions: $REPLICAS pods in $evictions_done s, the PodDisruptionBudget refused $refused eviction requests (one pod at a time)"
-((refused > 0)) || die "the PodDisruptionBudget never refused an eviction: it does not pace them"
-finish_load evict-load
+# --- 3. a rolling restart, evictions and a second deploy.yml are the lab's (scripts/test/test-lab.sh, docs/lab.md):
+# its rolling update moves pods between three nodes under load, its kubectl drain is paced by the PodDisruptionBudget
+# (which must refuse an eviction), and its second deploy.yml over SSH reports changed=0: this single node proves
+# nothing more of them.
 
 # --- 3c. autoscaling under the course's load ----------------------------------------------------------------------
 if ((METRICS_API)); then
