@@ -139,7 +139,7 @@ run_scenario() { # ROLE: ansible/ci/roles/ROLE.yml, which applies ROLE, verifies
 broken_verify_message() { # LOG: what ansible/ci/tasks/verify-fails.yml said (its continuation lines joined), cut short
     awk '/^TASK \[Check that the verify failed on one of its checks/ { t = 1 } t && /^    msg:/ { m = 1; sub(/^    msg: */, ""); out = $0; next }
         m && /^        / { sub(/^ +/, " "); out = out $0; next } m { print out; exit }' "$1" \
-        | sed -e "s/^'//" -e "s/'\$//" -e "s/''/'/g" -e 's/^[^ ]* verify //' | cut -c1-200
+        | sed -e 's/^|- //' -e "s/^'//" -e "s/'\$//" -e "s/''/'/g" -e 's/^[^ ]* verify //' | cut -c1-200
 }
 
 if [[ -n "$ROLE" ]]; then
