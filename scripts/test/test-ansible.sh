@@ -11,8 +11,8 @@
 #   4. loadtest.yml for a few seconds (reports fetched back and verified);
 #   5. each role alone, its scenario ansible/ci/roles/<role>.yml: the role applied (after the preconditions it needs),
 #      its tasks/verify.yml, and that verify once more with one promise broken (a registry that does not answer, a tag
-#      never pushed, one replica more than deployed, a pod that answered but was not deployed, reports that reached
-#      one replica more than deployed): each must fail on one of its own checks;
+#      never pushed, one replica more than deployed, a pod that answered but was not deployed, reports from one
+#      replica more than mlapp_replicas says): each must fail on one of its own checks;
 #   6. lb-demo.yml (hello mode), teardown.yml.
 # --role NAME runs only NAME's scenario (with the registry and the base images' stand-ins it needs, then teardown.yml);
 # --help lists the roles.
