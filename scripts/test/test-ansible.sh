@@ -8,12 +8,12 @@
 #      port 32000) runs what was pulled back from it; the smoke tests go through port 32000;
 #      the first run ends each role with its verify (--tags all,verify: roles/*/tasks/verify.yml);
 #   3. deploy.yml again: it must report changed=0 (nothing rebuilt, pushed or restarted), and so must --check;
-#   4. loadtest.yml for a few seconds (reports fetched back and verified);
-#   5. each role alone, its scenario ansible/ci/roles/<role>.yml: the role applied (after the preconditions it needs),
+#   4. each role alone, its scenario ansible/ci/roles/<role>.yml: the role applied (after the preconditions it needs),
 #      its tasks/verify.yml, and that verify once more with one promise broken (a registry that does not answer, a tag
 #      never pushed, one replica more than deployed, a pod that answered but was not deployed, reports from one
-#      replica more than mlapp_replicas says): each must fail on one of its own checks;
-#   6. lb-demo.yml (hello mode), teardown.yml.
+#      replica more than mlapp_replicas says): each must fail on one of its own checks; mlapp_loadtest's applies the
+#      role through loadtest.yml (5 s of load, the reports fetched back);
+#   5. lb-demo.yml (hello mode), teardown.yml.
 # --role NAME runs only NAME's scenario (with the registry and the base images' stand-ins it needs, then teardown.yml);
 # --help lists the roles.
 # What CI substitutes for the course's cluster: processes behind HAProxy instead of pods behind kube-proxy, no
@@ -36,8 +36,8 @@ ROLES=(mlapp_registry mlapp_image mlapp_deploy mlapp_smoke_test mlapp_loadtest)
 usage() {
     cat <<USAGE
 Usage: scripts/test/test-ansible.sh [--role NAME]
-  (no option)  the whole proof: lint, deploy.yml with each role's verify, idempotence, check mode, loadtest.yml,
-               every role's scenario, lb-demo.yml, teardown.yml (as .ci/run runs it)
+  (no option)  the whole proof: lint, deploy.yml with each role's verify, idempotence, check mode, every role's
+               scenario (mlapp_loadtest's runs loadtest.yml), lb-demo.yml, teardown.yml (as .ci/run runs it)
   --role NAME  only NAME's scenario, ansible/ci/roles/NAME.yml: the role applied alone (after the preconditions it
                needs), its tasks/verify.yml, and that verify failing for a broken promise; then teardown.yml
 Roles: ${ROLES[*]}
@@ -129,12 +129,16 @@ export ANSIBLE_CALLBACKS_ENABLED=ansible.posix.profile_tasks ANSIBLE_NOCOLOR=1 A
 
 run_scenario() { # ROLE: ansible/ci/roles/ROLE.yml, which applies ROLE, verifies it, and sees the verify fail once broken
     local role=$1 started=$SECONDS
+    rm -rf "$WORK/role-reports"
     if ! ansible-playbook "${PLAYBOOK_ARGS[@]}" -e "mlapp_loadtest_fetch_dir=$WORK/role-reports" \
         "ci/roles/$role.yml" >"$WORK/role-$role.log" 2>&1; then
         grep -E -A25 'fatal:|FAILED!' "$WORK/role-$role.log" | grep -v -F '...ignoring' | tail -60 >&2
         die "$role's scenario failed (log: $WORK/role-$role.log)"
     fi
     echo "$role alone ($((SECONDS - started)) s): applied, verified, and its $(broken_verify_message "$WORK/role-$role.log")"
+    if [[ "$role" == mlapp_loadtest ]]; then
+        echo "loadtest.yml fetched: $(cd "$WORK"/role-reports/loadtest-* && echo *)"
+    fi
 }
 broken_verify_message() { # LOG: what ansible/ci/tasks/verify-fails.yml said (its continuation lines joined), cut short
     awk '/^TASK \[Check that the verify failed on one of its checks/ { t = 1 } t && /^    msg:/ { m = 1; sub(/^    msg: */, ""); out = $0; next }
@@ -187,12 +191,6 @@ recap=$(grep -A1 'PLAY RECAP' "$WORK/deploy-check.log" | tail -1)
 grep -q 'changed=0 ' <<<"$recap" || die "deploy.yml --check predicts changes on a deployed system: $recap"
 echo "check mode: $recap"
 
-log "loadtest.yml (5 s) and its fetched reports (the role's verify checks them)"
-rm -rf "$WORK/reports"
-ansible-playbook "${PLAYBOOK_ARGS[@]}" --tags all,verify -e mlapp_loadtest_duration=5 -e "mlapp_loadtest_fetch_dir=$WORK/reports" \
-    loadtest.yml >"$WORK/loadtest.log" 2>&1 || { tail -40 "$WORK/loadtest.log" >&2; die "loadtest.yml failed"; }
-echo "loadtest.yml fetched and verified: $(cd "$WORK"/reports/loadtest-* && echo *)"
-
 log "each role alone: its scenario (ansible/ci/roles/*.yml), whose verify must also fail once a promise is broken"
 for role in "${ROLES[@]}"; do
     run_scenario "$role"
@@ -210,4 +208,4 @@ if curl -fsS -o /dev/null --max-time 2 "http://127.0.0.1:32000/healthz" 2>/dev/n
     die "port 32000 still answers after teardown.yml"
 fi
 unset PLAYBOOK_ARGS
-echo "ansible playbooks: lint, variables, syntax, deploy with verify, idempotent redeploy, check mode, load test, each role alone with a verify that fails, lb demo and teardown passed in $((SECONDS - START)) s"
+echo "ansible playbooks: lint, variables, syntax, deploy with verify, idempotent redeploy, check mode, each role alone (the load test by loadtest.yml) with a verify that fails, lb demo and teardown passed in $((SECONDS - START)) s"
