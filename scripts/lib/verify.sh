@@ -1,5 +1,6 @@
 # shellcheck shell=bash
-# For scripts/test/test-ansible.sh and scripts/test/test-kubernetes.sh, which show that each role's verify can fail.
+# For scripts/test/test-kubernetes.sh, which shows that the deploy role's verify can fail (test-ansible.sh has each
+# role's scenario check that itself: ansible/ci/tasks/verify-fails.yml).
 
 # failed_in_role LOG ROLE: succeeds when the first task that failed in LOG (an ansible-playbook log) is one of ROLE's,
 # and prints that failure's message (its continuation lines joined, cut to 200 characters).

@@ -8,9 +8,14 @@
 #      port 32000) runs what was pulled back from it; the smoke tests go through port 32000;
 #      the first run ends each role with its verify (--tags all,verify: roles/*/tasks/verify.yml);
 #   3. deploy.yml again: it must report changed=0 (nothing rebuilt, pushed or restarted), and so must --check;
-#   4. each role's verify alone against a broken promise (wrong registry, a tag never pushed, one replica too many,
-#      a smoke record with one pod, reports claimed for six replicas): each must fail, in that role;
-#   5. loadtest.yml for a few seconds (reports fetched back and verified), lb-demo.yml (hello mode), teardown.yml.
+#   4. each role alone, its scenario ansible/ci/roles/<role>.yml: the role applied (after the preconditions it needs),
+#      its tasks/verify.yml, and that verify once more with one promise broken (a registry that does not answer, a tag
+#      never pushed, one replica more than deployed, a pod that answered but was not deployed, reports from one
+#      replica more than mlapp_replicas says): each must fail on one of its own checks; mlapp_loadtest's applies the
+#      role through loadtest.yml (5 s of load, the reports fetched back);
+#   5. lb-demo.yml (hello mode), teardown.yml.
+# --role NAME runs only NAME's scenario (with the registry and the base images' stand-ins it needs, then teardown.yml);
+# --help lists the roles.
 # What CI substitutes for the course's cluster: processes behind HAProxy instead of pods behind kube-proxy, no
 # container isolation, no Docker daemon (buildah), a loopback registry. See ansible/README.md.
 #
@@ -26,6 +31,29 @@ START=$SECONDS
 
 log() { printf '== [%ss] %s\n' $((SECONDS - START)) "$*"; }
 die() { echo "test-ansible: $*" >&2; exit 1; }
+# the roles that have a scenario, in the order a deployment runs them (each scenario's preconditions are earlier roles)
+ROLES=(mlapp_registry mlapp_image mlapp_deploy mlapp_smoke_test mlapp_loadtest)
+usage() {
+    cat <<USAGE
+Usage: scripts/test/test-ansible.sh [--role NAME]
+  (no option)  the whole proof: lint, deploy.yml with each role's verify, idempotence, check mode, every role's
+               scenario (mlapp_loadtest's runs loadtest.yml), lb-demo.yml, teardown.yml (as .ci/run runs it)
+  --role NAME  only NAME's scenario, ansible/ci/roles/NAME.yml: the role applied alone (after the preconditions it
+               needs), its tasks/verify.yml, and that verify failing for a broken promise; then teardown.yml
+Roles: ${ROLES[*]}
+USAGE
+}
+ROLE=
+case "${1:-}" in
+    "") ;;
+    -h | --help) usage; exit 0 ;;
+    --role)
+        ROLE=${2:-}
+        [[ " ${ROLES[*]} " == *" $ROLE "* && -f "$ROOT/ansible/ci/roles/$ROLE.yml" ]] \
+            || die "--role needs one of: ${ROLES[*]} (got '${ROLE}')"
+        (($# == 2)) || die "--role takes one role; see --help" ;;
+    *) usage >&2; exit 2 ;;
+esac
 
 for tool in ansible-playbook ansible-lint buildah docker-registry haproxy rsync debootstrap curl; do
     command -v "$tool" >/dev/null 2>&1 || [[ -x /usr/sbin/$tool ]] \
@@ -33,15 +61,23 @@ for tool in ansible-playbook ansible-lint buildah docker-registry haproxy rsync 
 done
 mkdir -p "$WORK"
 
-log "ansible-lint (production profile) and syntax check"
 cd "$ROOT/ansible"
-ansible-lint --offline --nocolor
-for playbook in deploy.yml lb-demo.yml loadtest.yml teardown.yml; do
-    ansible-playbook -i inventory.example.ini --syntax-check "$playbook" >/dev/null
-    ansible-playbook -i ci/inventory.ini --syntax-check "$playbook" >/dev/null
-    echo "syntax ok: $playbook"
-done
-python3 "$ROOT/scripts/dev/ansible-vars.py"
+if [[ -z "$ROLE" ]]; then
+    log "ansible-lint (production profile) and syntax check"
+    ansible-lint --offline --nocolor
+    for playbook in deploy.yml lb-demo.yml loadtest.yml teardown.yml; do
+        ansible-playbook -i inventory.example.ini --syntax-check "$playbook" >/dev/null
+        ansible-playbook -i ci/inventory.ini --syntax-check "$playbook" >/dev/null
+        echo "syntax ok: $playbook"
+    done
+    for role in "${ROLES[@]}"; do
+        ansible-playbook -i ci/inventory.ini --syntax-check "ci/roles/$role.yml" >/dev/null
+    done
+    echo "syntax ok: ci/roles/{$(IFS=,; echo "${ROLES[*]}")}.yml"
+    python3 "$ROOT/scripts/dev/ansible-vars.py"
+else
+    ansible-playbook -i ci/inventory.ini --syntax-check "ci/roles/$ROLE.yml" >/dev/null
+fi
 
 log "registry on $REGISTRY (loopback only, no auth)"
 if curl -fsS -o /dev/null "http://$REGISTRY/v2/" 2>/dev/null; then
@@ -72,9 +108,12 @@ trap cleanup EXIT
 for _ in $(seq 50); do curl -fsS -o /dev/null "http://$REGISTRY/v2/" 2>/dev/null && break; sleep 0.2; done
 curl -fsS -o /dev/null "http://$REGISTRY/v2/" || { cat "$WORK/registry.log" >&2; die "the registry did not start"; }
 
-log "base image stand-ins and a warm layer cache (scripts/deploy/build-image.sh)"
-ML_APP_IMAGE_CACHE="$WORK/image-cache" "$ROOT/scripts/deploy/build-image.sh" localhost/ml-app:ansible-ci >"$WORK/build-image.log" 2>&1 \
-    || { tail -30 "$WORK/build-image.log" >&2; die "scripts/deploy/build-image.sh failed"; }
+# every role but mlapp_registry builds the image, or runs what it built
+if [[ "$ROLE" != mlapp_registry ]]; then
+    log "base image stand-ins and a warm layer cache (scripts/deploy/build-image.sh)"
+    ML_APP_IMAGE_CACHE="$WORK/image-cache" "$ROOT/scripts/deploy/build-image.sh" localhost/ml-app:ansible-ci >"$WORK/build-image.log" 2>&1 \
+        || { tail -30 "$WORK/build-image.log" >&2; die "scripts/deploy/build-image.sh failed"; }
+fi
 
 EXTRA=(-e "mlapp_project_src=$ROOT" -e "mlapp_project_dir=$WORK/node-0/ml-app")
 if [[ -n "${ML_APP_ANSIBLE_MODEL:-}" ]]; then
@@ -87,6 +126,36 @@ if [[ -f "$SHARED/images/food_noodles.jpg" ]]; then
 fi
 PLAYBOOK_ARGS=(-i ci/inventory.ini "${EXTRA[@]}")
 export ANSIBLE_CALLBACKS_ENABLED=ansible.posix.profile_tasks ANSIBLE_NOCOLOR=1 ANSIBLE_FORCE_COLOR=0
+
+run_scenario() { # ROLE: ansible/ci/roles/ROLE.yml, which applies ROLE, verifies it, and sees the verify fail once broken
+    local role=$1 started=$SECONDS
+    rm -rf "$WORK/role-reports"
+    if ! ansible-playbook "${PLAYBOOK_ARGS[@]}" -e "mlapp_loadtest_fetch_dir=$WORK/role-reports" \
+        "ci/roles/$role.yml" >"$WORK/role-$role.log" 2>&1; then
+        grep -E -A25 'fatal:|FAILED!' "$WORK/role-$role.log" | grep -v -F '...ignoring' | tail -60 >&2
+        die "$role's scenario failed (log: $WORK/role-$role.log)"
+    fi
+    echo "$role alone ($((SECONDS - started)) s): applied, verified, and its $(broken_verify_message "$WORK/role-$role.log")"
+    if [[ "$role" == mlapp_loadtest ]]; then
+        echo "loadtest.yml fetched: $(cd "$WORK"/role-reports/loadtest-* && echo *)"
+    fi
+}
+broken_verify_message() { # LOG: what ansible/ci/tasks/verify-fails.yml said (its continuation lines joined), cut short
+    awk '/^TASK \[Check that the verify failed on one of its checks/ { t = 1 } t && /^    msg:/ { m = 1; sub(/^    msg: */, ""); out = $0; next }
+        m && /^        / { sub(/^ +/, " "); out = out $0; next } m { print out; exit }' "$1" \
+        | sed -e 's/^|- //' -e "s/^'//" -e "s/'\$//" -e "s/''/'/g" -e 's/^[^ ]* verify //' | cut -c1-200
+}
+
+if [[ -n "$ROLE" ]]; then
+    log "$ROLE alone (ansible/ci/roles/$ROLE.yml)"
+    run_scenario "$ROLE"
+    log "teardown.yml"
+    ansible-playbook "${PLAYBOOK_ARGS[@]}" teardown.yml >"$WORK/teardown.log" 2>&1 \
+        || { tail -40 "$WORK/teardown.log" >&2; die "teardown.yml failed"; }
+    unset PLAYBOOK_ARGS
+    echo "$ROLE: its scenario passed in $((SECONDS - START)) s"
+    exit 0
+fi
 
 run_deploy() { # NAME [ARGS...]
     local name=$1
@@ -122,37 +191,10 @@ recap=$(grep -A1 'PLAY RECAP' "$WORK/deploy-check.log" | tail -1)
 grep -q 'changed=0 ' <<<"$recap" || die "deploy.yml --check predicts changes on a deployed system: $recap"
 echo "check mode: $recap"
 
-log "loadtest.yml (5 s) and its fetched reports (the role's verify checks them)"
-rm -rf "$WORK/reports"
-ansible-playbook "${PLAYBOOK_ARGS[@]}" --tags all,verify -e mlapp_loadtest_duration=5 -e "mlapp_loadtest_fetch_dir=$WORK/reports" \
-    loadtest.yml >"$WORK/loadtest.log" 2>&1 || { tail -40 "$WORK/loadtest.log" >&2; die "loadtest.yml failed"; }
-echo "loadtest.yml fetched and verified: $(cd "$WORK"/reports/loadtest-* && echo *)"
-
-log "each role's verify fails when its promise is broken"
-# shellcheck source=../lib/verify.sh
-source "$ROOT/scripts/lib/verify.sh"
-must_fail() { # ROLE PLAYBOOK [ARGS...]: a --tags verify run that must fail, and in ROLE's tasks
-    local role=$1 book=$2 message
-    shift 2
-    if ansible-playbook "${PLAYBOOK_ARGS[@]}" --tags verify "$@" "$book" >"$WORK/verify-$role.log" 2>&1; then
-        die "$role's verify passed with $* (log: $WORK/verify-$role.log): it cannot fail"
-    fi
-    message=$(failed_in_role "$WORK/verify-$role.log" "$role") || { tail -30 "$WORK/verify-$role.log" >&2; die "with $* the wrong role failed"; }
-    echo "$role verify fails with $*: $message"
-}
-manifest_types=application/vnd.oci.image.manifest.v1+json,application/vnd.docker.distribution.manifest.v2+json
-digest=$(curl -fsSI -H "Accept: $manifest_types" "http://$REGISTRY/v2/ml-app/manifests/0.1.0" | tr -d '\r' \
-    | sed -n 's/^docker-content-digest: *//Ip')
-[[ "$digest" == sha256:* ]] || die "the registry has no digest for ml-app:0.1.0"
-must_fail mlapp_registry deploy.yml -e mlapp_registry=127.0.0.1:5999
-must_fail mlapp_image deploy.yml -e "mlapp_image_digest=$digest" -e mlapp_tag=0.0.0-never-pushed
-must_fail mlapp_deploy deploy.yml -e "mlapp_image_digest=$digest" -e mlapp_replicas=4
-# the earlier roles' outputs as the run that deployed set them, so that only the smoke test's record is wrong (and
-# the registry's, image's and deploy's verify pass on the way: they fail only for what they check)
-must_fail mlapp_smoke_test deploy.yml -e "mlapp_image_digest=$digest" \
-    -e '{"mlapp_deploy_pods": ["ml-app-1", "ml-app-2", "ml-app-3", "ml-app-4", "ml-app-5"]}' \
-    -e '{"mlapp_smoke_answers": {"pods": {"ml-app-1": 50}, "failures": []}}'
-must_fail mlapp_loadtest loadtest.yml -e "mlapp_loadtest_report_dir=$(echo "$WORK"/reports/loadtest-*)" -e mlapp_replicas=6
+log "each role alone: its scenario (ansible/ci/roles/*.yml), whose verify must also fail once a promise is broken"
+for role in "${ROLES[@]}"; do
+    run_scenario "$role"
+done
 
 log "lb-demo.yml (hello mode: every replica answers /whoami)"
 ansible-playbook "${PLAYBOOK_ARGS[@]}" --tags all,verify lb-demo.yml >"$WORK/lb-demo.log" 2>&1 \
@@ -166,4 +208,4 @@ if curl -fsS -o /dev/null --max-time 2 "http://127.0.0.1:32000/healthz" 2>/dev/n
     die "port 32000 still answers after teardown.yml"
 fi
 unset PLAYBOOK_ARGS
-echo "ansible playbooks: lint, variables, syntax, deploy with verify, idempotent redeploy, check mode, verifies that fail, load test, lb demo and teardown passed in $((SECONDS - START)) s"
+echo "ansible playbooks: lint, variables, syntax, deploy with verify, idempotent redeploy, check mode, each role alone (the load test by loadtest.yml) with a verify that fails, lb demo and teardown passed in $((SECONDS - START)) s"
