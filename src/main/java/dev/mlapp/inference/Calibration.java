@@ -37,7 +37,9 @@ public final class Calibration {
     static final double WORTH_DOUBLING = 1.05;
     /**
      * A smaller batch within this of the best throughput is preferred: a larger one must be clearly faster, beyond
-     * the noise between two measurements on a busy node (runs of the demo model there differ by up to ~10 %).
+     * the noise between two measurements on a busy node (runs of the demo model there differ by up to ~10 %). Five
+     * replicas starting at once on one node differ by far more (2-14x in wall time, BENCHMARKS.md "Calibration over
+     * five concurrent starts"), and there it does not make them agree.
      */
     static final double TIE = 1.15;
     /** Timed runs are repeated while they add up to less than this (up to {@link #MAX_TIMED_RUNS}); the fastest is kept. */
