@@ -135,7 +135,7 @@ run_scenario() { # ROLE: ansible/ci/roles/ROLE.yml, which applies ROLE, verifies
         grep -E -A25 'fatal:|FAILED!' "$WORK/role-$role.log" | grep -v -F '...ignoring' | tail -60 >&2
         die "$role's scenario failed (log: $WORK/role-$role.log)"
     fi
-    echo "$role alone ($((SECONDS - started)) s): applied, verified, and its $(broken_verify_message "$WORK/role-$role.log")"
+    echo "$role alone ($((SECONDS - started)) s): applied, verified, and its verify $(broken_verify_message "$WORK/role-$role.log")"
     if [[ "$role" == mlapp_loadtest ]]; then
         echo "loadtest.yml fetched: $(cd "$WORK"/role-reports/loadtest-* && echo *)"
     fi
