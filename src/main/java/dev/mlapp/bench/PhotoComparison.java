@@ -5,7 +5,7 @@ import dev.mlapp.image.ImageLayout;
 import dev.mlapp.image.ImagePreprocessor;
 import dev.mlapp.image.JpegScaling;
 import dev.mlapp.image.Scaling;
-import dev.mlapp.image.TfJpegDecoder;
+import dev.mlapp.image.TfImageDecoder;
 import dev.mlapp.model.FloatArray;
 import dev.mlapp.model.Model;
 import java.lang.management.ManagementFactory;
@@ -20,8 +20,8 @@ import java.util.Set;
 import java.util.stream.IntStream;
 
 /**
- * Photo → tensor in each {@link JpegScaling} mode, as the server preprocesses (libjpeg-turbo for JPEGs, ImageIO for
- * the rest), timed in CPU time of the one thread doing it, so the other work on a shared machine inflates the
+ * Photo → tensor in each {@link JpegScaling} mode, as the server preprocesses (TensorFlow's decoders: libjpeg-turbo
+ * for JPEGs, libpng for the screenshots), timed in CPU time of the one thread doing it, so the other work on a shared machine inflates the
  * figures less than wall time would; and how far the modes' results are apart: per photo the mean |Δ| of the
  * tensor, per model the top-1 agreement and top-5 overlap of its predictions over the photos.
  */
@@ -134,7 +134,7 @@ final class PhotoComparison {
 
     /** The server's preprocessing in both modes, sharing one JPEG decoder. */
     private static final class Pipelines implements AutoCloseable {
-        final TfJpegDecoder decoder = new TfJpegDecoder();
+        final TfImageDecoder decoder = new TfImageDecoder();
         final ImagePreprocessor exact;
         final ImagePreprocessor fast;
         final ImageLayout layout;

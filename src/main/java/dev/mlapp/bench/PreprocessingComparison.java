@@ -5,19 +5,18 @@ import dev.mlapp.image.ImageLayout;
 import dev.mlapp.image.ImagePreprocessor;
 import dev.mlapp.image.JpegScaling;
 import dev.mlapp.image.Scaling;
-import dev.mlapp.image.TfJpegDecoder;
+import dev.mlapp.image.TfImageDecoder;
 import java.time.Duration;
 
 /**
- * JPEG decode + resize + scale, timed on one thread, three ways: JPEG decoded by ImageIO, by TensorFlow's
- * libjpeg-turbo at full size ({@code exact}, PIL's result), and by libjpeg-turbo at a reduced DCT scale where the
- * photo is large enough ({@code --jpeg-scaling fast}, the server's default). Also reports how far each differs from
- * the exact one, since a faster path that changes the model's input is not a free win.
+ * JPEG decode + resize + scale, timed on one thread, two ways: by TensorFlow's libjpeg-turbo at full size
+ * ({@code exact}, PIL's result), and at a reduced DCT scale where the photo is large enough
+ * ({@code --jpeg-scaling fast}, the server's default). Also reports how far the fast one differs from the exact one,
+ * since a faster path that changes the model's input is not a free win.
  */
 final class PreprocessingComparison {
 
-    record Result(String image, int bytes, double imageIoMillis, double exactMillis, double fastMillis,
-                  double imageIoMaxAbsDifference, double fastMeanAbsDifference) {
+    record Result(String image, int bytes, double exactMillis, double fastMillis, double fastMeanAbsDifference) {
     }
 
     private PreprocessingComparison() {
@@ -25,27 +24,21 @@ final class PreprocessingComparison {
 
     static Result measure(String name, byte[] jpeg, int height, int width, Duration perPath) throws ImageException {
         ImageLayout layout = ImageLayout.rgb(height, width);
-        ImagePreprocessor imageIo = new ImagePreprocessor(height, width, Scaling.UNIT, Long.MAX_VALUE);
-        try (TfJpegDecoder decoder = new TfJpegDecoder()) {
+        try (TfImageDecoder decoder = new TfImageDecoder()) {
             ImagePreprocessor exact = new ImagePreprocessor(layout, Scaling.UNIT, Long.MAX_VALUE, decoder,
                     JpegScaling.EXACT, 1);
             ImagePreprocessor fast = new ImagePreprocessor(layout, Scaling.UNIT, Long.MAX_VALUE, decoder,
                     JpegScaling.FAST, 1);
             float[] reference = exact.toTensor(jpeg);
-            float[] viaImageIo = imageIo.toTensor(jpeg);
             float[] scaled = fast.toTensor(jpeg);
-            double imageIoMax = 0;
             double fastSum = 0;
             for (int i = 0; i < reference.length; i++) {
-                imageIoMax = Math.max(imageIoMax, Math.abs(viaImageIo[i] - reference[i]));
                 fastSum += Math.abs(scaled[i] - reference[i]);
             }
-            return new Result(name, jpeg.length, time(() -> imageIo.toTensor(jpeg), perPath),
-                    time(() -> exact.toTensor(jpeg), perPath), time(() -> fast.toTensor(jpeg), perPath),
-                    imageIoMax, fastSum / reference.length);
+            return new Result(name, jpeg.length, time(() -> exact.toTensor(jpeg), perPath),
+                    time(() -> fast.toTensor(jpeg), perPath), fastSum / reference.length);
         }
     }
-
     private interface Step {
         void run() throws ImageException;
     }

@@ -4,7 +4,7 @@ package dev.mlapp.image;
  * One rule for "truncated", the same for every format: the file must reach the end its format defines — PNG's
  * IEND chunk (every chunk before it whole), JPEG's end-of-image marker after the scan data, GIF's trailer byte,
  * BMP's last pixel row. Decoders disagree about a file cut short (ImageIO pads a short PNG or GIF with zeros and
- * classifies it; libjpeg-turbo stops with a warning; browsers draw what arrived), so the check runs before any of
+ * classifies it, giflib returns what it read; libjpeg-turbo stops with a warning; browsers draw what arrived), so the check runs before any of
  * them, on the bytes alone. Bytes after the end are accepted, as PIL and browsers accept them: cameras and
  * editors append data there, and it cannot change the picture.
  */
@@ -71,18 +71,19 @@ final class ImageEnds {
         if (d.length < 13) {
             throw truncated(ImageFormat.GIF, "it ends inside its header");
         }
-        int pos = 13 + colourTableSize(d[10]);
+        int pos = 13 + GifFirstFrame.colourTableSize(d[10]);
         while (pos < d.length) {
             int block = d[pos] & 0xFF;
             if (block == GIF_TRAILER) {
                 return;
             } else if (block == GIF_EXTENSION) {
-                pos = skipSubBlocks(d, pos + 2);
+                pos = GifFirstFrame.skipSubBlocks(d, pos + 2);
             } else if (block == GIF_IMAGE) {
                 if (pos + 10 > d.length) {
                     break;
                 }
-                pos = skipSubBlocks(d, pos + 10 + colourTableSize(d[pos + 9]) + 1); // + LZW minimum code size
+                // the descriptor, its local colour table and the LZW minimum code size, then the data
+                pos = GifFirstFrame.skipSubBlocks(d, pos + 10 + GifFirstFrame.colourTableSize(d[pos + 9]) + 1);
             } else {
                 return; // an unknown block: corrupt rather than short, the decoder says so
             }
@@ -90,29 +91,13 @@ final class ImageEnds {
         throw truncated(ImageFormat.GIF, "it ends before its trailer byte (3B)");
     }
 
-    private static int colourTableSize(byte packed) {
-        return (packed & 0x80) == 0 ? 0 : 3 << ((packed & 0x07) + 1);
-    }
-
-    /** @return the position after the zero-length terminator, or past the end if the data stops first */
-    private static int skipSubBlocks(byte[] d, int pos) {
-        while (pos < d.length) {
-            int length = d[pos] & 0xFF;
-            pos += 1 + length;
-            if (length == 0) {
-                return pos;
-            }
-        }
-        return Integer.MAX_VALUE;
-    }
-
     /**
      * Uncompressed BMPs: the pixel rows (each padded to 4 bytes) must all be there. Compressed ones (RLE) end
-     * where their data says; ImageIO's reader fails on those when short.
+     * where their data says (and are refused by {@link BmpLayout}).
      */
     private static void requireBmpPixels(byte[] d) throws ImageException {
         if (d.length < 30 || u32le(d, 14) == 12) {
-            return; // too short for ImageIO to read a header, or OS/2 BMP: the decoder reports either
+            return; // too short for a header, or an OS/2 BMP: BmpLayout refuses either
         }
         long compression = d.length >= 34 ? u32le(d, 30) : 0;
         if (compression != 0 && compression != 3) {

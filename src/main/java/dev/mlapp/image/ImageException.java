@@ -25,7 +25,7 @@ public final class ImageException extends Exception {
     }
 
     /**
-     * The one message for an image its decoder refused. The decoder's own words (ImageIO's, TensorFlow's
+     * The one message for an image its decoder refused. The decoder's own words (TensorFlow's
      * {@code jpeg::Uncompress failed ... [[{{node ...}}]]}) mean nothing to the person who uploaded it: they
      * travel as the cause, for the log.
      */

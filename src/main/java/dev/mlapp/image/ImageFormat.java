@@ -3,24 +3,14 @@ package dev.mlapp.image;
 import java.util.Optional;
 
 /**
- * The formats we decode, recognised by their magic bytes rather than by ImageIO's reader probing: that keeps
- * ImageIO's other readers (TIFF, WBMP, whose probe matches almost any bytes) out of reach of uploads.
+ * The formats we decode, recognised by their magic bytes, so that each upload reaches only the one decoder its
+ * format names (never a decoder that guesses from the content).
  */
 enum ImageFormat {
-    JPEG("jpeg"),
-    PNG("png"),
-    GIF("gif"),
-    BMP("bmp");
-
-    private final String imageIoName;
-
-    ImageFormat(String imageIoName) {
-        this.imageIoName = imageIoName;
-    }
-
-    String imageIoName() {
-        return imageIoName;
-    }
+    JPEG,
+    PNG,
+    GIF,
+    BMP;
 
     static Optional<ImageFormat> sniff(byte[] data) {
         if (startsWith(data, 0xFF, 0xD8, 0xFF)) {

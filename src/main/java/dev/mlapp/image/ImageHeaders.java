@@ -1,11 +1,11 @@
 package dev.mlapp.image;
 
 /**
- * What we need from an image's header segments before ImageIO sees it: the declared size (so the pixel limit
- * does not depend on how each ImageIO reader treats absurd headers), the EXIF orientation (JPEG APP1, PNG eXIf)
+ * What we need from an image's header segments before a decoder sees it: the declared size (so the pixel limit
+ * does not depend on how each decoder treats absurd headers), the EXIF orientation (JPEG APP1, PNG eXIf)
  * and, for JPEG, the component count and the Adobe APP14 colour transform that tell CMYK from YCCK. Reads only
  * the segments before the image data; every length is bounds-checked, so hostile bytes only ever yield
- * "nothing found" (a declared size of 0 means "unknown": ImageIO's header reading then decides).
+ * "nothing found" (a declared size of 0 means "unknown", and the upload is refused as no picture).
  */
 record ImageHeaders(long declaredWidth, long declaredHeight, Orientation orientation, int jpegComponents,
                     int adobeTransform) {

@@ -28,50 +28,46 @@ public final class ImagePreprocessor implements AutoCloseable {
     private final BufferPool pool;
     /** Resized RGB before {@link ImageLayout#rearrange}; unused when the layout is RGB channels-last. */
     private final ArrayBlockingQueue<float[]> rgbScratch;
-    /** The JPEG decoder this preprocessor created and closes; null when the caller owns it. */
-    private final JpegDecoder ownedDecoder;
+    /** The decoder this preprocessor created and closes; null when the caller owns it. */
+    private final TfImageDecoder ownedDecoder;
 
-    /** RGB channels-last output; every format decoded by ImageIO. */
+    /** RGB channels-last output, exact JPEG decoding, with a decoder of its own: close it to release that. */
     public ImagePreprocessor(int height, int width, Scaling scaling, long maxPixels) {
-        this(ImageLayout.rgb(height, width), scaling, maxPixels, null, JpegScaling.EXACT,
-                DEFAULT_CONCURRENT_DECODES);
+        this(ImageLayout.rgb(height, width), scaling, maxPixels, JpegScaling.EXACT, DEFAULT_CONCURRENT_DECODES);
     }
 
     /**
-     * @param jpegDecoder       for grey and colour JPEGs (null: ImageIO); the caller closes it
+     * The server's preprocessing, with a {@link TfImageDecoder} of its own (a TensorFlow session): close it to
+     * release that.
+     *
      * @param jpegScaling       whether it may decode large JPEGs at a reduced scale
      * @param concurrentDecodes calls expected at once, for the size of the scratch pools
      */
-    public ImagePreprocessor(ImageLayout layout, Scaling scaling, long maxPixels, JpegDecoder jpegDecoder,
-                             JpegScaling jpegScaling, int concurrentDecodes) {
-        this(layout, scaling, maxPixels, jpegDecoder, jpegScaling, concurrentDecodes, null);
+    public ImagePreprocessor(ImageLayout layout, Scaling scaling, long maxPixels, JpegScaling jpegScaling,
+                             int concurrentDecodes) {
+        this(layout, scaling, maxPixels, new TfImageDecoder(), jpegScaling, concurrentDecodes, true);
     }
 
-    private ImagePreprocessor(ImageLayout layout, Scaling scaling, long maxPixels, JpegDecoder jpegDecoder,
-                              JpegScaling jpegScaling, int concurrentDecodes, JpegDecoder owned) {
+    /** As above, decoding with the caller's decoder, which the caller closes. */
+    public ImagePreprocessor(ImageLayout layout, Scaling scaling, long maxPixels, TfImageDecoder decoder,
+                             JpegScaling jpegScaling, int concurrentDecodes) {
+        this(layout, scaling, maxPixels, decoder, jpegScaling, concurrentDecodes, false);
+    }
+
+    private ImagePreprocessor(ImageLayout layout, Scaling scaling, long maxPixels, TfImageDecoder tfDecoder,
+                              JpegScaling jpegScaling, int concurrentDecodes, boolean owned) {
         this.layout = layout;
         this.scaling = scaling;
         this.maxPixels = maxPixels;
         for (int v = 0; v < 256; v++) {
             lut[v] = scaling.apply(v);
         }
-        // A decode in flight borrows at most two pixel arrays (decoded and converted pixels).
+        // A decode in flight borrows at most two pixel arrays (decoded pixels, and a BMP's palette expanded).
         this.pool = new BufferPool(2 * concurrentDecodes, MAX_POOLED_BYTES);
-        this.decoder = new ImageDecoder(maxPixels, pool, jpegDecoder, jpegScaling);
+        this.decoder = new ImageDecoder(maxPixels, pool, tfDecoder, jpegScaling);
         this.resampler = new BicubicResampler(concurrentDecodes);
         this.rgbScratch = new ArrayBlockingQueue<>(concurrentDecodes);
-        this.ownedDecoder = owned;
-    }
-
-    /**
-     * The server's preprocessing: grey and colour JPEGs decoded by TensorFlow's libjpeg-turbo
-     * ({@link TfJpegDecoder}: several times faster than ImageIO, and the same pixels as PIL's). Close it to release
-     * the decoder's TensorFlow session.
-     */
-    public static ImagePreprocessor withTensorFlowJpeg(ImageLayout layout, Scaling scaling, long maxPixels,
-                                                      JpegScaling jpegScaling, int concurrentDecodes) {
-        TfJpegDecoder jpeg = new TfJpegDecoder();
-        return new ImagePreprocessor(layout, scaling, maxPixels, jpeg, jpegScaling, concurrentDecodes, jpeg);
+        this.ownedDecoder = owned ? tfDecoder : null;
     }
 
     public ImageLayout layout() {
@@ -129,7 +125,7 @@ public final class ImagePreprocessor implements AutoCloseable {
         return rgb != null ? rgb : new float[layout.height() * layout.width() * 3];
     }
 
-    /** Releases the JPEG decoder if this preprocessor created it. */
+    /** Releases the decoder if this preprocessor created it. */
     @Override
     public void close() {
         if (ownedDecoder != null) {

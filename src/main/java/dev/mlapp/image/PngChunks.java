@@ -4,7 +4,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.zip.CRC32;
 
 /**
- * Checks that every chunk up to IEND is whole ({@link ImageEnds}) and every chunk's CRC, which ImageIO's PNG reader skips: a PNG with damaged bytes would otherwise be
+ * Checks that every chunk up to IEND is whole ({@link ImageEnds}) and every chunk's CRC, which some PNG readers skip: a PNG with damaged bytes would otherwise be
  * classified as if it were whole. PIL, which the course's Flask app used, refuses such files too. CRC32 runs at
  * gigabytes per second, so this costs nothing next to inflating the pixels.
  */

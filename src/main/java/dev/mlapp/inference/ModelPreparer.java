@@ -92,8 +92,8 @@ final class ModelPreparer {
         ModelInfo info = model.info();
         ImageLayout layout = ImageLayout.of(info.inputShape()).orElseThrow(() -> new ModelLoadException(
                 ImageLayout.notAnImage(info.inputShape())));
-        return ImagePreprocessor.withTensorFlowJpeg(layout, plan.scaling(), options.maxPixels(),
-                options.jpegScaling(), CpuLimit.detect());
+        return new ImagePreprocessor(layout, plan.scaling(), options.maxPixels(), options.jpegScaling(),
+                CpuLimit.detect());
     }
 
     /**

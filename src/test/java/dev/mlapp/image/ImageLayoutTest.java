@@ -58,7 +58,7 @@ class ImageLayoutTest {
         for (ImageLayout layout : new ImageLayout[] {new ImageLayout(32, 24, 1, false),
                 new ImageLayout(32, 24, 3, true), new ImageLayout(32, 24, 1, true),
                 new ImageLayout(32, 24, 4, false)}) {
-            ImagePreprocessor preprocessor = new ImagePreprocessor(layout, Scaling.UNIT, 1_000_000, null,
+            ImagePreprocessor preprocessor = new ImagePreprocessor(layout, Scaling.UNIT, 1_000_000,
                     JpegScaling.EXACT, 1);
             float[] expected = new float[layout.itemSize()];
             layout.rearrange(rgb, expected, 1f);

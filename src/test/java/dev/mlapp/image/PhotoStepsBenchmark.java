@@ -43,7 +43,7 @@ public final class PhotoStepsBenchmark {
             lut[v] = Scaling.UNIT.apply(v);
         }
         float[] into = new float[OUT * OUT * 3];
-        try (Graph graph = new Graph(); TfJpegDecoder decoder = new TfJpegDecoder()) {
+        try (Graph graph = new Graph(); TfImageDecoder decoder = new TfImageDecoder()) {
             Ops tf = Ops.create(graph);
             Placeholder<TString> jpeg = tf.withName("jpeg").placeholder(TString.class,
                     Placeholder.shape(Shape.scalar()));

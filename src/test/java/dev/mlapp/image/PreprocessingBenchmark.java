@@ -25,7 +25,8 @@ public final class PreprocessingBenchmark {
         String[] files = args.length > 0 ? args
                 : new String[] {"../shared/images/food_test_image.jpeg", "../shared/images/food_noodles.jpg"};
         ImagePreprocessor preprocessor = new ImagePreprocessor(224, 224, Scaling.UNIT, 50_000_000L);
-        ImageDecoder decoder = new ImageDecoder(50_000_000L, new BufferPool(2, 1 << 24));
+        BufferPool pool = new BufferPool(2, 1 << 24);
+        ImageDecoder decoder = new ImageDecoder(50_000_000L, pool, new TfImageDecoder(), JpegScaling.EXACT);
         for (String file : files) {
             byte[] data = Files.readAllBytes(Path.of(file));
             for (int i = 0; i < WARMUP; i++) {
@@ -41,7 +42,7 @@ public final class PreprocessingBenchmark {
                 cpu[i] = (THREADS.getCurrentThreadCpuTime() - startCpu) / 1e6;
                 wall[i] = (System.nanoTime() - start) / 1e6;
                 startCpu = THREADS.getCurrentThreadCpuTime();
-                decoder.decode(data);
+                pool.release(decoder.decode(data, 224, 224).pixels().data());
                 decodeCpu[i] = (THREADS.getCurrentThreadCpuTime() - startCpu) / 1e6;
             }
             Arrays.sort(wall);

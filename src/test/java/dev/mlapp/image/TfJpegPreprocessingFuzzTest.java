@@ -12,7 +12,7 @@ import com.code_intelligence.jazzer.junit.FuzzTest;
  */
 class TfJpegPreprocessingFuzzTest {
 
-    private static final ImagePreprocessor PIPELINE = ImagePreprocessor.withTensorFlowJpeg(ImageLayout.rgb(8, 8),
+    private static final ImagePreprocessor PIPELINE = new ImagePreprocessor(ImageLayout.rgb(8, 8),
             Scaling.UNIT, 250_000, JpegScaling.FAST, 1);
 
     @FuzzTest(maxDuration = "30s")

@@ -25,7 +25,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The server's preprocessing: JPEGs decoded by TensorFlow's libjpeg-turbo, resized by the Java pipeline. At full
- * scale it must be PIL's result bit for bit, and agree with the all-Java (ImageIO) path within JPEG rounding.
+ * scale it must be PIL's result bit for bit, and agree with the JDK's own decoder (ImageIO) within JPEG rounding.
  */
 class TfJpegPreprocessingTest {
 
@@ -33,9 +33,7 @@ class TfJpegPreprocessingTest {
     /** ImageIO's libjpeg and libjpeg-turbo may round a pixel differently by one level, nothing more. */
     private static final float ONE_LEVEL = 1f / 255 + 1e-6f;
 
-    private final TfJpegDecoder tf = new TfJpegDecoder();
-    private final RecordingDecoder recording = new RecordingDecoder(tf);
-    private final ImagePreprocessor imageIo = new ImagePreprocessor(224, 224, Scaling.UNIT, MAX_PIXELS);
+    private final RecordingDecoder recording = new RecordingDecoder();
     private final ImagePreprocessor exact = new ImagePreprocessor(ImageLayout.rgb(224, 224), Scaling.UNIT,
             MAX_PIXELS, recording, JpegScaling.EXACT, 2);
     private final ImagePreprocessor fast = new ImagePreprocessor(ImageLayout.rgb(224, 224), Scaling.UNIT,
@@ -43,13 +41,13 @@ class TfJpegPreprocessingTest {
 
     @AfterEach
     void close() {
-        tf.close();
+        recording.close();
     }
 
     /** The server writes into reused arrays: whatever they held before must not show through. */
     @Test
     void writingIntoAReusedArrayGivesTheSameTensor() throws Exception {
-        try (ImagePreprocessor pipeline = ImagePreprocessor.withTensorFlowJpeg(ImageLayout.rgb(224, 224),
+        try (ImagePreprocessor pipeline = new ImagePreprocessor(ImageLayout.rgb(224, 224),
                 Scaling.UNIT, MAX_PIXELS, JpegScaling.EXACT, 2)) {
             byte[][] images = {SampleImage.jpeg(), dev.mlapp.testing.TestImages.picture("png", 500, 120)};
             for (byte[] image : images) {
@@ -78,15 +76,15 @@ class TfJpegPreprocessingTest {
     @Test
     void colourJpegMatchesTheImageIoPathWithinOneLevel() throws Exception {
         byte[] jpeg = SampleImage.jpeg();
-        assertWithinOneLevel(imageIo.toTensor(jpeg), exact.toTensor(jpeg));
+        assertWithinOneLevel(ImageIoReference.toTensor(jpeg, 224, 224), exact.toTensor(jpeg));
         assertEquals(List.of(1), recording.denominators);
     }
 
     @Test
-    void greyJpegIsExpandedToRgbLikeImageIo() throws Exception {
+    void greyJpegIsExpandedToRgbLikeImageIoDoes() throws Exception {
         byte[] grey = jpeg(300, 260, BufferedImage.TYPE_BYTE_GRAY);
         float[] ours = exact.toTensor(grey);
-        assertWithinOneLevel(imageIo.toTensor(grey), ours);
+        assertWithinOneLevel(ImageIoReference.toTensor(grey, 224, 224), ours);
         for (int p = 0; p < ours.length; p += 3) {
             assertEquals(ours[p], ours[p + 1]);
             assertEquals(ours[p], ours[p + 2]);
@@ -95,24 +93,15 @@ class TfJpegPreprocessingTest {
     }
 
     @Test
-    void exifOrientationIsHonouredOnTheNativePathToo() throws Exception {
-        byte[] landscape = jpeg(320, 200, BufferedImage.TYPE_INT_RGB);
-        for (int orientation = 1; orientation <= 8; orientation++) {
-            byte[] rotated = withExifOrientation(landscape, orientation);
-            assertWithinOneLevel(imageIo.toTensor(rotated), exact.toTensor(rotated));
-        }
-        assertEquals(8, recording.denominators.size());
-    }
-
-    @Test
-    void cmykJpegAndOtherFormatsGoToImageIo() throws Exception {
+    void cmykJpegsDecodeAtFullScaleAndOtherFormatsSkipTheJpegDecoder() throws Exception {
         byte[] cmyk = Files.readAllBytes(Path.of("src/test/resources/dev/mlapp/image/"
                 + "TfJpegPreprocessingFuzzTestInputs/toTensor/seed-cmyk.jpg"));
-        assertArrayEquals(imageIo.toTensor(cmyk), exact.toTensor(cmyk));
+        assertArrayEquals(exact.toTensor(cmyk), fast.toTensor(cmyk));
+        assertEquals(List.of(1, 1), recording.denominators, "CMYK ink is turned into RGB at full size only");
         ByteArrayOutputStream png = new ByteArrayOutputStream();
         ImageIO.write(picture(50, 40, BufferedImage.TYPE_INT_RGB), "png", png);
-        assertArrayEquals(imageIo.toTensor(png.toByteArray()), exact.toTensor(png.toByteArray()));
-        assertEquals(List.of(), recording.denominators);
+        assertArrayEquals(ImageIoReference.toTensor(png.toByteArray(), 224, 224), exact.toTensor(png.toByteArray()));
+        assertEquals(List.of(1, 1), recording.denominators);
     }
 
     @Test
@@ -176,9 +165,9 @@ class TfJpegPreprocessingTest {
     void thePipelineAppliesScalingAndTheModelsLayout() throws Exception {
         byte[] jpeg = SampleImage.jpeg();
         float[] unit = exact.toTensor(jpeg);
-        try (ImagePreprocessor symmetric = ImagePreprocessor.withTensorFlowJpeg(ImageLayout.rgb(224, 224),
+        try (ImagePreprocessor symmetric = new ImagePreprocessor(ImageLayout.rgb(224, 224),
                 Scaling.SYMMETRIC, MAX_PIXELS, JpegScaling.EXACT, 2);
-             ImagePreprocessor channelsFirst = ImagePreprocessor.withTensorFlowJpeg(
+             ImagePreprocessor channelsFirst = new ImagePreprocessor(
                      new ImageLayout(224, 224, 3, true), Scaling.UNIT, MAX_PIXELS, JpegScaling.EXACT, 2)) {
             float[] sym = symmetric.toTensor(jpeg);
             float[] planes = channelsFirst.toTensor(jpeg);
@@ -198,20 +187,15 @@ class TfJpegPreprocessingTest {
     }
 
     /** Passes through to the real decoder and notes each call's scale denominator. */
-    private static final class RecordingDecoder implements JpegDecoder {
+    private static final class RecordingDecoder extends TfImageDecoder {
 
         final List<Integer> denominators = new ArrayList<>();
-        private final JpegDecoder real;
-
-        RecordingDecoder(JpegDecoder real) {
-            this.real = real;
-        }
 
         @Override
         public synchronized Pixels decode(byte[] jpeg, int scaleDenominator, IntFunction<byte[]> buffers)
                 throws ImageException {
             denominators.add(scaleDenominator);
-            return real.decode(jpeg, scaleDenominator, buffers);
+            return super.decode(jpeg, scaleDenominator, buffers);
         }
     }
 

@@ -5,13 +5,13 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.mlapp.image.ImageException;
 import dev.mlapp.image.ImageLayout;
 import dev.mlapp.image.ImagePreprocessor;
-import dev.mlapp.image.JpegDecoder;
 import dev.mlapp.image.JpegScaling;
 import dev.mlapp.image.SampleImage;
 import dev.mlapp.image.Scaling;
-import dev.mlapp.image.TfJpegDecoder;
+import dev.mlapp.image.TfImageDecoder;
 import dev.mlapp.model.ModelLoader;
 import dev.mlapp.model.Labels;
 import dev.mlapp.model.SessionOptions;
@@ -20,6 +20,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.IntFunction;
 import org.junit.jupiter.api.Test;
 
 class ClassifierTest {
@@ -83,7 +84,10 @@ class ClassifierTest {
             assertEquals(1, lone.get(60, TimeUnit.SECONDS).batchSize());
             for (Prediction p : two.get(60, TimeUnit.SECONDS)) {
                 assertEquals(2, p.batchSize(), "the request's two images ran together");
-                assertEquals(lone.get().best(), p.best(), "same image, same answer");
+                // Same image, same answer, to float32 rounding: on a CPU without AVX-512, oneDNN's kernels sum a
+                // batch of two in another order than a batch of one (the last digit differed, 0.26207626/23).
+                assertEquals(lone.get().best().label(), p.best().label(), "same image, same answer");
+                assertEquals(lone.get().best().probability(), p.best().probability(), 1e-6, "same image");
             }
         }
     }
@@ -97,14 +101,16 @@ class ClassifierTest {
         final GatedModel model = new GatedModel(ModelLoader.load(null, new SessionOptions(1, 1)));
         final AtomicInteger decodes = new AtomicInteger();
         final AtomicInteger rejected = new AtomicInteger();
-        private final TfJpegDecoder tf = new TfJpegDecoder();
+        private final TfImageDecoder counting = new TfImageDecoder() {
+            @Override
+            public Pixels decode(byte[] image, int scale, IntFunction<byte[]> buffers) throws ImageException {
+                decodes.incrementAndGet();
+                return super.decode(image, scale, buffers);
+            }
+        };
         final Classifier classifier;
 
         Gated(int capacity) {
-            JpegDecoder counting = (image, scale, buffers) -> {
-                decodes.incrementAndGet();
-                return tf.decode(image, scale, buffers);
-            };
             ImagePreprocessor preprocessor = new ImagePreprocessor(ImageLayout.rgb(224, 224), Scaling.UNIT,
                     40_000_000, counting, JpegScaling.EXACT, 2);
             EngineOptions options = EngineOptions.forCores(1).withQueue(capacity, Duration.ofMinutes(5));
@@ -123,7 +129,7 @@ class ClassifierTest {
             model.release();
             classifier.close();
             model.close();
-            tf.close();
+            counting.close();
         }
     }
 
@@ -134,19 +140,21 @@ class ClassifierTest {
         AtomicInteger running = new AtomicInteger();
         AtomicInteger most = new AtomicInteger();
         EngineOptions options = EngineOptions.forCores(1);
-        try (TfJpegDecoder tf = new TfJpegDecoder();
-             dev.mlapp.model.Model model = ModelLoader.load(null, options.sessionOptions())) {
-            JpegDecoder slow = (image, scale, buffers) -> {
-                most.accumulateAndGet(running.incrementAndGet(), Math::max);
-                try {
-                    Thread.sleep(30);
-                    return tf.decode(image, scale, buffers);
-                } catch (InterruptedException e) {
-                    throw new IllegalStateException(e);
-                } finally {
-                    running.decrementAndGet();
+        try (TfImageDecoder slow = new TfImageDecoder() {
+                @Override
+                public Pixels decode(byte[] image, int scale, IntFunction<byte[]> buffers) throws ImageException {
+                    most.accumulateAndGet(running.incrementAndGet(), Math::max);
+                    try {
+                        Thread.sleep(30);
+                        return super.decode(image, scale, buffers);
+                    } catch (InterruptedException e) {
+                        throw new IllegalStateException(e);
+                    } finally {
+                        running.decrementAndGet();
+                    }
                 }
             };
+             dev.mlapp.model.Model model = ModelLoader.load(null, options.sessionOptions())) {
             ImagePreprocessor preprocessor = new ImagePreprocessor(ImageLayout.rgb(224, 224), Scaling.UNIT,
                     40_000_000, slow, JpegScaling.EXACT, 2);
             try (Classifier classifier = new Classifier(preprocessor, options.createEngine(model),
