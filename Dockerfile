@@ -20,8 +20,10 @@ ARG RUNTIME_IMAGE=docker.io/library/debian:bookworm-slim
 
 FROM ${BUILD_IMAGE} AS build
 # The JDK modules the application uses (jdeps on the jar and its dependencies), plus jdk.zipfs for .keras archives,
-# java.net.http for the load tester and jdk.management for the JVM metrics.
-ARG JAVA_MODULES=java.base,java.desktop,java.logging,java.management,java.net.http,jdk.httpserver,jdk.management,jdk.unsupported,jdk.zipfs
+# java.net.http for the load tester and jdk.management for the JVM metrics. Not java.desktop (and with it java.xml,
+# java.datatransfer, java.prefs: 15 MB with their natives): TensorFlow's kernels decode every image format, and
+# only bench --photos, which draws its photos with Java2D, needs it (it says so).
+ARG JAVA_MODULES=java.base,java.logging,java.management,java.net.http,jdk.httpserver,jdk.management,jdk.unsupported,jdk.zipfs
 WORKDIR /build
 # Dependencies first, in their own layer: it is rebuilt only when pom.xml changes, not on every source change.
 COPY pom.xml .
@@ -32,17 +34,13 @@ COPY src/main src/main
 # (--strip-java-debug-attributes, not --strip-debug, which also strips native symbols with objcopy: binutils is not
 # in every JDK image; the natives stage strips them.) Compressed modules: the AOT cache holds the classes a start
 # reads, so decompression costs start-up next to nothing. No default CDS archive (14 MB): the image's JVM maps the
-# AOT cache instead, which holds the JDK's classes too. java.desktop's natives for windows, fonts, sound and the
-# splash screen go (3.8 MB): the server is headless and ImageIO decodes without them (libawt, libmlib_image,
-# libjavajpeg and liblcms stay).
+# AOT cache instead, which holds the JDK's classes too.
 RUN mvn -B -q -DskipTests package \
  && mkdir -p target/natives target/image \
  && mv target/lib/*-linux-x86_64.jar target/natives/ \
  && mv target/ml-app.jar target/lib target/image/ \
  && jlink --add-modules "$JAVA_MODULES" --strip-java-debug-attributes --no-man-pages --no-header-files \
-        --compress zip-6 --output target/image/java \
- && cd target/image/java/lib \
- && rm -f libawt_xawt.so libfontmanager.so libfreetype.so libjawt.so libjsound.so libsplashscreen.so
+        --compress zip-6 --output target/image/java
 
 # The user's trained model, when the build context has one. COPY cannot copy a file that may be absent, so the context
 # (small: .dockerignore lets in only what the image is built from) is copied and the model, its weights and its

@@ -146,6 +146,14 @@ case $reply in
     *'"label"'*'"pod":"image-test-ml"'*) log "ML app: prediction $reply" ;;
     *) fail "unexpected prediction reply: $reply" ;;
 esac
+# The image's Java runtime has no java.desktop: every other format must decode through TensorFlow's kernels too.
+formats=src/test/resources/dev/mlapp/image/pil-formats
+for file in palette-transparent.png grey16.png animated.gif rgba.bmp palette.bmp; do
+    reply=$(curl -sS -w ' %{http_code}' -H 'Accept: application/json' --data-binary "@$formats/$file" \
+        "http://127.0.0.1:$port/api/v1/predict")
+    [[ $reply == *'"label"'*' 200' ]] || fail "$file was not classified by the image: $reply"
+done
+log "ML app: PNG, GIF and BMP uploads classified too (${formats##*/}: palette-transparent.png grey16.png animated.gif rgba.bmp palette.bmp)"
 stop
 check_read_only_root
 ml_ready_ms=$ready_ms
@@ -161,6 +169,17 @@ reply=$(curl -fsS "http://127.0.0.1:$port/whoami")
 [[ $reply == *"hello user from image-test-hello"* ]] || fail "unexpected /whoami reply: $reply"
 stop
 check_read_only_root
+
+# The one command that needs java.desktop (its photos are drawn with Java2D) must say so, not fail with a trace.
+ctr=$("${BUILDAH[@]}" from --pull-never "$IMAGE")
+bench_rc=0
+bench_out=$("${BUILDAH[@]}" run --isolation chroot --network host "$ctr" -- /opt/ml-app/bin/ml-app bench --photos-only \
+    2>&1) || bench_rc=$?
+"${BUILDAH[@]}" rm "$ctr" >/dev/null
+ctr=""
+[[ $bench_rc -eq 2 && $bench_out == *"java.desktop"* ]] \
+    || fail "bench --photos-only in the image: exit $bench_rc, not 2 with a sentence about java.desktop: $bench_out"
+log "bench --photos-only: refused (exit 2): ${bench_out##*$'\n'}"
 
 # The model stage for real: a build context with the course's model.keras and a labels.txt (and a file that must
 # stay out) is built up to that stage with this Dockerfile and .dockerignore, and what lands in /model is checked

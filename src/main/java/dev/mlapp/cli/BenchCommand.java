@@ -123,6 +123,12 @@ final class BenchCommand {
         if (!only && !options.flag("photos", null)) {
             return Benchmark.Photos.off();
         }
+        if (ModuleLayer.boot().findModule("java.desktop").isEmpty()) {
+            // PhotoSet draws and encodes its phone photos with Java2D and ImageIO; the server decodes without them.
+            throw new UsageException("bench: --photos draws its photos with the JDK's java.desktop module, which"
+                    + " this Java runtime leaves out (the container image's is cut to what the server needs): run"
+                    + " it with ./ml-app from a source checkout");
+        }
         List<Path> models = options.get("photo-models", null)
                 .map(list -> Arrays.stream(list.split(",")).map(String::trim).map(Path::of).toList())
                 .orElse(model != null ? List.of(model) : List.of());
