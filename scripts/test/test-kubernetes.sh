@@ -113,8 +113,24 @@ figure "cluster = $server_version, $nodes node(s), allocatable CPU per node: $no
 log "deploying $OVERLAY ($why)"
 
 # --- the registry ------------------------------------------------------------------------------------------------
-REGISTRY=${ML_APP_K8S_REGISTRY:-$(ansible-inventory -i "$INVENTORY" --host node-0 2>/dev/null \
-    | python3 -c 'import json,sys; print(json.load(sys.stdin).get("mlapp_registry", ""))' || true)}
+# The inventory's registry. ansible-inventory once printed nothing in a CI run (and never when re-run by hand), which
+# sent the test to the role default, a registry that is not there: it is retried, and what it said is shown.
+inventory_registry() {
+    local out err attempt
+    err=$(mktemp)
+    for attempt in 1 2 3; do
+        if out=$(ansible-inventory -i "$INVENTORY" --host node-0 2>"$err") && [[ -n $out ]]; then
+            python3 -c 'import json,sys; print(json.load(sys.stdin).get("mlapp_registry", ""))' <<<"$out"
+            rm -f "$err"
+            return
+        fi
+        echo "test-kubernetes: ansible-inventory -i $INVENTORY --host node-0 gave no answer (attempt $attempt of 3):" \
+            "$(tail -3 "$err" | tr '\n' ' ')" >&2
+        sleep 2
+    done
+    rm -f "$err"
+}
+REGISTRY=${ML_APP_K8S_REGISTRY:-$(inventory_registry)}
 [[ -n "$REGISTRY" ]] || REGISTRY=$(sed -n 's/^mlapp_registry: *"\(.*\)"/\1/p' "$ROOT/ansible/roles/mlapp_common/defaults/main.yml")
 REGISTRY_PID=
 if ! curl -fsS -o /dev/null --max-time 5 "http://$REGISTRY/v2/" 2>/dev/null; then
