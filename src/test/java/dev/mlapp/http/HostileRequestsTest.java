@@ -323,9 +323,11 @@ class HostileRequestsTest {
 
     // ---- helpers ----
 
+    /** The figure the wait stopped on: a scrape right after another may still count that one's handler. */
     private int inFlightAfterSettling(Duration patience) {
         long deadline = System.nanoTime() + patience.toNanos();
-        while (http.inFlightRequests() > 0 && System.nanoTime() < deadline) {
+        int inFlight;
+        while ((inFlight = http.inFlightRequests()) > 0 && System.nanoTime() < deadline) {
             try {
                 Thread.sleep(20);
             } catch (InterruptedException e) {
@@ -333,7 +335,7 @@ class HostileRequestsTest {
                 break;
             }
         }
-        return http.inFlightRequests();
+        return inFlight;
     }
 
     private HttpResponse<String> upload(byte[] file) {

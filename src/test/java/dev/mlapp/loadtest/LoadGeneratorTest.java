@@ -50,7 +50,9 @@ class LoadGeneratorTest {
         try {
             LoadSummary s = LoadSummary.of(run(server, 2, 60, true), List.of());
             assertEquals(60, s.successes());
-            assertEquals(2, s.newConnections());
+            // one per worker that got to send: the hello server can answer all 60 on the first worker's connection
+            // before the second starts (seen once in CI: 1)
+            assertTrue(s.newConnections() >= 1 && s.newConnections() <= 2, s.newConnections() + " connections");
         } finally {
             server.drainAndStop();
         }
