@@ -113,8 +113,9 @@ figure "cluster = $server_version, $nodes node(s), allocatable CPU per node: $no
 log "deploying $OVERLAY ($why)"
 
 # --- the registry ------------------------------------------------------------------------------------------------
-# The inventory's registry. ansible-inventory once printed nothing in a CI run (and never when re-run by hand), which
-# sent the test to the role default, a registry that is not there: it is retried, and what it said is shown.
+# The inventory's registry. If ansible-inventory cannot answer, what it said is shown: in CI it once refused a
+# non-blocking stdin (left so by an earlier phase; .ci/run now gives each phase its own /dev/null), and the test went
+# on to the role default, a registry that is not there.
 inventory_registry() {
     local out err attempt
     err=$(mktemp)
