@@ -30,9 +30,9 @@ final class BmpLayout {
         if (d.length < FILE_HEADER + INFO_HEADER) {
             throw ImageEnds.truncated(ImageFormat.BMP, "it ends inside its header");
         }
-        long header = u32le(d, FILE_HEADER);
-        int bits = (d[28] & 0xFF) | (d[29] & 0xFF) << 8;
-        long compression = u32le(d, 30);
+        long header = u32(d, FILE_HEADER);
+        int bits = ImageHeaders.u16(d, 28, true);
+        long compression = u32(d, 30);
         if (!HEADER_SIZES.contains(header) || !DEPTHS.contains(bits) || compression > 6) {
             throw new ImageException(ImageException.Kind.CORRUPT, "the BMP image is corrupt: its header holds no"
                     + " size, depth or compression a BMP can have");
@@ -43,8 +43,8 @@ final class BmpLayout {
         if (bits != 8 && bits != 24 && bits != 32) {
             throw unsupported(bits + " bits per pixel");
         }
-        if (compression == BI_BITFIELDS && bits == 32 && d.length >= 66 && u32le(d, 54) == BGRA_MASKS[0]
-                && u32le(d, 58) == BGRA_MASKS[1] && u32le(d, 62) == BGRA_MASKS[2]) {
+        if (compression == BI_BITFIELDS && bits == 32 && d.length >= 66 && u32(d, 54) == BGRA_MASKS[0]
+                && u32(d, 58) == BGRA_MASKS[1] && u32(d, 62) == BGRA_MASKS[2]) {
             return;
         }
         if (compression != BI_RGB) {
@@ -58,10 +58,10 @@ final class BmpLayout {
      * browsers ignore them); {@link ImageEnds} has checked that the rows are all there.
      */
     static byte[] withoutTrailingBytes(byte[] d) {
-        long width = Math.abs((long) (int) u32le(d, 18));
-        long height = Math.abs((long) (int) u32le(d, 22));
-        int bits = (d[28] & 0xFF) | (d[29] & 0xFF) << 8;
-        long end = u32le(d, 10) + (width * bits + 31) / 32 * 4 * height;
+        long width = Math.abs((long) (int) u32(d, 18));
+        long height = Math.abs((long) (int) u32(d, 22));
+        int bits = ImageHeaders.u16(d, 28, true);
+        long end = u32(d, 10) + (width * bits + 31) / 32 * 4 * height;
         return end < d.length ? Arrays.copyOf(d, (int) end) : d;
     }
 
@@ -76,8 +76,8 @@ final class BmpLayout {
      * palette's end (a corrupt file) becomes black.
      */
     static void expandPalette(byte[] bmp, byte[] indices, int pixels, byte[] rgb) {
-        int start = FILE_HEADER + (int) Math.min(u32le(bmp, FILE_HEADER), bmp.length);
-        long declared = u32le(bmp, 46);
+        int start = FILE_HEADER + (int) Math.min(u32(bmp, FILE_HEADER), bmp.length);
+        long declared = u32(bmp, 46);
         int entries = (int) Math.min(declared == 0 || declared > 256 ? 256 : declared,
                 Math.max(0, (bmp.length - start) / 4));
         byte[] table = new byte[256 * 3]; // unused entries stay black
@@ -95,7 +95,8 @@ final class BmpLayout {
         }
     }
 
-    private static long u32le(byte[] d, int pos) {
-        return (d[pos] & 0xFFL) | (d[pos + 1] & 0xFFL) << 8 | (d[pos + 2] & 0xFFL) << 16 | (d[pos + 3] & 0xFFL) << 24;
+    /** BMP fields are little-endian. */
+    private static long u32(byte[] d, int pos) {
+        return ImageHeaders.u32(d, pos, true);
     }
 }

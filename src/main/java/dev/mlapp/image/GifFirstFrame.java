@@ -10,23 +10,13 @@ import java.util.Arrays;
  * transparency flag is cleared: PIL's {@code convert('RGB')} keeps a transparent index's palette colour, where
  * TensorFlow's decoder would paint it black. Input must have passed {@link ImageEnds} (every block complete).
  */
-final class GifFirstFrame {
+record GifFirstFrame(byte[] bytes, int width, int height) {
 
     private static final int EXTENSION = 0x21;
     private static final int GRAPHIC_CONTROL = 0xF9;
     private static final int IMAGE = 0x2C;
     private static final int TRAILER = 0x3B;
     private static final int SCREEN_DESCRIPTOR_END = 13;
-
-    private final byte[] bytes;
-    private final int width;
-    private final int height;
-
-    private GifFirstFrame(byte[] bytes, int width, int height) {
-        this.bytes = bytes;
-        this.width = width;
-        this.height = height;
-    }
 
     static GifFirstFrame of(byte[] gif) throws ImageException {
         int tableEnd = SCREEN_DESCRIPTOR_END + colourTableSize(gif[10]);
@@ -58,35 +48,22 @@ final class GifFirstFrame {
         if (pos + 10 > gif.length) {
             throw ImageEnds.truncated(ImageFormat.GIF, "it ends inside its first frame's descriptor");
         }
-        int width = u16le(gif, pos + 5);
-        int height = u16le(gif, pos + 7);
+        int width = ImageHeaders.u16(gif, pos + 5, true);
+        int height = ImageHeaders.u16(gif, pos + 7, true);
         int dataStart = pos + 10 + colourTableSize(gif[pos + 9]);
         int end = skipSubBlocks(gif, dataStart + 1); // + LZW minimum code size
         if (end > gif.length) {
             throw ImageEnds.truncated(ImageFormat.GIF, "its first frame's data is cut short");
         }
-        byte[] cut = out.toByteArray();
-        byte[] result = new byte[cut.length + (end - pos) + 1];
-        System.arraycopy(cut, 0, result, 0, cut.length);
-        System.arraycopy(gif, pos, result, cut.length, end - pos);
-        result[result.length - 1] = (byte) TRAILER;
+        int descriptor = out.size();
+        out.write(gif, pos, end - pos);
+        out.write(TRAILER);
+        byte[] result = out.toByteArray();
         putU16le(result, 6, width); // the screen is the frame
         putU16le(result, 8, height);
-        putU16le(result, cut.length + 1, 0); // placed at 0,0
-        putU16le(result, cut.length + 3, 0);
+        putU16le(result, descriptor + 1, 0); // placed at 0,0
+        putU16le(result, descriptor + 3, 0);
         return new GifFirstFrame(result, width, height);
-    }
-
-    byte[] bytes() {
-        return bytes;
-    }
-
-    int width() {
-        return width;
-    }
-
-    int height() {
-        return height;
     }
 
     static int colourTableSize(byte packed) {
@@ -103,10 +80,6 @@ final class GifFirstFrame {
             }
         }
         return Integer.MAX_VALUE;
-    }
-
-    private static int u16le(byte[] d, int pos) {
-        return (d[pos] & 0xFF) | (d[pos + 1] & 0xFF) << 8;
     }
 
     private static void putU16le(byte[] d, int pos, int value) {

@@ -165,11 +165,11 @@ record ImageHeaders(long declaredWidth, long declaredHeight, Orientation orienta
         return true;
     }
 
-    private static int u16(byte[] d, int pos, boolean little) {
+    static int u16(byte[] d, int pos, boolean little) {
         return little ? (d[pos] & 0xFF) | (d[pos + 1] & 0xFF) << 8 : u16be(d, pos);
     }
 
-    private static long u32(byte[] d, int pos, boolean little) {
+    static long u32(byte[] d, int pos, boolean little) {
         return little ? (u16(d, pos, true) | (long) u16(d, pos + 2, true) << 16) : u32be(d, pos);
     }
 
